@@ -1,0 +1,1 @@
+"""daqiao's bot: transports, dispatcher, handlers and the composition root."""

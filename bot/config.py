@@ -1,0 +1,123 @@
+"""The YAML configuration, read into frozen dataclasses with defaults for every key."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+
+class ConfigError(ValueError):
+    """The config file cannot be used; the message says which key and why."""
+
+
+@dataclass(frozen=True)
+class GroupConfig:
+    name: str
+    digest_time: time | None = None
+    cadre_group: bool = False
+
+
+@dataclass(frozen=True)
+class Config:
+    timezone: str = "Asia/Shanghai"
+    bot_name: str = "小桥"
+    cadres: tuple[str, ...] = ()
+    default_group: str = "共享员工群"
+    digest_time: time = time(8, 30)
+    places: tuple[str, ...] = ()
+    jobs: tuple[str, ...] = ()
+    groups: tuple[GroupConfig, ...] = ()
+    deadlines_hours: dict[str, float] = field(
+        default_factory=lambda: {"small": 1.0, "urgent": 0.0, "hard": 72.0})
+    departments: dict[str, str] = field(default_factory=dict)  # category -> department
+    echo_in_group: bool = False
+    db_url: str = "sqlite:///daqiao.db"
+    path: str | None = None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def group(self, name: str) -> GroupConfig | None:
+        return next((g for g in self.groups if g.name == name), None)
+
+    def digest_time_for(self, name: str) -> time:
+        g = self.group(name)
+        return g.digest_time if g and g.digest_time else self.digest_time
+
+
+def _hhmm(value: Any, key: str) -> time:
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})", str(value).strip())
+    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+        raise ConfigError(f"{key}: expected HH:MM, got {value!r}")
+    return time(int(m.group(1)), int(m.group(2)))
+
+
+def _strs(value: Any, key: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ConfigError(f"{key}: expected a list")
+    return tuple(str(v) for v in value)
+
+
+def load_config(path: str | os.PathLike[str] | None = None, *, db: str | None = None) -> Config:
+    """Read the config file (missing file: all defaults), then apply `db` over it."""
+    raw: dict[str, Any] = {}
+    p = Path(path) if path else None
+    if p is not None:
+        if not p.exists():
+            raise ConfigError(f"config file not found: {p}")
+        try:
+            raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as e:
+            raise ConfigError(f"{p}: not valid YAML: {e}") from e
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{p}: the top level must be a mapping")
+    bot = raw.get("bot") or {}
+    digest = raw.get("digest") or {}
+    requests = raw.get("requests") or {}
+    tzname = str(raw.get("timezone", "Asia/Shanghai"))
+    try:
+        ZoneInfo(tzname)
+    except Exception as e:  # noqa: BLE001 - any failure means the name is unusable
+        raise ConfigError(f"timezone: unknown time zone {tzname!r}") from e
+    groups = []
+    for g in raw.get("groups") or []:
+        if isinstance(g, str):
+            groups.append(GroupConfig(name=g))
+        elif isinstance(g, dict) and g.get("name"):
+            groups.append(GroupConfig(
+                name=str(g["name"]),
+                digest_time=_hhmm(g["digest_time"], "groups.digest_time") if g.get("digest_time") else None,
+                cadre_group=bool(g.get("cadre_group", False)),
+            ))
+        else:
+            raise ConfigError("groups: each entry needs a name")
+    deadlines = {"small": 1.0, "urgent": 0.0, "hard": 72.0}
+    for k, v in (requests.get("deadline_hours") or {}).items():
+        if k not in deadlines:
+            raise ConfigError(f"requests.deadline_hours: unknown urgency {k!r}")
+        deadlines[k] = float(v)
+    return Config(
+        timezone=tzname,
+        bot_name=str(bot.get("name", "小桥")),
+        cadres=_strs(raw.get("cadres"), "cadres"),
+        default_group=str(raw.get("default_group", "共享员工群")),
+        digest_time=_hhmm(digest.get("time", "08:30"), "digest.time"),
+        places=_strs(raw.get("places"), "places"),
+        jobs=_strs(raw.get("jobs"), "jobs"),
+        groups=tuple(groups),
+        deadlines_hours=deadlines,
+        departments={str(k): str(v) for k, v in (requests.get("departments") or {}).items()},
+        echo_in_group=bool(requests.get("echo_in_group", False)),
+        db_url=db or os.environ.get("DAQIAO_DB") or str(raw.get("db", "sqlite:///daqiao.db")),
+        path=str(p) if p else None,
+    )

@@ -1,0 +1,9 @@
+"""Pure message parsing: `Parser.load()` once, then `parser.parse(text, now=...)`.
+
+Imports nothing of the bot, the storage or the scheduler.
+"""
+
+from parsers.models import INTENTS, Parsed, Pay, Quote
+from parsers.parser import Parser
+
+__all__ = ["INTENTS", "Parsed", "Parser", "Pay", "Quote"]

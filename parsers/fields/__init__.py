@@ -1,0 +1,1 @@
+"""Field extractors: each reads one kind of fact from normalised text."""

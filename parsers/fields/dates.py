@@ -1,0 +1,128 @@
+"""Start and end dates, resolved against the message's own date.
+
+jionlp's time parser was considered: it resolves 明天早上8点 well but is a heavy
+import (slow cold start) and does not read the work-duration phrasing the rules
+need (干两周, 做到年底, 明后两天), so the dates here are read by these rules.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, timedelta
+
+_WEEKDAY = {"一": 0, "1": 0, "二": 1, "2": 1, "三": 2, "3": 2, "四": 3, "4": 3, "五": 4, "5": 4,
+            "六": 5, "6": 5, "日": 6, "天": 6, "7": 6, "末": 5}
+_WD = r"(?:周|星期|礼拜)([一二三四五六日天1-7])"
+_NEXT_WEEKDAY = re.compile(rf"下个?{_WD}")
+_THIS_WEEKDAY = re.compile(rf"(?<![下上])(?:本|这个?|这)?{_WD}")
+_MONTH_DAY = re.compile(r"(?<![\d.])(\d{1,2})\s*月\s*(\d{1,2})\s*[号日]?")
+_DOT_DAY = re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})(?=\s*(?:号|日|开始|开工|上岗|到岗|入职|进场|报到|起|到|至|-|~|前|后|—))")
+_DAY_ONLY = re.compile(r"(?<![\d月.])(\d{1,2})\s*[号日](?=\s*(?:开始|开工|上岗|到岗|入职|进场|报到|起|上班|前|到|至))")
+_START_WORDS = [
+    (re.compile(r"明后[两2]?天"), 1, 2),
+    (re.compile(r"大后天"), 3, None),
+    (re.compile(r"后天"), 2, None),
+    (re.compile(r"明天|明日|明早|明晚"), 1, None),
+    (re.compile(r"今天|今日|即日起|即日|马上|立即|立刻|现在就|今晚|当天就|随时"), 0, None),
+]
+_END_YEAR = re.compile(r"(?:做|干|到|至|持续|一直)[^，,。;；\n]{0,4}?年底|年底前")
+_END_MONTH_END = re.compile(r"(?:做|干|到|至)[^，,。;；\n\d]{0,3}?(?:本|这个)?月底")
+_END_MONTH = re.compile(r"(?:到|至|-|~|—)\s*(\d{1,2})\s*月(?:底|末|份)?(?!\s*\d)")
+_END_DATE = re.compile(r"(?:到|至|-|~|—)\s*(?:(\d{1,2})\s*月)?\s*(\d{1,2})\s*[号日]")
+_DURATION = re.compile(
+    r"(?:干|做|为期|共|连续|工期|做满|需要|要|大概|预计|一共|总共|持续|可以做|能做|能干|可以干|只要|只干|只做|帮忙)"
+    r"[^，,。;；\n\d]{0,2}?(\d{1,3})\s*(?:个)?\s*(天|日|周|星期|礼拜|月)"
+)
+
+
+def _add_months(d: date, n: int) -> date:
+    y, m = divmod(d.month - 1 + n, 12)
+    y, m = d.year + y, m + 1
+    return date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
+
+
+def _month_end(y: int, m: int) -> date:
+    return date(y, m, calendar.monthrange(y, m)[1])
+
+
+def _safe(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def find_dates(text: str, today: date) -> tuple[date | None, date | None]:
+    """(start, end) of the work as the text states them."""
+    start: date | None = None
+    end: date | None = None
+    pos = len(text) + 1
+
+    def take(d: date | None, at: int) -> None:
+        nonlocal start, pos
+        if d is not None and at < pos:
+            start, pos = d, at
+
+    for rx, plus, end_plus in _START_WORDS:
+        m = rx.search(text)
+        if m:
+            take(today + timedelta(days=plus), m.start())
+            if end_plus is not None and m.start() == pos:
+                end = today + timedelta(days=end_plus)
+    m = _NEXT_WEEKDAY.search(text)
+    if m:
+        monday_next = today - timedelta(days=today.weekday()) + timedelta(days=7)
+        take(monday_next + timedelta(days=_WEEKDAY[m.group(1)]), m.start())
+    for m in _THIS_WEEKDAY.finditer(text):
+        if text[max(0, m.start() - 1):m.start()] in ("下", "上", "每"):
+            continue
+        wd = _WEEKDAY[m.group(1)]
+        d = today - timedelta(days=today.weekday()) + timedelta(days=wd)
+        if d < today:
+            d += timedelta(days=7)
+        take(d, m.start())
+        break
+    for m in _MONTH_DAY.finditer(text):
+        before = text[max(0, m.start() - 2):m.start()]
+        if before.endswith(("到", "至", "-", "~")):
+            continue
+        take(_safe(today.year, int(m.group(1)), int(m.group(2))), m.start())
+        break
+    m = _DOT_DAY.search(text)
+    if m:
+        take(_safe(today.year, int(m.group(1)), int(m.group(2))), m.start())
+    m = _DAY_ONLY.search(text)
+    if m and not re.search(r"\d\s*号\s*(?:我|报名|那个)", text):
+        d = _safe(today.year, today.month, int(m.group(1)))
+        if d is not None and d < today:
+            d = _add_months(d, 1)
+        take(d, m.start())
+
+    base = start or today
+    if _END_YEAR.search(text):
+        end = date(base.year, 12, 31)
+    elif m := _END_DATE.search(text):
+        month = int(m.group(1)) if m.group(1) else base.month
+        d = _safe(base.year, month, int(m.group(2)))
+        if d is not None and (start is None or d >= start):
+            end = d
+    elif _END_MONTH_END.search(text):
+        end = _month_end(base.year, base.month)
+    elif m := _END_MONTH.search(text):
+        month = int(m.group(1))
+        if 1 <= month <= 12:
+            year = base.year if month >= base.month else base.year + 1
+            end = _month_end(year, month)
+    if end is None and (m := _DURATION.search(text)):
+        n, unit = int(m.group(1)), m.group(2)
+        if 0 < n <= 366:
+            if unit in ("天", "日"):
+                end = base + timedelta(days=n - 1)
+            elif unit in ("周", "星期", "礼拜"):
+                end = base + timedelta(days=7 * n - 1)
+            else:
+                end = _add_months(base, n) - timedelta(days=1)
+    if end is not None and start is not None and end < start:
+        end = None
+    return start, end

@@ -1,0 +1,115 @@
+"""Pay: a figure or a range with the unit it is paid per, and settlement terms."""
+
+from __future__ import annotations
+
+import re
+
+from parsers.models import Pay
+
+_NUM = r"(\d+(?:\.\d+)?)\s*([千万kKwW])?"
+# Either side of a range.
+_FIGURE = re.compile(
+    rf"(?<![\d.:/\-])(?:{_NUM})(?:\s*(?:元|块钱?|圆|rmb|RMB)?\s*(?:-|~|～|到|至|—)\s*{_NUM})?"
+)
+_UNIT_AFTER = [
+    ("hour", re.compile(r"^\s*(?:元|块钱?)?\s*(?:/|每|一|1)\s*(?:个)?(?:小时|h|H|钟头|时)(?!间)")),
+    ("day", re.compile(r"^\s*(?:元|块钱?)?\s*(?:/|每|一|1)\s*(?:天|日|晚|个班|班)")),
+    ("month", re.compile(r"^\s*(?:元|块钱?)?\s*(?:/|每|一|1)\s*(?:个)?月")),
+    ("piece", re.compile(r"^\s*(?:元|块钱?|毛)?\s*(?:/|每|一|1)\s*(?:件|个|只|双|条|箱|斤|单|票|套|片)")),
+]
+_UNIT_BEFORE = [
+    ("hour", re.compile(r"(?:时薪|小时工资|每小时|一小时|1小时|按小时(?:算|计|结)?|按时(?:计|算)|每个小时|小时工价|工时费)[^\d，,。;；\n]{0,4}$")),
+    ("day", re.compile(r"(?:日薪|日工资|天工资|一天|每天|1天|按天(?:算|计)?|工日|每日|每晚|一晚|天价|日结|天结|当天结)[^\d，,。;；\n]{0,4}$")),
+    ("month", re.compile(r"(?:月薪|底薪|月工资|每月|一个月|1个月|月收入|综合工资|综合月薪|保底|月均|到手|月入|月底薪|基本工资)[^\d，,。;；\n]{0,6}$")),
+    ("piece", re.compile(r"(?:计件|每件|一件|1件|按件|件价|单价)[^\d，,。;；\n]{0,4}$")),
+    ("job", re.compile(r"(?:包干|整活|一口价|总价|包工|承包价|总共给|活儿?给)[^\d，,。;；\n]{0,4}$")),
+]
+# Words that show a figure is money of no stated period.
+_MONEY_BEFORE = re.compile(r"(?:工资|薪资|薪水|待遇|工价|收入|报酬|薪酬|给|价格|价钱|费用|费)[^\d，,。;；\n]{0,4}$")
+_MONEY_AFTER = re.compile(r"^\s*(?:元|块钱?|圆)")
+# Figures followed by these are not money.
+_NOT_MONEY_AFTER = re.compile(
+    r"^\s*(?:[-~到至]\s*\d+\s*)?(?:个(?!月)|名|位|人|岁|周岁|小时|点|号|日(?!结)|年|月(?!结|薪)|天(?!结)|次|桌|层|楼|米|cm|CM|斤|公斤|kg|平|栋|号线|路|期|%|:|：|分钟|分|级|寸|码|套|间|辆|台|吨|趟|批|对|家|口|周|星期|公里|km|条|项|张|份|届|w粉|后)"
+)
+_OPEN_MAX = re.compile(r"^\s*(?:元|块钱?)?\s*(?:/\S{1,2})?\s*(?:以上|起|\+|多|加提成|\+提成|上不封顶|起步|不封顶)")
+_PIECE_CONTEXT = re.compile(r"计件|每件|一件|按件|件价")
+_JOB_CONTEXT = re.compile(r"包干|整活|一口价|总价")
+_DAILY_CONTEXT = re.compile(r"日结|当天结|当日结|天天结|一天一结")
+
+
+def _val(fig: str, mult: str | None) -> float:
+    v = float(fig)
+    if mult:
+        v *= {"千": 1000, "k": 1000, "K": 1000, "万": 10000, "w": 10000, "W": 10000}[mult]
+    return v
+
+
+def find_pay(text: str) -> Pay | None:
+    """The first pay figure with a unit that can be read from the text."""
+    candidates: list[tuple[int, Pay]] = []
+    for m in _FIGURE.finditer(text):
+        f1, m1, f2, m2 = m.group(1), m.group(2), m.group(3), m.group(4)
+        after = text[m.end():m.end() + 12]
+        before = text[max(0, m.start() - 10):m.start()]
+        if _NOT_MONEY_AFTER.match(after) and not _MONEY_AFTER.match(after):
+            continue
+        # 5-6千: the multiplier of the upper figure applies to the lower one too.
+        if f2 is not None and m1 is None and m2 is not None:
+            m1 = m2
+        lo = _val(f1, m1)
+        hi = _val(f2, m2) if f2 is not None else lo
+        if f2 is not None and hi < lo:
+            continue
+        unit = None
+        for name, rx in _UNIT_AFTER:
+            if rx.match(after):
+                unit = name
+                break
+        if unit is None:
+            for name, rx in _UNIT_BEFORE:
+                if rx.search(before):
+                    unit = name
+                    break
+        if unit is None:
+            money = _MONEY_AFTER.match(after) or _MONEY_BEFORE.search(before)
+            if _PIECE_CONTEXT.search(text) and lo < 20 and money:
+                unit = "piece"
+            elif _JOB_CONTEXT.search(text) and money:
+                unit = "job"
+            elif _DAILY_CONTEXT.search(text) and 50 <= lo < 1000:
+                unit = "day"
+            elif money and lo >= 1000:
+                unit = "month"
+            elif money and 100 <= lo < 1000:
+                unit = "day"
+            elif money and 10 <= lo < 100 and _MONEY_BEFORE.search(before):
+                unit = "hour"
+        if unit is None:
+            continue
+        if unit == "month" and lo < 100 and not m1:
+            continue
+        if unit == "day" and lo < 30:
+            continue
+        open_max = bool(_OPEN_MAX.match(after)) or "加提成" in text[m.end():m.end() + 8]
+        pay = Pay(min=lo, max=None if open_max and f2 is None else hi, unit=unit)
+        candidates.append((m.start(), pay))
+        break
+    return candidates[0][1] if candidates else None
+
+
+_SETTLEMENT = [
+    ("daily", re.compile(r"日结|当天结|当日结|天天结|一天一结|按天结|每天结|当天发|现结")),
+    ("weekly", re.compile(r"周结|一周一结|按周结|每周结|星期结")),
+    ("monthly", re.compile(r"月结|按月结|一月一结|每月结|月底结|按月发")),
+    ("project", re.compile(r"做完结|完工结|项目结|一次结清|一次性结|干完结|完工后结|做完一起结|干完一起结|完活结|完工付|结束后结")),
+]
+
+
+def find_settlement(text: str) -> str | None:
+    """Settlement terms: daily, weekly, monthly or project (first mention wins)."""
+    best = None
+    for name, rx in _SETTLEMENT:
+        m = rx.search(text)
+        if m and (best is None or m.start() < best[0]):
+            best = (m.start(), name)
+    return best[1] if best else None

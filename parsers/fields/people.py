@@ -1,0 +1,79 @@
+"""Headcount: people needed, offered or claimed."""
+
+from __future__ import annotations
+
+import re
+
+_NUM = r"(\d+)(?:\s*[-~到至]\s*(\d+))?"
+_APPROX = r"\s*(?:多|来|余|几)?\s*"
+# NUM + counter, when the counter is a person counter (个 not followed by a time word).
+_COUNT = re.compile(
+    rf"(?<![\d.号])(?:{_NUM}){_APPROX}(名|位|人|个人|个(?!\s*(?:多)?\s*(?:月|小时|钟头|星期|礼拜|工作日|天|点|号|半|周|晚上|上午|下午|年|礼|季|字|问题|地方|活|项目|岗|班|窗口|厂|群|孩子|小孩|娃|月份))|口人|员)"
+    rf"(?:\s*左右)?"
+)
+_LABEL = re.compile(r"(?:人数|名额|招聘人数|需求人数|需要人数|招工人数)\s*[:：]?\s*(?:约|共)?\s*(\d+)(?:\s*[-~到至]\s*(\d+))?")
+_APPROX_ONLY = re.compile(r"(?:需要|要|缺|招|找|请)\s*(\d+)\s*(?:左右|上下)")
+_TOTAL = re.compile(r"(?:共|一共|总共|合计)\s*(?:需要|要|招)?\s*(\d+)\s*(?:名|位|人|个)")
+_PAIR = re.compile(r"夫妻[俩两2]|夫妻|两口子|我们[俩两2](?!个)|我俩|他俩|兄弟[俩两2]|姐妹[俩两2]|母女[俩两2]|父子[俩两2]|我和我?(?:老婆|老公|媳妇|爱人|对象)")
+_ONE_BEFORE_JOB = re.compile(r"(?:要|招|需要|缺|找|请|来)个(?!人吗|活|月|小时)")
+_SELF = re.compile(r"我|本人|自己")
+_GROUP = re.compile(r"我们|咱们|班组|团队|队伍|施工队|装修队|一帮|一伙|一些人|几个人|大家|老乡们|兄弟们|姐妹们")
+# People named alongside the speaker: 带上我弟弟, 和我老婆, 加上两个老乡.
+_COMPANIONS = re.compile(
+    r"(?:带上?|和|跟|加上?|还有|叫上|连同|同)\s*(?:我|我的)?\s*(?:(\d+)\s*个)?\s*"
+    r"(?:弟弟|哥哥|姐姐|妹妹|老婆|老公|媳妇|爱人|对象|儿子|女儿|朋友|老乡|同事|室友|兄弟|姐妹|舅舅|表弟|表哥|堂弟|侄子|外甥|邻居|工友|小伙伴|亲戚|老表)"
+)
+_PART_ROLE = re.compile(r"(男工|女工|男生|女生|男的|女的|男|女|[\u4e00-\u9fff]{1,4}(?:工|员|师傅|阿姨))\s*$")
+
+
+def _upper(a: str, b: str | None) -> int:
+    return int(b) if b is not None and int(b) >= int(a) else int(a)
+
+
+def find_headcount(text: str, *, job_words: re.Pattern[str] | None = None) -> int | None:
+    """Number of people stated, following parse.md's rules (ranges give the upper bound)."""
+    m = _LABEL.search(text)
+    if m:
+        return _upper(m.group(1), m.group(2))
+    m = _TOTAL.search(text)
+    if m:
+        return int(m.group(1))
+    hits = []
+    for m in _COUNT.finditer(text):
+        n = _upper(m.group(1), m.group(2))
+        if n <= 0 or n > 5000:
+            continue
+        before = text[max(0, m.start() - 6):m.start()]
+        if re.search(r"(?:每|第|前|满|年满|排名|\d)\s*$", before):
+            continue
+        role = _PART_ROLE.search(before)
+        hits.append((m.start(), n, role.group(1) if role else None))
+    if not hits:
+        m = _APPROX_ONLY.search(text)
+        if m:
+            return int(m.group(1))
+        if _PAIR.search(text):
+            return 2
+        if job_words is not None:
+            m = _ONE_BEFORE_JOB.search(text)
+            if m and (job_words.match(text, m.end()) or re.match(r"[\u4e00-\u9fff]{0,2}(?:工|人|手|师傅)", text[m.end():])):
+                return 1
+        return None
+    roles = [r for _, _, r in hits]
+    if len(hits) >= 2 and all(roles) and len(set(roles)) == len(roles):
+        return sum(n for _, n, _ in hits)
+    return hits[0][1]
+
+
+def count_self(text: str) -> int | None:
+    """People in a first-person claim or offer with no figure: the speaker plus companions."""
+    if _PAIR.search(text):
+        return 2
+    n = 1
+    for m in _COMPANIONS.finditer(text):
+        n += int(m.group(1)) if m.group(1) else 1
+    if n > 1:
+        return n
+    if _GROUP.search(text) and not re.search(r"算我|我报名|我去|我一个|本人", text):
+        return None
+    return 1

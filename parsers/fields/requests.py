@@ -1,0 +1,43 @@
+"""Requests (诉求): category and urgency."""
+
+from __future__ import annotations
+
+import re
+
+# Ordered: on a tie the earlier category wins (a hazard outranks the place it is in).
+CATEGORIES: list[tuple[str, re.Pattern[str]]] = [
+    ("安全隐患", re.compile(r"安全|隐患|危险|火花|冒烟|着火|起火|失火|火灾|消防|灭火|漏电|触电|电线|电箱|配电|路灯|照明|不亮|黑灯|"
+                       r"防护|安全帽|护目镜|手套|塌|倒塌|掉落|坠落|漏气|燃气|煤气|爆炸|有毒|中毒|粉尘|防滑|摔倒|滑倒|井盖|护栏")),
+    ("劳动权益", re.compile(r"工资|欠薪|拖欠|欠款|欠钱|欠我|社保|合同|工伤|辞退|开除|解雇|裁员|加班费|加班|公积金|赔偿|补偿|"
+                       r"劳动|养老保险|医保|工龄|仲裁|克扣|扣钱|押金|试用期|最低工资|双倍|经济补偿|劳务费|结算|不给钱|没给钱|血汗钱|讨薪|维权")),
+    ("交通出行", re.compile(r"停车|车位|公交|班车|通勤|道路|路面|马路|红绿灯|信号灯|堵车|拥堵|交通|地铁|电动车|坑洼|修路|"
+                       r"站台|等车|发车|打车|过马路|斑马线|人行道|绿道|高架|车辆|违停|限行|出行")),
+    ("设施服务", re.compile(r"饮水|饮水机|喝水|热水|开水|厕所|卫生间|洗手间|休息|驿站|充电|食堂|饭菜|空调|风扇|防暑|降温|避暑|"
+                       r"太热|高温|取暖|暖气|桌椅|微波炉|冰箱|wifi|WiFi|网络|储物|柜子|淋浴|洗澡|设施|设备|更衣")),
+    ("技能培训", re.compile(r"培训|证书|考证|取证|技能|夜校|学历|课程|上课|学习|职业技能|技术|电工证|叉车证|焊工证|资格证")),
+    ("生活服务", re.compile(r"孩子|小孩|子女|儿童|托管|托育|托儿|上学|入学|读书|幼儿园|学校|学位|住房|宿舍|租房|公租房|房租|"
+                       r"看病|医院|体检|医疗|家庭|婚恋|相亲|文体|娱乐|电影|健身|老人|养老|买菜|购物|快递柜|吃饭|伙食")),
+]
+_URGENT = re.compile(r"急|紧急|马上|立刻|立即|赶紧|赶快|尽快|今天就|现在就|受伤|伤了|流血|事故|着火|起火|失火|火灾|爆炸|救命|"
+                     r"冒火|冒烟|触电|晕倒|昏倒|中暑|被困|危急|十万火急|快来|SOS|sos")
+_PAST = re.compile(r"上个月|上月|去年|前年|以前|之前|曾经|那次|上次|当时|几个月前|年前")
+_HASTE = re.compile(r"急|紧急|马上|立刻|立即|赶紧|赶快|尽快|今天就|现在就|快来|救命|十万火急")
+
+
+def find_category(text: str) -> str:
+    """One of parse.md's request categories, by the most keyword hits."""
+    best, best_n = "其他", 0
+    for name, rx in CATEGORIES:
+        n = len(rx.findall(text))
+        if n > best_n:
+            best, best_n = name, n
+    return best
+
+
+def find_urgency(text: str) -> str:
+    """urgent for an emergency now or explicit haste; small otherwise (hard is set by cadres)."""
+    if not _URGENT.search(text):
+        return "small"
+    if _PAST.search(text) and not _HASTE.search(text):
+        return "small"
+    return "urgent"

@@ -1,0 +1,125 @@
+"""What the work is: job type, task and employer, as written."""
+
+from __future__ import annotations
+
+import re
+
+from parsers.lexicon import NOT_JOBS, Lexicon
+
+_ORG_SUFFIX = ("有限公司", "公司", "集团", "工厂", "厂", "农场", "养殖场", "果园", "茶园", "菜场", "工地",
+               "酒店", "宾馆", "饭店", "大酒店", "餐厅", "餐馆", "饭馆", "食堂", "超市", "商场", "商行",
+               "外贸", "物流", "快递", "快递站", "驿站", "仓库", "车队", "店", "中心", "站", "精工", "科技",
+               "电子", "电器", "机械", "服饰", "制衣", "纺织", "印务", "包装", "实业", "工贸", "贸易",
+               "医院", "学校", "幼儿园", "养老院", "敬老院", "物业", "家政", "餐饮", "农庄", "合作社",
+               "基地", "车间", "工作室", "门店", "作坊", "加工厂", "市场", "园")
+_DEPT = re.compile(r"(?:车间|餐饮部|部门|[\u4e00-\u9fff]{1,3}部|分部|后厨|前厅|仓库|这边|那边|这里|现在|目前|最近|今天|明天|后天|"
+                   r"这周[一二三四五六日天末]?|本周[一二三四五六日天末]?|下周[一二三四五六日天]?|周末|这个月|本月|下个?月|"
+                   r"宴会|夜班|白班|晚班|早班|长期|临时|急|近期|年底|双十一前后|双11前后|前后)+$")
+_PREFIX = re.compile(r"^(?:【[^】]*】|\[[^\]]*\])?\s*(?:我们|我司|我公司|我厂|本公司|本厂|本店|我店|咱们|咱|本|我这边|我这|我们这边|这边|有个|有家|一家)")
+_GENERIC_ORG = {"公司", "厂", "厂里", "单位", "工厂", "店", "店里", "老板", "我们", "厂家", "企业", "车间",
+                "部门", "中心", "站", "园", "工地", "市场", "基地"}
+_NEED = re.compile(r"(?:急招|招聘|诚聘|聘请|招工|招收|招募|高薪招|直招|招|聘|急需|需要|需|缺|要人|要(?=\d|[\u4e00-\u9fff]{0,4}(?:工|员|人|师傅|阿姨))|找(?=\d)|请(?=\d))")
+_TASK_VERBS = re.compile(
+    r"包装|装卸|卸货|装货|卸车|装车|搬运|搬货|搬家|分拣|打包|摘|采摘|采|搅拌|清洁|打扫|保洁|装柜|拆柜|贴标|"
+    r"组装|装配|缝|剪|检验|质检|送货|配送|砌|浇|绑|扎|刷|喷|焊|切|挑|拣|洗|做饭|烧饭|带孩子|照顾|看护|陪护|"
+    r"种|插秧|收割|挖|运|拉货|上货|理货|盘点|码货|叠|折|串|穿|粘|糊|印|封|缠|削|剥|扫|擦|修|补|铺|抬|扛|卸|装"
+)
+_NOT_TASK = re.compile(r"\d|元|块|薪|结|天|月|号|周|电话|联系|地点|地址|包吃|包住|男女|年龄|岁|要求|经验|人|名|急|长期|短期|时间|上班|下班|班|证")
+_CLAUSE = re.compile(r"[，,。;；!！?？\n、]+")
+
+
+def find_job(text: str, lex: Lexicon) -> str | None:
+    """The job type as written: lexicon words (adjacent ones merged), else a …工/…员 token."""
+    if lex.job_rx is None:
+        return None
+    spans: list[list[int]] = []
+    for m in lex.job_rx.finditer(text):
+        w = m.group(0)
+        if w in NOT_JOBS or text[m.start():m.start() + 3] in ("工作人", "工人们"):
+            continue
+        if spans and m.start() == spans[-1][1]:
+            spans[-1][1] = m.end()
+        else:
+            spans.append([m.start(), m.end()])
+    words = [text[a:b] for a, b in spans]
+    # Prefer a job word right after a need verb or next to a headcount.
+    for (a, b), w in zip(spans, words):
+        before = text[max(0, a - 4):a]
+        after = text[b:b + 4]
+        if re.search(r"(?:招|聘|需要|需|缺|要|找|请|做|当|干)\s*(?:\d+\s*(?:名|个|位))?\s*$", before) or re.match(r"\s*\d", after):
+            return w
+    if words:
+        return max(words, key=len) if len(words) > 1 and all(len(w) <= 2 for w in words[:1]) else words[0]
+    if lex.tokenizer is not None:
+        for tok in lex.tokenizer.lcut(text, HMM=False):  # type: ignore[attr-defined]
+            if 2 <= len(tok) <= 4 and tok not in NOT_JOBS and re.search(r"[\u4e00-\u9fff](?:工|员|师傅|师)$", tok) \
+                    and not re.search(r"[\d的了是在我你他员]", tok[:-1]):
+                return tok
+    return None
+
+
+def find_employer(text: str, lex: Lexicon, location: str | None) -> str | None:
+    """The hiring organisation as written, without 我们/我司, leading place or department."""
+    for clause in _CLAUSE.split(text)[:4]:
+        m = _NEED.search(clause)
+        subject = clause[:m.start()] if m else clause
+        if not m and not any(s in clause for s in _ORG_SUFFIX):
+            continue
+        subject = _PREFIX.sub("", subject.strip())
+        subject = re.sub(r"^(?:【[^】]*】|\[[^\]]*\])", "", subject).strip()
+        if location and subject.startswith(location) and len(subject) > len(location) + 1:
+            subject = subject[len(location):]
+        # Cut at the last organisation suffix (青旺农场摘袋 → 青旺农场).
+        cut = -1
+        for suf in _ORG_SUFFIX:
+            i = subject.rfind(suf)
+            if i >= 0 and i + len(suf) > cut and (i > 0 or suf in ("食堂", "果园", "工地", "酒店", "宾馆", "超市", "农场", "快递站", "仓库", "饭店", "餐厅", "物业")):
+                cut = i + len(suf)
+        if cut > 0:
+            subject = subject[:cut]
+        elif not m:
+            continue
+        prev = None
+        while prev != subject:
+            prev = subject
+            subject = _DEPT.sub("", subject).strip()
+            subject = _PREFIX.sub("", subject).strip()
+        # Drop a leading place: 北仑工业区五金厂 → 五金厂.
+        pm = re.match(r"^[\u4e00-\u9fff]{1,8}?(?:工业区|工业园|开发区|园区|街道|社区|新区|镇|区|县|市)(?=[\u4e00-\u9fff]{2,})", subject)
+        if pm:
+            subject = subject[pm.end():]
+        if lex.known_place_rx is not None:
+            km = lex.known_place_rx.match(subject)
+            if km and len(subject) - km.end() >= 2:
+                subject = subject[km.end():]
+        if not subject or len(subject) < 2 or len(subject) > 14 or subject in _GENERIC_ORG:
+            continue
+        if re.search(r"[\d我你他谁哪]|有没有|什么", subject) or (lex.job_rx and lex.job_rx.fullmatch(subject)):
+            continue
+        return subject
+    return None
+
+
+def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None) -> str | None:
+    """What the work is, as written: a short verb phrase (手工包装纸品, 卸货, 摘袋)."""
+    clauses = [c.strip() for c in _CLAUSE.split(text) if c.strip()]
+    # Right after the job word: 临时工卸货.
+    if job:
+        i = text.find(job)
+        if i >= 0:
+            rest = re.match(r"[\u4e00-\u9fff]{2,10}", text[i + len(job):])
+            if rest and _TASK_VERBS.match(rest.group(0)) and not _NOT_TASK.search(rest.group(0)):
+                return rest.group(0)
+    # Between the employer and a need word: 青旺农场摘袋缺人.
+    if employer:
+        i = text.find(employer)
+        if i >= 0:
+            m = re.match(r"([\u4e00-\u9fff]{2,8}?)(?:缺人|要人|缺|需要|招)", text[i + len(employer):])
+            if m and _TASK_VERBS.match(m.group(1)) and not _NOT_TASK.search(m.group(1)):
+                return m.group(1)
+    for c in clauses:
+        c2 = re.sub(r"^(?:主要|工作内容|工作|内容|负责|是|做|干)[:：]?", "", c)
+        if 2 <= len(c2) <= 12 and _TASK_VERBS.search(c2) and not _NOT_TASK.search(c2) \
+                and not (lex.job_rx and lex.job_rx.fullmatch(c2)) and not (employer and employer in c2):
+            return c2
+    return None

@@ -1,0 +1,112 @@
+"""The parser: normalise, classify, then read the fields that apply to the intent."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Iterable
+
+from parsers.fields.dates import find_dates
+from parsers.fields.money import find_pay, find_settlement
+from parsers.fields.numbers import arabize
+from parsers.fields.people import count_self, find_headcount
+from parsers.fields.phone import all_phone_spans, find_phone
+from parsers.fields.places import find_location
+from parsers.fields.requests import find_category, find_urgency
+from parsers.fields.work import find_employer, find_job, find_task
+from parsers.intent import COMMAND, classify
+from parsers.lexicon import Lexicon
+from parsers.models import Parsed
+from parsers.normalize import normalize
+
+_REF = re.compile(r"(?:[#＃]|No\.?\s*|[Rr]\s*)(\d{1,6})(?!\d)|(?<![\d.])(\d{1,6})\s*号(?!\s*(?:线|楼|门|地铁))", re.I)
+_BARE_REF = re.compile(r"(?:报名|取消报名|接)\s*(\d{1,6})(?!\s*(?:个|人|名|位|天|元|块))")
+_CMD_REF = re.compile(r"^\s*(?:[Rr#]|No\.?)?\s*(\d{1,6})(?!\s*(?:个|人|名|位|天|元|块|月))", re.I)
+_FIELDS_FOR = {
+    "job_post": {"headcount", "job", "task", "employer", "location", "pay", "settlement", "start_date", "end_date", "contact"},
+    "labor_offer": {"headcount", "job", "task", "location", "pay", "settlement", "start_date", "end_date", "contact"},
+    "claim": {"headcount", "location", "contact", "ref"},
+    "request": {"location", "contact", "category", "urgency"},
+    "query": {"job", "location", "settlement", "contact"},
+    "command": {"ref", "command"},
+    "other": set(),
+}
+
+
+def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    chars = list(text)
+    for a, b in spans:
+        for i in range(a, b):
+            chars[i] = " "
+    return "".join(chars)
+
+
+class Parser:
+    """A loaded parser. Build once with `Parser.load()`, then call `parse` per message."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lex = lexicon
+
+    @classmethod
+    def load(cls, places: Iterable[str] = (), jobs: Iterable[str] = ()) -> "Parser":
+        return cls(Lexicon.load(extra_places=places, extra_jobs=jobs))
+
+    def parse(self, text: str, *, now: datetime | date | None = None) -> Parsed:
+        """What the message is and what it states (shared/spec/parse.md)."""
+        today = (now.date() if isinstance(now, datetime) else now) or date.today()
+        norm = normalize(text or "")
+        body = norm.text
+        flat = body.replace("\n", "，")
+        phone = find_phone(flat)
+        # Figures inside phone numbers must not read as headcounts or pay.
+        work = arabize(_blank(flat, all_phone_spans(flat)))
+        m = COMMAND.match(work)
+        if m:
+            args = work[m.end():].strip()
+            rm = _CMD_REF.match(args) or _REF.search(args)
+            ref = int(next(g for g in rm.groups() if g)) if rm else None
+            return Parsed(intent="command", text=body, command=m.group(1), args=args, ref=ref, quote=norm.quote)
+        job = find_job(work, self.lex)
+        pay = find_pay(work)
+        headcount = find_headcount(work, job_words=self.lex.job_rx)
+        intent = classify(work, self.lex, has_job=job is not None, has_pay=pay is not None, headcount=headcount)
+        want = _FIELDS_FOR[intent]
+        if intent == "other":
+            return Parsed(intent="other", text=body, quote=norm.quote)
+        location = find_location(work, self.lex) if "location" in want else None
+        employer = find_employer(work, self.lex, location) if "employer" in want else None
+        start = end = None
+        if "start_date" in want:
+            start, end = find_dates(work, today)
+        ref = None
+        if "ref" in want:
+            rm = _REF.search(work) or _BARE_REF.search(work)
+            ref = int(next(g for g in rm.groups() if g)) if rm else None
+        if intent in ("claim", "labor_offer"):
+            work_hc = work
+            if ref is not None:
+                work_hc = re.sub(rf"(?<!\d){ref}\s*号", " ", work)
+            headcount = find_headcount(work_hc, job_words=self.lex.job_rx)
+            plus = re.match(r"^\s*\+\s*(\d)\s*$", work)
+            if plus:
+                headcount = int(plus.group(1))
+            if headcount is None:
+                headcount = count_self(work)
+        return Parsed(
+            intent=intent,
+            text=body,
+            headcount=headcount if "headcount" in want else None,
+            job=job if "job" in want else None,
+            task=find_task(work, self.lex, job, employer) if "task" in want else None,
+            employer=employer,
+            location=location,
+            pay=pay if "pay" in want else None,
+            settlement=find_settlement(work) if "settlement" in want else None,
+            start_date=start,
+            end_date=end,
+            contact=phone[0] if phone and "contact" in want else None,
+            ref=ref,
+            category=find_category(work) if "category" in want else None,
+            urgency=find_urgency(work) if "urgency" in want else None,
+            quote=norm.quote,
+        )
