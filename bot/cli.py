@@ -6,6 +6,8 @@ import argparse
 import json
 import logging
 import os
+import re
+import signal
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -61,6 +63,102 @@ def cmd_parse(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
+class _Stop(Exception):
+    """Raised by the signal handler while the bot waits for input."""
+
+
+def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
+    """`daqiao run`: the bot until end of input or SIGINT/SIGTERM."""
+    from bot.app import build_app  # noqa: PLC0415
+    from bot.clock import SystemClock  # noqa: PLC0415
+
+    transport_name = args.transport or ("wechaty" if (args.endpoint or os.environ.get(
+        "WECHATY_PUPPET_SERVICE_ENDPOINT")) else "console")
+    if transport_name != "console":
+        print(f"daqiao: transport {transport_name!r} is not available in this build", file=sys.stderr)
+        return 2
+    from bot.transports.console import ConsoleTransport  # noqa: PLC0415
+
+    clock = SystemClock()
+    transport = ConsoleTransport(bot_name=cfg.bot_name, default_group=cfg.default_group, clock=clock)
+    app = build_app(cfg, transport, clock=clock)
+    busy = {"now": False}
+
+    def handle(msg):  # type: ignore[no-untyped-def]
+        busy["now"] = True
+        try:
+            app.handle(msg)
+        finally:
+            busy["now"] = False
+
+    def on_signal(signum, _frame):  # type: ignore[no-untyped-def]
+        log.info("signal %d: stopping after the message in hand", signum)
+        transport.stop()
+        if not busy["now"]:
+            raise _Stop()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    app.start_realtime()
+    log.info("daqiao running on %s with %s; type NAME: TEXT", transport_name, _safe_url(cfg.db_url))
+    try:
+        transport.run(handle)
+    except _Stop:
+        pass
+    finally:
+        app.close()
+    return 0
+
+
+def _safe_url(url: str) -> str:
+    return re.sub(r"//([^:/@]+):[^@]+@", r"//\1:***@", url)
+
+
+def cmd_replay(args: argparse.Namespace, cfg: Config) -> int:
+    """`daqiao replay FILE`: recorded messages through the same pipeline as `run`."""
+    from bot.app import build_app  # noqa: PLC0415
+    from bot.clock import ManualClock  # noqa: PLC0415
+    from bot.transports.replay import ReplayTransport  # noqa: PLC0415
+
+    simulated = args.clock == "simulated"
+    until = None
+    if args.until:
+        try:
+            until = datetime.fromisoformat(args.until)
+        except ValueError:
+            print(f"daqiao: --until: not an ISO-8601 time: {args.until!r}", file=sys.stderr)
+            return 2
+        if until.tzinfo is None:
+            until = until.replace(tzinfo=cfg.tz)
+        if not simulated:
+            log.warning("--until has no effect without --clock simulated")
+    try:
+        source = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
+    except OSError as e:
+        print(f"daqiao: cannot read {args.file}: {e.strerror}", file=sys.stderr)
+        return 2
+    transport = ReplayTransport(source, tz=cfg.tz)
+    clock = ManualClock(datetime(1970, 1, 1, tzinfo=cfg.tz))
+    app = build_app(cfg, transport, clock=clock, simulated=simulated)
+    try:
+        transport.run(app.handle)
+        if simulated and until is not None:
+            app.advance(until)
+        elif simulated:
+            app.repo.set_state("clock", app.clock.now().isoformat())
+            app.repo.commit()
+    except OSError as e:
+        print(f"daqiao: reading {args.file} failed: {e}", file=sys.stderr)
+        return 2
+    finally:
+        app.close()
+        if source is not sys.stdin.buffer:
+            source.close()
+    if transport.bad_lines:
+        log.warning("%d bad line(s) skipped", transport.bad_lines)
+    return 0
+
+
 def build_argparser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="daqiao", description="搭桥: shared-employee group bot")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -68,6 +166,22 @@ def build_argparser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--jsonl", action="store_true", required=True, help="JSON lines in and out")
     p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser("run", help="run the bot")
+    _common(p)
+    p.add_argument("--transport", choices=["console", "wechaty"], default=None)
+    p.add_argument("--endpoint", default=os.environ.get("WECHATY_PUPPET_SERVICE_ENDPOINT"))
+    p.add_argument("--token", default=os.environ.get("WECHATY_PUPPET_SERVICE_TOKEN"))
+    p.add_argument("--tls", action="store_true", help="use TLS to the puppet service")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("replay", help="feed recorded messages through the bot")
+    _common(p)
+    p.add_argument("file", help="JSONL file, - for standard input")
+    p.add_argument("--clock", choices=["real", "simulated"], default="real",
+                   help="simulated: run scheduled work on the messages' own time")
+    p.add_argument("--until", help="with --clock simulated: keep time running up to this ISO time")
+    p.set_defaults(func=cmd_replay)
     return ap
 
 
@@ -79,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    for noisy in ("alembic", "apscheduler", "jieba"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         cfg = _config(args)
     except ConfigError as e:

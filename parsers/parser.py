@@ -51,6 +51,11 @@ class Parser:
     def load(cls, places: Iterable[str] = (), jobs: Iterable[str] = ()) -> "Parser":
         return cls(Lexicon.load(extra_places=places, extra_jobs=jobs))
 
+    def request_fields(self, text: str) -> tuple[str, str]:
+        """(category, urgency) of a text filed explicitly as a request (#诉求 TEXT)."""
+        work = arabize(normalize(text).text.replace("\n", "，"))
+        return find_category(work), find_urgency(work)
+
     def parse(self, text: str, *, now: datetime | date | None = None) -> Parsed:
         """What the message is and what it states (shared/spec/parse.md)."""
         today = (now.date() if isinstance(now, datetime) else now) or date.today()

@@ -1,0 +1,31 @@
+# Two commands do all the set-up: `make run` and `make test`. Both create .venv themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench eval clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/daqiao run --config config.yaml
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot parsers storage scheduler tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/parse_bench.py
+
+eval: $(STAMP)
+	$(BIN)/python ../shared/tools/eval_parse.py ../shared/spec/devset.jsonl --quiet
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

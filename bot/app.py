@@ -1,0 +1,164 @@
+"""The composition root: `build_app(config, transport)` wires everything; nothing at import."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, time
+from typing import Any
+
+from bot import replies
+from bot.clock import ManualClock, SystemClock
+from bot.config import Config
+from bot.context import Clock
+from bot.dispatcher import Dispatcher
+from bot.handlers import build_registry
+from bot.transports.base import Transport
+from bot.types import InboundMessage, Reply
+from parsers import Parser
+from scheduler.digest import build_digest
+from scheduler.jobs import JobSpec, RealtimeScheduler, due_between
+from storage import Repository, make_engine, migrate
+from storage.models import Group, Posting
+
+log = logging.getLogger(__name__)
+CLOCK_KEY = "clock"
+
+
+class App:
+    """A running bot: one repository, one dispatcher, one transport, scheduled jobs."""
+
+    def __init__(self, config: Config, transport: Transport, *, repo: Repository, parser: Parser,
+                 clock: Clock, simulated: bool = False) -> None:
+        self.config, self.transport, self.repo, self.parser = config, transport, repo, parser
+        self.clock = clock
+        self.simulated = simulated
+        self.registry = build_registry()
+        self.dispatcher = Dispatcher(repo, config, clock, parser, self.registry)
+        self.lock = threading.RLock()
+        self.realtime: RealtimeScheduler | None = None
+
+    # -- messages ---------------------------------------------------------------------------
+    def handle(self, msg: InboundMessage) -> list[Reply]:
+        """Process one inbound message and send what it caused."""
+        with self.lock:
+            if isinstance(self.clock, ManualClock):
+                if self.simulated:
+                    self.advance(msg.time)
+                elif msg.time > self.clock.now():
+                    self.clock.set(msg.time)
+            out = self.dispatcher.dispatch(msg)
+            self.flush()
+            return out
+
+    def flush(self) -> int:
+        """Send every queued reply that is due; a failed send stays queued for the next flush."""
+        sent = 0
+        for row in self.repo.pending(until=self.clock.now()):
+            group = self.repo.group(row.group_id)
+            ids = tuple(x for x in row.mentions.split("\n") if x)
+            names = tuple((m.display_name if (m := self.repo.member(i)) else i) for i in ids)
+            reply = Reply(text=row.text, chat=group.name if group else None, to=row.to_id,
+                          mentions=ids, mention_names=names, file=row.file,
+                          reply_to=row.reply_to, time=row.due,
+                          chat_id=group.external_id if group else None)
+            try:
+                self.transport.send(reply)
+            except Exception:  # noqa: BLE001 - the outbox keeps it; the next flush retries
+                log.exception("send failed for outbox row %s; kept for retry", row.id)
+                break
+            self.repo.mark_sent(row, now=self.clock.now())
+            sent += 1
+        return sent
+
+    # -- time -------------------------------------------------------------------------------
+    def job_specs(self) -> list[JobSpec]:
+        times = {self.config.digest_time}
+        times.update(g.digest_time for g in self.config.groups if g.digest_time)
+        for g in self.repo.groups():
+            if g.digest_time:
+                times.add(time.fromisoformat(g.digest_time))
+        return [JobSpec(id=f"digest@{t:%H:%M}", at=t,
+                        run=lambda when, t=t: self.run_digests(when, t)) for t in sorted(times)]
+
+    def clock_start(self) -> datetime | None:
+        """Where this database's clock last stood: its last message or the last simulated run."""
+        saved = self.repo.get_state(CLOCK_KEY)
+        last = self.repo.last_message_time()
+        cands = [t for t in (datetime.fromisoformat(saved) if saved else None, last) if t]
+        return max(cands) if cands else None
+
+    def advance(self, until: datetime) -> None:
+        """Move the simulated clock to `until`, firing every job due on the way, in order."""
+        assert isinstance(self.clock, ManualClock)
+        start = self.clock.now()
+        if until <= start:
+            return
+        for when, spec in due_between(self.job_specs(), self.config.tz, start, until):
+            self.clock.set(when)
+            spec.run(when)
+            self.flush()
+        self.clock.set(until)
+        self.repo.set_state(CLOCK_KEY, until.isoformat())
+        self.repo.commit()
+
+    def start_realtime(self) -> None:
+        self.realtime = RealtimeScheduler(self.config.tz)
+        self.realtime.start(self.job_specs())
+
+    # -- scheduled work ---------------------------------------------------------------------
+    def _digest_time(self, g: Group) -> time:
+        if g.digest_time:
+            return time.fromisoformat(g.digest_time)
+        return self.config.digest_time_for(g.name)
+
+    def run_digests(self, when: datetime, at: time) -> None:
+        """Queue today's digest for every group whose digest time is `at`."""
+        with self.lock:
+            day = when.astimezone(self.config.tz).date()
+            for g in self.repo.groups():
+                if g.paused or g.is_cadre_group or self._digest_time(g) != at:
+                    continue
+                if self.repo.digest_sent(g.id or 0, "daily", day):
+                    continue
+                text = build_digest(self.repo, g, day, now=when, line=self._digest_line,
+                                    render=replies.digest)
+                if text is None:
+                    continue
+                self.repo.enqueue(key=f"digest:{g.id}:{day.isoformat()}", group_id=g.id,
+                                  text=text, due=when, created_at=when)
+                self.repo.record_digest(g.id or 0, "daily", day, now=when)
+                log.info("digest for %s on %s queued", g.name, day)
+            self.repo.commit()
+            if self.realtime is not None:
+                self.flush()
+
+    def _digest_line(self, p: Posting, claimed: int) -> str:
+        return replies.posting_line(
+            p.id or 0, employer=p.employer, job=p.job, task=p.task, location=p.location,
+            headcount=p.headcount, claimed=claimed,
+            pay=replies.pay_text(p.pay_min, p.pay_max, p.pay_unit), settlement=p.settlement,
+            start=p.start_date, kind=p.kind)
+
+    def close(self) -> None:
+        if self.realtime is not None:
+            self.realtime.stop()
+        with self.lock:
+            self.flush()
+            self.repo.close()
+
+
+def build_app(config: Config, transport: Transport, *, clock: Clock | None = None,
+              simulated: bool = False, parser: Parser | None = None, **engine_kw: Any) -> App:
+    """Wire storage, parser, dispatcher and transport for one running bot."""
+    engine = make_engine(config.db_url, **engine_kw)
+    migrate(engine)
+    repo = Repository(engine)
+    parser = parser or Parser.load(places=config.places, jobs=config.jobs)
+    app = App(config, transport, repo=repo, parser=parser, clock=clock or SystemClock(),
+              simulated=simulated)
+    if isinstance(app.clock, ManualClock):
+        start = app.clock_start()
+        if start is not None and start > app.clock.now():
+            app.clock.set(start)
+    return app

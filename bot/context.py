@@ -1,0 +1,54 @@
+"""The one explicit object handlers receive besides the message."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from bot.config import Config
+from bot.types import InboundMessage, Reply
+from parsers import Parsed, Parser
+from storage import Repository
+from storage.models import Group, Member, Message
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+@dataclass
+class Ctx:
+    """Repository, config, clock and log, plus what the dispatcher learned of this message."""
+
+    repo: Repository
+    config: Config
+    clock: Clock
+    parser: Parser
+    log: logging.Logger
+    msg: InboundMessage
+    group: Group | None
+    member: Member
+    row: Message
+    parsed: Parsed | None = None
+    args: str = ""
+    command: str = ""
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def local(self, when: datetime) -> datetime:
+        return when.astimezone(self.config.tz)
+
+    def say(self, text: str, *, mentions: tuple[str, ...] = ()) -> Reply:
+        """A reply where the message came from: its group, or the sender for a direct message."""
+        if self.group is None:
+            return Reply(text=text, to=self.msg.sender_id, reply_to=self.msg.message_id)
+        return Reply(text=text, chat=self.group.name, mentions=mentions,
+                     reply_to=self.msg.message_id, chat_id=self.msg.chat_id)
+
+    def dm(self, to: str, text: str) -> Reply:
+        """A direct message to one person."""
+        return Reply(text=text, to=to, reply_to=self.msg.message_id)

@@ -1,0 +1,127 @@
+"""Claims (报名): find the posting meant, count heads, never overfill."""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz
+
+from bot import replies
+from bot.context import Ctx
+from bot.handlers.common import UsageError, line_for
+from bot.router import Router
+from bot.types import Reply
+from storage.models import Posting
+
+router = Router("claims")
+
+
+def _candidates(ctx: Ctx) -> list[Posting]:
+    return list(ctx.repo.open_postings(ctx.group.id if ctx.group else None))
+
+
+def _resolve(ctx: Ctx, ref: int | None) -> tuple[Posting | None, list[Posting], Reply | None]:
+    """(posting, ambiguous candidates, early reply) for the posting a claim means."""
+    if ref is not None:
+        p = ctx.repo.posting(ref)
+        if p is None or p.kind != "job" or (ctx.group and p.group_id != ctx.group.id):
+            return None, [], ctx.say(replies.no_such_posting(ref))
+        return p, [], None
+    cands = _candidates(ctx)
+    quote = ctx.parsed.quote if ctx.parsed else None
+    if quote and cands:
+        scored = sorted(((fuzz.partial_ratio(quote.text, p.text), p.id or 0, p) for p in cands),
+                        key=lambda t: (-t[0], -t[1]))
+        if scored[0][0] >= 70:
+            return scored[0][2], [], None
+    text = ctx.parsed.text if ctx.parsed else ""
+    named = [p for p in cands if any(w and len(w) >= 2 and w in text for w in (p.employer, p.job, p.task))]
+    if len(named) == 1:
+        return named[0], [], None
+    if len(named) > 1:
+        return None, named, None
+    if len(cands) == 1:
+        return cands[0], [], None
+    if not cands:
+        return None, [], ctx.say(replies.no_open_postings())
+    return None, cands[:5], None
+
+
+def record_claim(ctx: Ctx, ref: int | None, headcount: int) -> list[Reply]:
+    """Resolve the posting, record the claim and say what happened."""
+    post, ambiguous, early = _resolve(ctx, ref)
+    if early is not None:
+        return [early]
+    if post is None:
+        return [ctx.say(replies.which_posting([line_for(ctx, p) for p in ambiguous]),
+                        mentions=(ctx.msg.sender_id,))]
+    number = post.id or 0
+    if post.poster_id == ctx.msg.sender_id:
+        return [ctx.say(replies.cannot_claim_own())]
+    if post.status == "filled":
+        return [ctx.say(replies.already_filled(number))]
+    if post.status != "open":
+        return [ctx.say(replies.posting_not_open(number, post.status))]
+    mine = [c for c in ctx.repo.claims(number) if c.claimant_id == ctx.msg.sender_id]
+    others = ctx.repo.claimed(number) - sum(c.headcount for c in mine)
+    total = post.headcount
+    out: list[Reply] = []
+    want = max(1, headcount)
+    got = want
+    if total is not None:
+        left = total - others
+        if left <= 0:
+            return [ctx.say(replies.already_filled(number))]
+        got = min(want, left)
+    _, created = ctx.repo.claim(post, ctx.msg.sender_id, ctx.msg.sender_name, got,
+                                message_id=ctx.row.id, now=ctx.now())
+    claimed = ctx.repo.claimed(number)
+    if got < want:
+        out.append(ctx.say(replies.claim_trimmed(number, got, want), mentions=(ctx.msg.sender_id,)))
+    else:
+        out.append(ctx.say(replies.claim_ok(number, got, claimed, total, updated=not created),
+                           mentions=(ctx.msg.sender_id,)))
+    if post.contact:
+        who = " ".join(x for x in (post.employer, post.job) if x) or post.poster_name
+        out.append(ctx.dm(ctx.msg.sender_id, replies.contact_dm(number, who, post.contact)))
+    if total is not None and claimed >= total:
+        ctx.repo.set_posting_status(post, "filled", now=ctx.now())
+        out.append(ctx.say(replies.posting_filled(number, total), mentions=(post.poster_id,)))
+    return out
+
+
+def on_claim(ctx: Ctx) -> list[Reply]:
+    p = ctx.parsed
+    assert p is not None
+    return record_claim(ctx, p.ref, p.headcount or 1)
+
+
+def _ref_and_count(args: str) -> tuple[int, int]:
+    m = re.match(r"^\s*(?:[#＃]|No\.?)?\s*(\d{1,9})(?:\s*号)?(?:\s+(\d{1,4})\s*(?:人|个|位)?)?\s*$", args, re.I)
+    if not m:
+        raise UsageError()
+    return int(m.group(1)), int(m.group(2) or 1)
+
+
+@router.command("报名", permission="member", help="报名一个岗位", usage="#报名 编号 [人数]，如：#报名 12 3")
+def cmd_claim(ctx: Ctx) -> list[Reply]:
+    ref, count = _ref_and_count(ctx.args)
+    if count <= 0:
+        raise UsageError()
+    return record_claim(ctx, ref, count)
+
+
+@router.command("取消报名", permission="member", help="取消自己的报名", usage="#取消报名 编号")
+def cmd_cancel(ctx: Ctx) -> Reply:
+    ref, _ = _ref_and_count(ctx.args)
+    post = ctx.repo.posting(ref)
+    if post is None:
+        return ctx.say(replies.no_such_posting(ref))
+    c = ctx.repo.cancel_claim(ref, ctx.msg.sender_id, now=ctx.now())
+    if c is None:
+        return ctx.say(replies.cancel_none(ref))
+    ctx.repo.s.flush()
+    if post.status == "filled":
+        ctx.repo.set_posting_status(post, "open", now=ctx.now())
+    return ctx.say(replies.cancel_ok(ref, ctx.repo.claimed(ref), post.headcount),
+                   mentions=(ctx.msg.sender_id,))

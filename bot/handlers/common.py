@@ -1,0 +1,29 @@
+"""Helpers shared by handlers: errors that become replies, and posting summaries."""
+
+from __future__ import annotations
+
+import re
+
+from bot import replies
+from bot.context import Ctx
+from storage.models import Posting
+
+
+class UsageError(Exception):
+    """The command's arguments are missing or wrong; the dispatcher answers with its usage."""
+
+
+def ref_arg(ctx: Ctx, *, prefix: str = "") -> int:
+    """The number a command names (12, #12, No.12, R12), or a UsageError."""
+    m = re.match(rf"^\s*(?:{prefix}|[#＃]|No\.?)?\s*(\d{{1,9}})(?!\d)", ctx.args, re.I)
+    if not m:
+        raise UsageError()
+    return int(m.group(1))
+
+
+def line_for(ctx: Ctx, p: Posting) -> str:
+    return replies.posting_line(
+        p.id or 0, employer=p.employer, job=p.job, task=p.task, location=p.location,
+        headcount=p.headcount, claimed=ctx.repo.claimed(p.id) if p.kind == "job" else 0,
+        pay=replies.pay_text(p.pay_min, p.pay_max, p.pay_unit), settlement=p.settlement,
+        start=p.start_date, kind=p.kind)

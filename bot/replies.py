@@ -1,0 +1,275 @@
+"""Every sentence the bot says, in one place, so it can be reviewed and changed.
+
+Functions take plain values and return Chinese text. Nothing here touches storage.
+Phone numbers never appear in what goes to a group (see `mask`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from parsers.fields.phone import mask_phones
+
+UNIT = {"hour": "小时", "day": "天", "month": "月", "piece": "件", "job": "整活"}
+SETTLEMENT = {"daily": "日结", "weekly": "周结", "monthly": "月结", "project": "做完结"}
+URGENCY = {"small": "小事", "urgent": "急事", "hard": "难事"}
+STATUS = {"filed": "已受理", "dispatched": "已派单", "in_progress": "办理中", "resolved": "已办结",
+          "closed": "已销号", "withdrawn": "已撤回"}
+WEEKDAY = "一二三四五六日"
+
+
+def mask(text: str) -> str:
+    """Mask phone numbers for anything posted to a group."""
+    return mask_phones(text)
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+
+def pay_text(pay_min: float | None, pay_max: float | None, unit: str | None) -> str | None:
+    if pay_min is None or unit is None:
+        return None
+    if unit == "job":
+        return f"整活{_num(pay_min)}元"
+    fig = _num(pay_min)
+    if pay_max is None:
+        fig += "元以上"
+    elif pay_max != pay_min:
+        fig += f"-{_num(pay_max)}元"
+    else:
+        fig += "元"
+    return f"{fig}/{UNIT[unit]}"
+
+
+def day_text(d: date) -> str:
+    return f"{d.month}月{d.day}日"
+
+
+def when_text(local: datetime, today: date) -> str:
+    """A deadline as a worker reads it: 今天18:00 / 明天09:00 / 3月5日 09:00."""
+    hm = local.strftime("%H:%M")
+    delta = (local.date() - today).days
+    if delta == 0:
+        return f"今天{hm}"
+    if delta == 1:
+        return f"明天{hm}"
+    return f"{day_text(local.date())} {hm}"
+
+
+def posting_line(number: int, *, employer: str | None, job: str | None, task: str | None,
+                 location: str | None, headcount: int | None, claimed: int, pay: str | None,
+                 settlement: str | None, start: date | None, kind: str = "job") -> str:
+    """One short line for lists and digests."""
+    who = " ".join(x for x in (employer, job or task) if x) or ("找活" if kind == "offer" else "招工")
+    parts = [f"#{number} {who}"]
+    if kind == "job":
+        if headcount:
+            left = max(headcount - claimed, 0)
+            parts.append(f"还差{left}人" if claimed else f"{headcount}人")
+    elif headcount:
+        parts.append(f"{headcount}人")
+    if location:
+        parts.append(location)
+    if pay:
+        parts.append(pay)
+    if settlement:
+        parts.append(SETTLEMENT.get(settlement, settlement))
+    if start:
+        parts.append(f"{day_text(start)}起")
+    return mask("，".join(parts))
+
+
+def posting_card(number: int, *, employer: str | None, job: str | None, task: str | None,
+                 location: str | None, headcount: int | None, pay: str | None,
+                 settlement: str | None, start: date | None, end: date | None,
+                 has_contact: bool) -> str:
+    """The confirmation a poster sees after a job post is registered."""
+    lines = [f"已登记招工 #{number}"]
+    what = "，".join(x for x in (employer, job, f"{headcount}人" if headcount else None) if x)
+    if what:
+        lines.append(what)
+    if task:
+        lines.append(f"活儿：{task}")
+    extra = "，".join(x for x in (location, pay, SETTLEMENT.get(settlement or "", None)) if x)
+    if extra:
+        lines.append(extra)
+    if start or end:
+        span = f"{day_text(start)}起" if start else ""
+        span += f"，到{day_text(end)}" if end else ""
+        lines.append(span.lstrip("，"))
+    if has_contact:
+        lines.append("联系方式已登记，报名后私下告知。")
+    lines.append(f"想去的回复“报名 {number}”，几个人就写“报名 {number} 3人”。")
+    return mask("\n".join(lines))
+
+
+def offer_ack(number: int, headcount: int | None, lines: list[str]) -> str:
+    who = f"{headcount}人" if headcount else ""
+    head = f"已登记找活 #{number}{('（' + who + '）') if who else ''}。"
+    if not lines:
+        return head + "暂时没有合适的岗位，有了会在群里说。"
+    return mask(head + "这几个岗位可以看看：\n" + "\n".join(lines) + "\n想去就回复“报名 编号”。")
+
+
+def claim_ok(number: int, headcount: int, claimed: int, total: int | None, updated: bool) -> str:
+    verb = "已更新报名" if updated else "报名成功"
+    tail = f"，目前已报{claimed}/{total}人" if total else f"，目前共{claimed}人报名"
+    return f"{verb} #{number}（{headcount}人）{tail}。"
+
+
+def claim_trimmed(number: int, got: int, asked: int) -> str:
+    return f"#{number} 只剩{got}个名额，先给你报了{got}人（你报的是{asked}人）。"
+
+
+def posting_filled(number: int, total: int) -> str:
+    return f"#{number} 已招满（{total}人），停止报名，谢谢大家！"
+
+
+def already_filled(number: int) -> str:
+    return f"#{number} 已经招满了，看看别的岗位吧，发“#列表”查看。"
+
+
+def posting_not_open(number: int, status: str) -> str:
+    word = {"closed": "已关闭", "expired": "已过期", "filled": "已招满"}.get(status, "不在招")
+    return f"#{number} {word}，不能报名了。"
+
+
+def no_such_posting(number: int) -> str:
+    return f"没有找到 #{number} 号岗位，请核对编号。"
+
+
+def which_posting(lines: list[str]) -> str:
+    return "你想报哪一个？请回复“报名 编号”：\n" + mask("\n".join(lines))
+
+
+def no_open_postings() -> str:
+    return "现在群里没有在招的岗位。"
+
+
+def cannot_claim_own() -> str:
+    return "这是你自己发的岗位，不用报名。"
+
+
+def contact_dm(number: int, who: str, contact: str) -> str:
+    return f"你已报名 #{number}（{who}），联系电话：{contact}，请尽快联系对方。"
+
+
+def contact_via_poster(number: int) -> str:
+    return f"请发布人尽快联系报名的人（#{number}）。"
+
+
+def cancel_ok(number: int, claimed: int, total: int | None) -> str:
+    tail = f"，现在已报{claimed}/{total}人" if total else ""
+    return f"已取消你对 #{number} 的报名{tail}。"
+
+
+def cancel_none(number: int) -> str:
+    return f"你没有报名 #{number}，不用取消。"
+
+
+def query_results(lines: list[str]) -> str:
+    return mask("在招的岗位：\n" + "\n".join(lines) + "\n想去就回复“报名 编号”。")
+
+
+def query_none() -> str:
+    return "暂时没有符合条件的岗位，有了会在群里说。"
+
+
+def request_ack(number: int, urgency: str, deadline: str) -> str:
+    promise = {"small": "我们会尽快回复", "urgent": "当天协调处理", "hard": "三天内给你反馈"}[urgency]
+    return f"你的诉求已受理，编号 R{number}（{URGENCY[urgency]}），{promise}，最晚{deadline}前答复。"
+
+
+def request_ack_echo(number: int, urgency: str, deadline: str, category: str, text: str) -> str:
+    return request_ack(number, urgency, deadline) + f"\n类别：{category}；内容：{mask(text)}"
+
+
+def request_dispatched(number: int, dept: str) -> str:
+    return f"R{number} 已派给{dept}办理。"
+
+
+def request_dispatched_notice(number: int, dept: str) -> str:
+    return f"你的诉求 R{number} 已派给{dept}办理，有进展会告诉你。"
+
+
+def request_resolved(number: int) -> str:
+    return f"R{number} 已办结。"
+
+
+def request_resolved_notice(number: int, note: str) -> str:
+    return f"你的诉求 R{number} 已办结：{note}\n问题解决了吗？请回复“满意”或“不满意”。"
+
+
+def no_such_request(number: int) -> str:
+    return f"没有找到诉求 R{number}，请核对编号。"
+
+
+def request_already(number: int, status: str) -> str:
+    return f"R{number} {STATUS.get(status, status)}，不能再这样操作。"
+
+
+def posting_closed(number: int) -> str:
+    return f"#{number} 已关闭，不再接受报名。"
+
+
+def no_permission(command: str) -> str:
+    return f"“#{command}”只有工会干部或发布人才能用。"
+
+
+def usage(command: str, text: str) -> str:
+    return f"用法：{text}"
+
+
+def unknown_command(command: str, suggestion: str | None) -> str:
+    if suggestion:
+        return f"没有“#{command}”这个命令，你是不是想用“#{suggestion}”？发“#帮助”查看全部命令。"
+    return f"没有“#{command}”这个命令，发“#帮助”查看全部命令。"
+
+
+def command_failed() -> str:
+    return "抱歉，刚才没处理好，请稍后再试，或联系工会干部。"
+
+
+def help_text(lines: list[str]) -> str:
+    return "我是搭桥助手，能用的命令：\n" + "\n".join(lines) + "\n也可以直接在群里说要招几个人、想找什么活、有什么困难。"
+
+
+def help_one(name: str, text: str, use: str) -> str:
+    return f"#{name}：{text}\n用法：{use}"
+
+
+def mine(postings: list[str], claims: list[str], requests: list[str]) -> str:
+    parts = []
+    if postings:
+        parts.append("我发的：\n" + "\n".join(postings))
+    if claims:
+        parts.append("我报名的：\n" + "\n".join(claims))
+    if requests:
+        parts.append("我的诉求：\n" + "\n".join(requests))
+    return mask("\n".join(parts)) if parts else "你还没有发布、报名或诉求记录。"
+
+
+def request_line(number: int, category: str, status: str, deadline: str | None) -> str:
+    tail = f"，{deadline}前答复" if deadline and status in ("filed", "dispatched", "in_progress") else ""
+    return f"R{number} {category} {STATUS.get(status, status)}{tail}"
+
+
+def direct_hint() -> str:
+    return "你好，我是搭桥助手。有困难或诉求可以直接发给我，我会登记并转给工会干部；发“帮助”查看命令。"
+
+
+def digest(day: date, jobs: list[str], more_jobs: int, offers: list[str], more_offers: int) -> str:
+    lines = [f"【每日岗位速递】{day.month}月{day.day}日 周{WEEKDAY[day.weekday()]}"]
+    if jobs:
+        lines.append("在招岗位：")
+        lines += jobs
+        if more_jobs:
+            lines.append(f"……还有{more_jobs}个岗位，发“#列表”查看")
+    if offers:
+        lines.append("新登记找活：")
+        lines += offers
+        if more_offers:
+            lines.append(f"……还有{more_offers}条")
+    lines.append("想去就回复“报名 编号”。")
+    return mask("\n".join(lines))

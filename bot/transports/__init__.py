@@ -1,0 +1,1 @@
+"""Transports: adapters between the outside world and InboundMessage / Reply."""

@@ -1,0 +1,34 @@
+"""The transport interface every adapter implements (console, replay, memory, WeChat)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from bot.types import InboundMessage, Reply
+
+Handle = Callable[[InboundMessage], None]
+
+
+class Transport(Protocol):
+    """Turns the outside world into InboundMessages and sends Replies. Composed, not inherited."""
+
+    name: str
+    can_direct: bool  # whether it can send a message to one person
+
+    def run(self, handle: Handle) -> None:
+        """Deliver every inbound message to `handle` until the input ends or stop() is called."""
+
+    def send(self, reply: Reply) -> None:
+        """Send one reply. Raise on failure: the outbox keeps it and tries again."""
+
+    def stop(self) -> None:
+        """Ask run() to return after the message in hand."""
+
+
+def with_mentions(reply: Reply) -> str:
+    """The text as a plain-text client shows it: '@name ' before the body for each mention."""
+    names = [n for n in reply.mention_names if n]
+    if not names or reply.chat is None:
+        return reply.text
+    return " ".join(f"@{n}" for n in names) + " " + reply.text

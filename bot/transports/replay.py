@@ -1,0 +1,93 @@
+"""The replay transport: recorded messages from JSONL, replies as JSON lines (cli.md)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import datetime
+from typing import IO
+from zoneinfo import ZoneInfo
+
+from bot.transports.base import Handle, with_mentions
+from bot.types import MESSAGE_TYPES, InboundMessage, Reply
+
+log = logging.getLogger(__name__)
+
+
+class ReplayError(ValueError):
+    """A replay line that cannot be used; it is reported and skipped."""
+
+
+def to_message(item: object, tz: ZoneInfo) -> InboundMessage:
+    """One replay line (already JSON-decoded) as an InboundMessage."""
+    if not isinstance(item, dict):
+        raise ReplayError("not a JSON object")
+    mid = item.get("id")
+    if mid is None or str(mid).strip() == "":
+        raise ReplayError("no id")
+    try:
+        when = datetime.fromisoformat(str(item["time"]))
+    except (KeyError, ValueError) as e:
+        raise ReplayError(f"bad or missing time: {item.get('time')!r}") from e
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=tz)
+    sender = item.get("sender")
+    sender_id = item.get("sender_id") or sender
+    if not sender_id:
+        raise ReplayError("no sender")
+    mtype = str(item.get("type") or "text")
+    if mtype not in MESSAGE_TYPES:
+        log.warning("message %s: unknown type %r, archived as it is", mid, mtype)
+    text = item.get("text")
+    if text is not None and not isinstance(text, str):
+        raise ReplayError("text is not a string")
+    group = item.get("group")
+    return InboundMessage(
+        transport="replay", message_id=str(mid), chat_id=group, chat_name=group,
+        sender_id=str(sender_id), sender_name=str(sender or sender_id), text=text, time=when,
+        type=mtype, is_group=group is not None, raw=item)
+
+
+class ReplayTransport:
+    name = "replay"
+    can_direct = True
+
+    def __init__(self, source: IO[bytes], *, tz: ZoneInfo, stdout: IO[str] | None = None) -> None:
+        self.source, self.tz = source, tz
+        self.stdout = stdout or sys.stdout
+        self.bad_lines = 0
+        self._stop = False
+
+    def run(self, handle: Handle) -> None:
+        for n, raw in enumerate(self.source, 1):
+            if self._stop:
+                break
+            if not raw.strip():
+                continue
+            try:
+                msg = to_message(json.loads(raw.decode("utf-8")), self.tz)
+            except UnicodeDecodeError:
+                self._bad(n, "not UTF-8")
+                continue
+            except json.JSONDecodeError as e:
+                self._bad(n, f"not JSON ({e.msg})")
+                continue
+            except ReplayError as e:
+                self._bad(n, str(e))
+                continue
+            handle(msg)
+
+    def _bad(self, n: int, why: str) -> None:
+        self.bad_lines += 1
+        log.warning("replay line %d skipped: %s", n, why)
+
+    def send(self, reply: Reply) -> None:
+        when = reply.time.astimezone(self.tz).isoformat() if reply.time else None
+        line = {"time": when, "group": reply.chat, "to": reply.to if reply.chat is None else None,
+                "text": with_mentions(reply), "reply_to": reply.reply_to}
+        self.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+        self.stdout.flush()
+
+    def stop(self) -> None:
+        self._stop = True

@@ -1,0 +1,1 @@
+"""Scheduled work: what to say (digest.py) apart from when (jobs.py)."""

@@ -1,0 +1,317 @@
+"""The Repository: domain verbs over one session. The caller decides when to commit."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    Allocation,
+    AuditLog,
+    Claim,
+    DigestLog,
+    Group,
+    Member,
+    Message,
+    Outbox,
+    Posting,
+    Request,
+    RequestEvent,
+    State,
+)
+
+ACTIVE = "active"
+
+
+class Repository:
+    """All reads and writes of the bot's state go through here."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.s = Session(engine, expire_on_commit=False)
+
+    # -- unit of work -----------------------------------------------------------------------
+    def commit(self) -> None:
+        self.s.commit()
+
+    def rollback(self) -> None:
+        self.s.rollback()
+
+    def close(self) -> None:
+        self.s.close()
+
+    # -- archive ----------------------------------------------------------------------------
+    def seen(self, transport: str, message_id: str) -> Message | None:
+        return self.s.exec(select(Message).where(
+            Message.transport == transport, Message.message_id == message_id)).first()
+
+    def archive(self, **fields: Any) -> Message | None:
+        """Store a raw message and commit; None when this message id was archived before."""
+        row = Message(**fields)
+        self.s.add(row)
+        try:
+            self.s.commit()
+        except IntegrityError:
+            self.s.rollback()
+            return None
+        return row
+
+    def finish_message(self, row: Message, status: str, parse: dict | None = None,
+                       error: str | None = None) -> None:
+        row.status = status
+        if parse is not None:
+            row.parse = json.dumps(parse, ensure_ascii=False, default=str)
+        row.error = error
+        self.s.add(row)
+
+    def last_message_time(self) -> datetime | None:
+        return self.s.exec(select(func.max(Message.time))).one()
+
+    # -- groups and members -----------------------------------------------------------------
+    def ensure_group(self, name: str, *, transport: str, external_id: str | None, now: datetime,
+                     is_cadre_group: bool = False) -> Group:
+        """Our stable group for a transport's room (by room id where there is one, else name)."""
+        q = select(Group)
+        q = q.where(Group.external_id == external_id) if external_id else q.where(Group.name == name)
+        g = self.s.exec(q.order_by(Group.id)).first()
+        if g is None and external_id:
+            # A re-login can bring new room ids: re-bind an existing group of the same name.
+            g = self.s.exec(select(Group).where(Group.name == name).order_by(Group.id)).first()
+            if g is not None:
+                g.external_id = external_id
+        if g is None:
+            g = Group(name=name, transport=transport, external_id=external_id, created_at=now,
+                      is_cadre_group=is_cadre_group)
+            self.s.add(g)
+            self.s.flush()
+        elif g.name != name and external_id:
+            g.name = name  # the group was renamed; it keeps its id and settings
+        return g
+
+    def group(self, group_id: int | None) -> Group | None:
+        return self.s.get(Group, group_id) if group_id is not None else None
+
+    def group_by_name(self, name: str) -> Group | None:
+        return self.s.exec(select(Group).where(Group.name == name).order_by(Group.id)).first()
+
+    def groups(self) -> Sequence[Group]:
+        return self.s.exec(select(Group).order_by(Group.id)).all()
+
+    def ensure_member(self, sender_id: str, name: str, *, now: datetime) -> Member:
+        m = self.s.exec(select(Member).where(Member.sender_id == sender_id)).first()
+        if m is None:
+            m = Member(sender_id=sender_id, display_name=name, names_seen=name, created_at=now)
+            self.s.add(m)
+            self.s.flush()
+        elif name and m.display_name != name:
+            m.display_name = name
+            seen = [n for n in m.names_seen.split("\n") if n]
+            if name not in seen:
+                m.names_seen = "\n".join([*seen, name])
+        return m
+
+    def member(self, sender_id: str) -> Member | None:
+        return self.s.exec(select(Member).where(Member.sender_id == sender_id)).first()
+
+    # -- postings and claims ----------------------------------------------------------------
+    def save_posting(self, **fields: Any) -> Posting:
+        p = Posting(**fields)
+        self.s.add(p)
+        self.s.flush()
+        return p
+
+    def posting(self, number: int) -> Posting | None:
+        return self.s.get(Posting, number)
+
+    def open_postings(self, group_id: int | None, *, kind: str = "job",
+                      limit: int | None = None) -> Sequence[Posting]:
+        q = select(Posting).where(Posting.kind == kind, Posting.status == "open")
+        if group_id is not None:
+            q = q.where(Posting.group_id == group_id)
+        q = q.order_by(col(Posting.id).desc())
+        if limit:
+            q = q.limit(limit)
+        return self.s.exec(q).all()
+
+    def postings_between(self, group_id: int, start: datetime, end: datetime,
+                         kind: str | None = None) -> Sequence[Posting]:
+        q = select(Posting).where(Posting.group_id == group_id, Posting.created_at >= start,
+                                  Posting.created_at < end)
+        if kind:
+            q = q.where(Posting.kind == kind)
+        return self.s.exec(q.order_by(Posting.id)).all()
+
+    def claims(self, posting_id: int, *, active_only: bool = True) -> Sequence[Claim]:
+        q = select(Claim).where(Claim.posting_id == posting_id)
+        if active_only:
+            q = q.where(Claim.status == ACTIVE)
+        return self.s.exec(q.order_by(Claim.id)).all()
+
+    def claimed(self, posting_id: int) -> int:
+        total = self.s.exec(select(func.coalesce(func.sum(Claim.headcount), 0)).where(
+            Claim.posting_id == posting_id, Claim.status == ACTIVE)).one()
+        return int(total or 0)
+
+    def claims_between(self, group_id: int, start: datetime, end: datetime) -> Sequence[Claim]:
+        q = (select(Claim).join(Posting, col(Posting.id) == Claim.posting_id)
+             .where(Posting.group_id == group_id, Claim.updated_at >= start, Claim.updated_at < end))
+        return self.s.exec(q).all()
+
+    def claims_by(self, claimant_id: str) -> Sequence[Claim]:
+        return self.s.exec(select(Claim).where(Claim.claimant_id == claimant_id,
+                                               Claim.status == ACTIVE).order_by(Claim.id)).all()
+
+    def postings_by(self, poster_id: str) -> Sequence[Posting]:
+        return self.s.exec(select(Posting).where(Posting.poster_id == poster_id,
+                                                 col(Posting.status).in_(["open", "filled"]))
+                           .order_by(Posting.id)).all()
+
+    def claim(self, posting: Posting, claimant_id: str, claimant_name: str, headcount: int, *,
+              message_id: int | None, now: datetime) -> tuple[Claim, bool]:
+        """Record or update one person's claim. Returns (claim, created)."""
+        c = self.s.exec(select(Claim).where(Claim.posting_id == posting.id,
+                                            Claim.claimant_id == claimant_id)).first()
+        created = c is None
+        if c is None:
+            c = Claim(posting_id=posting.id, claimant_id=claimant_id, claimant_name=claimant_name,
+                      headcount=headcount, message_id=message_id, created_at=now, updated_at=now)
+        else:
+            c.headcount, c.status, c.updated_at, c.message_id = headcount, ACTIVE, now, message_id
+        self.s.add(c)
+        self.s.flush()
+        return c, created
+
+    def cancel_claim(self, posting_id: int, claimant_id: str, *, now: datetime) -> Claim | None:
+        c = self.s.exec(select(Claim).where(Claim.posting_id == posting_id,
+                                            Claim.claimant_id == claimant_id,
+                                            Claim.status == ACTIVE)).first()
+        if c is not None:
+            c.status, c.updated_at = "cancelled", now
+            self.s.add(c)
+        return c
+
+    def set_posting_status(self, p: Posting, status: str, *, now: datetime) -> None:
+        p.status, p.updated_at = status, now
+        self.s.add(p)
+
+    def add_allocation(self, **fields: Any) -> Allocation:
+        a = Allocation(**fields)
+        self.s.add(a)
+        self.s.flush()
+        return a
+
+    # -- requests ---------------------------------------------------------------------------
+    def open_request(self, *, actor_id: str, now: datetime, **fields: Any) -> Request:
+        r = Request(created_at=now, **fields)
+        self.s.add(r)
+        self.s.flush()
+        self.request_event(r, "filed", actor_id=actor_id, now=now)
+        return r
+
+    def request(self, number: int) -> Request | None:
+        return self.s.get(Request, number)
+
+    def request_event(self, r: Request, status: str, *, actor_id: str, now: datetime,
+                      note: str | None = None) -> RequestEvent:
+        r.status = status
+        if status == "resolved":
+            r.resolved_at = now
+        self.s.add(r)
+        ev = RequestEvent(request_id=r.id, status=status, actor_id=actor_id, note=note, time=now)
+        self.s.add(ev)
+        self.s.flush()
+        return ev
+
+    def request_events(self, request_id: int) -> Sequence[RequestEvent]:
+        return self.s.exec(select(RequestEvent).where(RequestEvent.request_id == request_id)
+                           .order_by(RequestEvent.id)).all()
+
+    def requests_by(self, requester_id: str) -> Sequence[Request]:
+        return self.s.exec(select(Request).where(Request.requester_id == requester_id,
+                                                 col(Request.status).not_in(["closed", "withdrawn"]))
+                           .order_by(Request.id)).all()
+
+    # -- outbox -----------------------------------------------------------------------------
+    def enqueue(self, **fields: Any) -> Outbox | None:
+        """Queue a reply unless one with the same key was queued before."""
+        if self.s.exec(select(Outbox).where(Outbox.key == fields["key"])).first() is not None:
+            return None
+        row = Outbox(**fields)
+        self.s.add(row)
+        self.s.flush()
+        return row
+
+    def pending(self, *, until: datetime | None = None, limit: int = 100) -> Sequence[Outbox]:
+        q = select(Outbox).where(col(Outbox.sent_at).is_(None))
+        if until is not None:
+            q = q.where(Outbox.due <= until)
+        return self.s.exec(q.order_by(Outbox.due, Outbox.id).limit(limit)).all()
+
+    def mark_sent(self, row: Outbox, *, now: datetime) -> None:
+        row.sent_at = now
+        self.s.add(row)
+        self.s.commit()
+
+    # -- audit ------------------------------------------------------------------------------
+    def audit(self, *, actor_id: str, action: str, now: datetime, group_id: int | None = None,
+              target: str | None = None, before: Any = None, after: Any = None,
+              allowed: bool = True) -> AuditLog:
+        def dump(v: Any) -> str | None:
+            return None if v is None else json.dumps(v, ensure_ascii=False, default=str)
+
+        row = AuditLog(time=now, actor_id=actor_id, group_id=group_id, action=action,
+                       target=target, before=dump(before), after=dump(after), allowed=allowed)
+        self.s.add(row)
+        self.s.flush()
+        return row
+
+    def audit_log(self, limit: int = 20) -> Sequence[AuditLog]:
+        return self.s.exec(select(AuditLog).order_by(col(AuditLog.id).desc()).limit(limit)).all()
+
+    # -- state and digests ------------------------------------------------------------------
+    def get_state(self, key: str) -> str | None:
+        row = self.s.get(State, key)
+        return row.value if row else None
+
+    def set_state(self, key: str, value: str) -> None:
+        row = self.s.get(State, key)
+        if row is None:
+            self.s.add(State(key=key, value=value))
+        elif row.value != value:
+            row.value = value
+            self.s.add(row)
+
+    def digest_sent(self, group_id: int, kind: str, day: date) -> bool:
+        return self.s.exec(select(DigestLog).where(DigestLog.group_id == group_id,
+                                                   DigestLog.kind == kind,
+                                                   DigestLog.day == day)).first() is not None
+
+    def record_digest(self, group_id: int, kind: str, day: date, *, now: datetime) -> None:
+        self.s.add(DigestLog(group_id=group_id, kind=kind, day=day, sent_at=now))
+        self.s.flush()
+
+    def last_digest_day(self, group_id: int, kind: str = "daily") -> date | None:
+        return self.s.exec(select(func.max(DigestLog.day)).where(
+            DigestLog.group_id == group_id, DigestLog.kind == kind)).one()
+
+    def count(self, model: type, **where: Any) -> int:
+        q = select(func.count()).select_from(model)
+        for k, v in where.items():
+            q = q.where(getattr(model, k) == v)
+        return int(self.s.exec(q).one())
+
+    def all(self, model: type, order: Iterable[Any] = ()) -> Sequence[Any]:
+        return self.s.exec(select(model).order_by(*(order or [model.id]))).all()
+
+    def requests_due_between(self, start: datetime, end: datetime) -> Sequence[Request]:
+        return self.s.exec(select(Request).where(
+            col(Request.deadline).is_not(None), Request.deadline >= start, Request.deadline < end,
+            col(Request.status).in_(["filed", "dispatched", "in_progress"]))).all()
+
