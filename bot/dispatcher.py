@@ -14,7 +14,7 @@ from bot.handlers import claims, jobs, requests
 from bot.handlers.common import UsageError
 from bot.permissions import allowed
 from bot.router import Command, Registry, has_prefix
-from bot.types import InboundMessage, Reply
+from bot.types import MESSAGE_TYPES, InboundMessage, Reply
 from parsers import Parser
 from storage import Repository
 from storage.models import Message
@@ -105,9 +105,10 @@ class Dispatcher:
         msg = ctx.msg
         if msg.type != "text" or not msg.text or not msg.text.strip():
             if msg.type not in ("text",):
-                log.info("message %s of type %s archived, not handled", msg.message_id, msg.type)
+                level = logging.INFO if msg.type in MESSAGE_TYPES else logging.WARNING
+                log.log(level, "message %s of type %s archived, not handled", msg.message_id, msg.type)
             else:
-                log.info("message %s has no text; archived, not handled", msg.message_id)
+                log.warning("message %s has no text; archived, not handled", msg.message_id)
             return [], None, False
         text = msg.text
         if len(text) > MAX_PARSE_CHARS:

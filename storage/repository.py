@@ -140,6 +140,12 @@ class Repository:
             q = q.limit(limit)
         return self.s.exec(q).all()
 
+    def latest_posting(self, group_id: int | None, *, kind: str = "job") -> Posting | None:
+        q = select(Posting).where(Posting.kind == kind)
+        if group_id is not None:
+            q = q.where(Posting.group_id == group_id)
+        return self.s.exec(q.order_by(col(Posting.id).desc()).limit(1)).first()
+
     def postings_between(self, group_id: int, start: datetime, end: datetime,
                          kind: str | None = None) -> Sequence[Posting]:
         q = select(Posting).where(Posting.group_id == group_id, Posting.created_at >= start,

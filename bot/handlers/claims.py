@@ -43,6 +43,10 @@ def _resolve(ctx: Ctx, ref: int | None) -> tuple[Posting | None, list[Posting], 
     if len(cands) == 1:
         return cands[0], [], None
     if not cands:
+        # "+1" right after a posting filled up: say it is full rather than "no postings".
+        recent = ctx.repo.latest_posting(ctx.group.id if ctx.group else None, kind="job")
+        if recent is not None and recent.status == "filled":
+            return None, [], ctx.say(replies.already_filled(recent.id or 0))
         return None, [], ctx.say(replies.no_open_postings())
     return None, cands[:5], None
 

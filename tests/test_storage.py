@@ -1,0 +1,177 @@
+"""The real Repository on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
+
+from storage import Repository, make_engine, migrate
+from storage.models import Claim, Message, Outbox, Posting
+
+NOW = datetime(2025, 3, 3, 1, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def repo(db_url):  # type: ignore[no-untyped-def]
+    eng = make_engine(db_url)
+    migrate(eng)
+    r = Repository(eng)
+    yield r
+    r.close()
+    eng.dispose()
+
+
+def _archive(repo: Repository, mid: str, **kw):  # type: ignore[no-untyped-def]
+    fields = dict(transport="replay", message_id=mid, sender_id="u1", sender_name="甲",
+                  text="你好", time=NOW)
+    fields.update(kw)
+    return repo.archive(**fields)
+
+
+def test_migrations_create_every_table_and_rerun_is_a_no_op(db_url):  # type: ignore[no-untyped-def]
+    eng = make_engine(db_url)
+    migrate(eng)
+    migrate(eng)
+    names = set(inspect(eng).get_table_names())
+    assert {"messages", "groups", "members", "postings", "claims", "requests", "request_events",
+            "allocations", "audit_log", "outbox", "digest_log", "state",
+            "alembic_version"} <= names
+    with eng.connect() as c:
+        assert c.execute(text("select version_num from alembic_version")).scalar() == "0001"
+    eng.dispose()
+
+
+def test_archive_is_idempotent_on_transport_and_message_id(repo):  # type: ignore[no-untyped-def]
+    first = _archive(repo, "x1")
+    assert first is not None and first.id is not None
+    assert _archive(repo, "x1", text="changed") is None
+    assert _archive(repo, "x1", transport="console") is not None  # other transport, other id
+    assert repo.count(Message) == 2
+    assert repo.seen("replay", "x1").text == "你好"
+
+
+def test_times_come_back_aware_in_utc(repo):  # type: ignore[no-untyped-def]
+    local = datetime(2025, 3, 3, 9, 0, tzinfo=UTC) + timedelta(hours=0)
+    _archive(repo, "t1", time=local)
+    repo.s.expire_all()
+    got = repo.seen("replay", "t1").time
+    assert got.utcoffset() == timedelta(0) and got == local
+
+
+def test_group_keeps_its_id_when_rebound_or_renamed(repo):  # type: ignore[no-untyped-def]
+    g = repo.ensure_group("共享员工群", transport="wechaty", external_id="room-1", now=NOW)
+    repo.commit()
+    again = repo.ensure_group("共享员工群", transport="wechaty", external_id="room-2", now=NOW)
+    assert again.id == g.id and again.external_id == "room-2"
+    renamed = repo.ensure_group("共享员工群(新)", transport="wechaty", external_id="room-2", now=NOW)
+    assert renamed.id == g.id and renamed.name == "共享员工群(新)"
+
+
+def test_member_names_seen_accumulate_under_one_stable_id(repo):  # type: ignore[no-untyped-def]
+    repo.ensure_member("wx1", "老王", now=NOW)
+    repo.ensure_member("wx1", "王师傅", now=NOW)
+    m = repo.member("wx1")
+    assert m.display_name == "王师傅" and m.names_seen.split("\n") == ["老王", "王师傅"]
+
+
+def test_claims_one_per_person_per_posting_and_cancel(repo):  # type: ignore[no-untyped-def]
+    p = repo.save_posting(kind="job", poster_id="boss", headcount=5, created_at=NOW, updated_at=NOW)
+    c1, created = repo.claim(p, "w1", "甲", 2, message_id=None, now=NOW)
+    assert created and repo.claimed(p.id) == 2
+    c2, created = repo.claim(p, "w1", "甲", 3, message_id=None, now=NOW)
+    assert not created and c2.id == c1.id and repo.claimed(p.id) == 3
+    repo.claim(p, "w2", "乙", 1, message_id=None, now=NOW)
+    assert repo.claimed(p.id) == 4
+    assert repo.cancel_claim(p.id, "w1", now=NOW) is not None
+    assert repo.claimed(p.id) == 1
+    assert repo.cancel_claim(p.id, "w1", now=NOW) is None
+    repo.commit()
+    assert repo.count(Claim) == 2
+
+
+def test_claim_unique_constraint_is_enforced_by_the_database(repo):  # type: ignore[no-untyped-def]
+    p = repo.save_posting(kind="job", poster_id="boss", created_at=NOW, updated_at=NOW)
+    repo.commit()
+    repo.s.add(Claim(posting_id=p.id, claimant_id="w", created_at=NOW, updated_at=NOW))
+    repo.s.add(Claim(posting_id=p.id, claimant_id="w", created_at=NOW, updated_at=NOW))
+    with pytest.raises(IntegrityError):
+        repo.commit()
+    repo.rollback()
+
+
+def test_foreign_keys_are_enforced(repo):  # type: ignore[no-untyped-def]
+    repo.s.add(Claim(posting_id=999, claimant_id="w", created_at=NOW, updated_at=NOW))
+    with pytest.raises(IntegrityError):
+        repo.commit()
+    repo.rollback()
+
+
+def test_open_postings_are_scoped_to_their_group(repo):  # type: ignore[no-untyped-def]
+    g1 = repo.ensure_group("一群", transport="console", external_id=None, now=NOW)
+    g2 = repo.ensure_group("二群", transport="console", external_id=None, now=NOW)
+    a = repo.save_posting(kind="job", group_id=g1.id, poster_id="x", created_at=NOW, updated_at=NOW)
+    repo.save_posting(kind="job", group_id=g2.id, poster_id="x", created_at=NOW, updated_at=NOW)
+    repo.save_posting(kind="offer", group_id=g1.id, poster_id="y", created_at=NOW, updated_at=NOW)
+    closed = repo.save_posting(kind="job", group_id=g1.id, poster_id="x", created_at=NOW,
+                               updated_at=NOW)
+    repo.set_posting_status(closed, "closed", now=NOW)
+    assert [p.id for p in repo.open_postings(g1.id)] == [a.id]
+
+
+def test_request_events_record_every_step(repo):  # type: ignore[no-untyped-def]
+    r = repo.open_request(actor_id="w1", now=NOW, requester_id="w1", text="饮水机坏了",
+                          category="设施服务", urgency="small", deadline=NOW + timedelta(hours=1))
+    repo.request_event(r, "dispatched", actor_id="cadre", now=NOW, note="园区")
+    repo.request_event(r, "resolved", actor_id="cadre", now=NOW + timedelta(hours=2), note="修好")
+    repo.commit()
+    evs = repo.request_events(r.id)
+    assert [e.status for e in evs] == ["filed", "dispatched", "resolved"]
+    assert [e.actor_id for e in evs] == ["w1", "cadre", "cadre"]
+    assert repo.request(r.id).resolved_at == NOW + timedelta(hours=2)
+
+
+def test_outbox_key_is_an_idempotency_key(repo):  # type: ignore[no-untyped-def]
+    row = repo.enqueue(key="k1", text="你好", due=NOW, created_at=NOW)
+    assert row is not None
+    assert repo.enqueue(key="k1", text="又一次", due=NOW, created_at=NOW) is None
+    repo.commit()
+    assert [r.key for r in repo.pending()] == ["k1"]
+    repo.mark_sent(row, now=NOW)
+    assert repo.pending() == []
+    assert repo.count(Outbox) == 1
+
+
+def test_digest_log_and_state(repo):  # type: ignore[no-untyped-def]
+    g = repo.ensure_group("一群", transport="console", external_id=None, now=NOW)
+    assert not repo.digest_sent(g.id, "daily", date(2025, 3, 3))
+    repo.record_digest(g.id, "daily", date(2025, 3, 3), now=NOW)
+    repo.commit()
+    assert repo.digest_sent(g.id, "daily", date(2025, 3, 3))
+    assert repo.last_digest_day(g.id) == date(2025, 3, 3)
+    repo.set_state("clock", "2025-03-03T09:00:00+08:00")
+    repo.commit()
+    assert repo.get_state("clock") == "2025-03-03T09:00:00+08:00"
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_url):  # type: ignore[no-untyped-def]
+    eng = make_engine(sqlite_url)
+    with eng.connect() as c:
+        assert c.execute(text("pragma journal_mode")).scalar() == "wal"
+        assert c.execute(text("pragma foreign_keys")).scalar() == 1
+    eng.dispose()
+
+
+def test_posting_stores_every_parsed_field(repo):  # type: ignore[no-untyped-def]
+    p = repo.save_posting(kind="job", poster_id="boss", headcount=10, job="临时工",
+                          task="手工包装纸品", employer="印刷厂", location="北仑", pay_min=180,
+                          pay_max=180, pay_unit="day", settlement="daily",
+                          start_date=date(2025, 3, 4), end_date=date(2025, 3, 6),
+                          contact="13812345678", text="…", created_at=NOW, updated_at=NOW)
+    repo.commit()
+    repo.s.expire_all()
+    got = repo.s.get(Posting, p.id)
+    assert (got.job, got.pay_unit, got.start_date, got.contact) == (
+        "临时工", "day", date(2025, 3, 4), "13812345678")
