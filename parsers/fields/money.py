@@ -9,7 +9,7 @@ from parsers.models import Pay
 _NUM = r"(\d+(?:\.\d+)?)\s*([千万kKwW])?"
 # Either side of a range.
 _FIGURE = re.compile(
-    rf"(?<![\d.:/\-])(?:{_NUM})(?:\s*(?:元|块钱?|圆|rmb|RMB)?\s*(?:-|~|～|到|至|—)\s*{_NUM})?"
+    rf"(?<![\d./\-])(?<!\d:)(?:{_NUM})(?:\s*(?:元|块钱?|圆|rmb|RMB)?\s*(?:-|~|～|到|至|—)\s*{_NUM})?"
 )
 _UNIT_AFTER = [
     ("hour", re.compile(r"^\s*(?:元|块钱?)?\s*(?:/|每|一|1)\s*(?:个)?(?:小时|h|H|钟头|时)(?!间)")),
@@ -98,10 +98,10 @@ def find_pay(text: str) -> Pay | None:
 
 
 _SETTLEMENT = [
-    ("daily", re.compile(r"日结|当天结|当日结|天天结|一天一结|按天结|每天结|当天发|现结")),
+    ("daily", re.compile(r"日结|当天结|当日结|天天结|[一1]天[一1]结|按天结|每天结|当天发|现结")),
     ("weekly", re.compile(r"周结|一周一结|按周结|每周结|星期结")),
     ("monthly", re.compile(r"月结|按月结|一月一结|每月结|月底结|按月发")),
-    ("project", re.compile(r"做完结|完工结|项目结|一次结清|一次性结|干完结|完工后结|做完一起结|干完一起结|完活结|完工付|结束后结")),
+    ("project", re.compile(r"做完结|完工结|项目结|[一1]次(?:性)?结清?|干完结|完工后结|做完一起结|干完一起结|完活结|完工付|结束后结")),
 ]
 
 

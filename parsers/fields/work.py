@@ -118,7 +118,10 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None) ->
             if m and _TASK_VERBS.match(m.group(1)) and not _NOT_TASK.search(m.group(1)):
                 return m.group(1)
     for c in clauses:
-        c2 = re.sub(r"^(?:主要|工作内容|工作|内容|负责|是|做|干)[:：]?", "", c)
+        label = re.match(r"^([\u4e00-\u9fff]{2,4})[:：]", c)
+        if label and label.group(1) not in ("工作内容", "主要工作", "活儿", "内容", "工作", "任务"):
+            continue
+        c2 = re.sub(r"^(?:主要|工作内容|主要工作|活儿|任务|工作|内容|负责|是|做|干)[:：]?", "", c)
         if 2 <= len(c2) <= 12 and _TASK_VERBS.search(c2) and not _NOT_TASK.search(c2) \
                 and not (lex.job_rx and lex.job_rx.fullmatch(c2)) and not (employer and employer in c2):
             return c2
