@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 MESSAGE_TYPES = ("text", "image", "voice", "file", "link", "system", "video", "emoticon")
 

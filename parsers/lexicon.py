@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Iterable
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class Lexicon:
 
     @classmethod
     def load(cls, extra_places: Iterable[str] = (), extra_jobs: Iterable[str] = (),
-             tokenizer: bool = True) -> "Lexicon":
+             tokenizer: bool = True) -> Lexicon:
         """Read the data files, add a deployment's own places and jobs, build the tokenizer."""
         lex = cls()
         family = ""

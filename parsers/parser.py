@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Iterable
 
 from parsers.fields.dates import find_dates
 from parsers.fields.money import find_pay, find_settlement
@@ -48,7 +48,7 @@ class Parser:
         self.lex = lexicon
 
     @classmethod
-    def load(cls, places: Iterable[str] = (), jobs: Iterable[str] = ()) -> "Parser":
+    def load(cls, places: Iterable[str] = (), jobs: Iterable[str] = ()) -> Parser:
         return cls(Lexicon.load(extra_places=places, extra_jobs=jobs))
 
     def request_fields(self, text: str) -> tuple[str, str]:

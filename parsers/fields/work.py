@@ -43,7 +43,7 @@ def find_job(text: str, lex: Lexicon) -> str | None:
             spans.append([m.start(), m.end()])
     words = [text[a:b] for a, b in spans]
     # Prefer a job word right after a need verb or next to a headcount.
-    for (a, b), w in zip(spans, words):
+    for (a, b), w in zip(spans, words, strict=False):
         before = text[max(0, a - 4):a]
         after = text[b:b + 4]
         if re.search(r"(?:招|聘|需要|需|缺|要|找|请|做|当|干)\s*(?:\d+\s*(?:名|个|位))?\s*$", before) or re.match(r"\s*\d", after):
