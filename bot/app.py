@@ -13,13 +13,14 @@ from bot.config import Config
 from bot.context import Clock
 from bot.dispatcher import Dispatcher
 from bot.handlers import build_registry
+from bot.handlers.common import posting_line
 from bot.transports.base import Transport
 from bot.types import InboundMessage, Reply
 from parsers import Parser
 from scheduler.digest import build_digest
 from scheduler.jobs import JobSpec, RealtimeScheduler, due_between
 from storage import Repository, make_engine, migrate
-from storage.models import Group, Posting
+from storage.models import Group
 
 log = logging.getLogger(__name__)
 CLOCK_KEY = "clock"
@@ -121,7 +122,7 @@ class App:
                     continue
                 if self.repo.digest_sent(g.id or 0, "daily", day):
                     continue
-                text = build_digest(self.repo, g, day, now=when, line=self._digest_line,
+                text = build_digest(self.repo, g, day, now=when, line=posting_line,
                                     render=replies.digest)
                 if text is None:
                     continue
@@ -132,13 +133,6 @@ class App:
             self.repo.commit()
             if self.realtime is not None:
                 self.flush()
-
-    def _digest_line(self, p: Posting, claimed: int) -> str:
-        return replies.posting_line(
-            p.id or 0, employer=p.employer, job=p.job, task=p.task, location=p.location,
-            headcount=p.headcount, claimed=claimed,
-            pay=replies.pay_text(p.pay_min, p.pay_max, p.pay_unit), settlement=p.settlement,
-            start=p.start_date, kind=p.kind)
 
     def close(self) -> None:
         if self.realtime is not None:

@@ -22,8 +22,13 @@ def ref_arg(ctx: Ctx, *, prefix: str = "") -> int:
 
 
 def line_for(ctx: Ctx, p: Posting) -> str:
+    return posting_line(p, ctx.repo.claimed(p.id or 0) if p.kind == "job" else 0)
+
+
+def posting_line(p: Posting, claimed: int) -> str:
+    """One short line for a posting in lists, answers and digests."""
     return replies.posting_line(
         p.id or 0, employer=p.employer, job=p.job, task=p.task, location=p.location,
-        headcount=p.headcount, claimed=ctx.repo.claimed(p.id) if p.kind == "job" else 0,
+        headcount=p.headcount, claimed=claimed,
         pay=replies.pay_text(p.pay_min, p.pay_max, p.pay_unit), settlement=p.settlement,
         start=p.start_date, kind=p.kind)
