@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from bot import replies
@@ -79,8 +79,10 @@ class App:
         for g in self.repo.groups():
             if g.digest_time:
                 times.add(time.fromisoformat(g.digest_time))
-        return [JobSpec(id=f"digest@{t:%H:%M}", at=t,
-                        run=lambda when, t=t: self.run_digests(when, t)) for t in sorted(times)]
+        specs = [JobSpec(id=f"digest@{t:%H:%M}", at=t,
+                         run=lambda when, t=t: self.run_digests(when, t)) for t in sorted(times)]
+        specs.append(JobSpec(id="expire@00:05", at=time(0, 5), run=self.run_expiry))
+        return specs
 
     def clock_start(self) -> datetime | None:
         """Where this database's clock last stood: its last message or the last simulated run."""
@@ -108,6 +110,17 @@ class App:
         self.realtime.start(self.job_specs())
 
     # -- scheduled work ---------------------------------------------------------------------
+    def run_expiry(self, when: datetime) -> None:
+        """Expire postings past their end date or idle for `expire_days`. Silent: nobody is told."""
+        with self.lock:
+            today = when.astimezone(self.config.tz).date()
+            idle = when - timedelta(days=self.config.expire_days)
+            for p in self.repo.expirable(today, idle):
+                self.repo.set_posting_status(p, "expired", now=when)
+                log.info("posting #%s expired (end %s, last activity %s)", p.id, p.end_date,
+                         p.updated_at)
+            self.repo.commit()
+
     def _digest_time(self, g: Group) -> time:
         if g.digest_time:
             return time.fromisoformat(g.digest_time)

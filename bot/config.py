@@ -38,6 +38,9 @@ class Config:
         default_factory=lambda: {"small": 1.0, "urgent": 0.0, "hard": 72.0})
     departments: dict[str, str] = field(default_factory=dict)  # category -> department
     echo_in_group: bool = False
+    repost_days: int = 7  # a similar post by the same sender within this many days refreshes
+    repost_similarity: float = 80.0  # rapidfuzz ratio (0-100) above which posts are "the same"
+    expire_days: int = 14  # an open posting with no activity this long expires
     db_url: str = "sqlite:///daqiao.db"
     path: str | None = None
 
@@ -84,6 +87,7 @@ def load_config(path: str | os.PathLike[str] | None = None, *, db: str | None = 
     bot = raw.get("bot") or {}
     digest = raw.get("digest") or {}
     requests = raw.get("requests") or {}
+    postings = raw.get("postings") or {}
     tzname = str(raw.get("timezone", "Asia/Shanghai"))
     try:
         ZoneInfo(tzname)
@@ -118,6 +122,9 @@ def load_config(path: str | os.PathLike[str] | None = None, *, db: str | None = 
         deadlines_hours=deadlines,
         departments={str(k): str(v) for k, v in (requests.get("departments") or {}).items()},
         echo_in_group=bool(requests.get("echo_in_group", False)),
+        repost_days=int(postings.get("repost_days", 7)),
+        repost_similarity=float(postings.get("repost_similarity", 80)),
+        expire_days=int(postings.get("expire_days", 14)),
         db_url=db or os.environ.get("DAQIAO_DB") or str(raw.get("db", "sqlite:///daqiao.db")),
         path=str(p) if p else None,
     )

@@ -213,6 +213,32 @@ def posting_closed(number: int) -> str:
     return f"#{number} 已关闭，不再接受报名。"
 
 
+def posting_updated(number: int, card: str) -> str:
+    return f"已更新 #{number}\n" + card.split("\n", 1)[1] if "\n" in card else f"已更新 #{number}"
+
+
+def posting_edited(number: int, what: str, value: str) -> str:
+    return mask(f"#{number} 的{what}已改为{value}。")
+
+
+def edit_fields() -> str:
+    return "能改的有：人数、工资、地点、工种、结算，如：#修改 12 人数 8，#修改 12 工资 200/天"
+
+
+def bad_value(what: str, value: str) -> str:
+    return f"“{value}”看不懂，{what}请这样写：" + {"人数": "8", "工资": "200/天 或 5000/月",
+                                                 "结算": "日结/周结/月结/做完结"}.get(what, "文字")
+
+
+def posting_reopened(number: int) -> str:
+    return f"#{number} 重新开放报名。"
+
+
+def posting_already(number: int, status: str) -> str:
+    word = {"open": "正在招", "filled": "已招满", "closed": "已关闭", "expired": "已过期"}.get(status, status)
+    return f"#{number} {word}，不用这样操作。"
+
+
 def no_permission(command: str) -> str:
     return f"“#{command}”只有工会干部或发布人才能用。"
 

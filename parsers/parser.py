@@ -85,7 +85,7 @@ class Parser:
             start, end = find_dates(work, today)
         ref = None
         if "ref" in want:
-            rm = _REF.search(work) or _BARE_REF.search(work)
+            rm = _REF.search(work) or _BARE_REF.search(work) or re.fullmatch(r"\s*(\d{1,6})\s*", work)
             ref = int(next(g for g in rm.groups() if g)) if rm else None
         if intent in ("claim", "labor_offer"):
             work_hc = work

@@ -146,6 +146,25 @@ class Repository:
             q = q.where(Posting.group_id == group_id)
         return self.s.exec(q.order_by(col(Posting.id).desc()).limit(1)).first()
 
+    def recent_postings_by(self, poster_id: str, group_id: int | None, since: datetime,
+                           kind: str = "job") -> Sequence[Posting]:
+        q = select(Posting).where(Posting.poster_id == poster_id, Posting.kind == kind,
+                                  Posting.created_at >= since,
+                                  col(Posting.status).in_(["open", "filled"]))
+        if group_id is not None:
+            q = q.where(Posting.group_id == group_id)
+        return self.s.exec(q.order_by(col(Posting.id).desc())).all()
+
+    def expirable(self, today: date, idle_since: datetime) -> Sequence[Posting]:
+        """Open or filled postings whose end date has passed or that saw no activity since."""
+        return self.s.exec(select(Posting).where(
+            col(Posting.status).in_(["open", "filled"]),
+            (col(Posting.end_date) < today) | (Posting.updated_at < idle_since))).all()
+
+    def last_claim_time(self, posting_id: int) -> datetime | None:
+        return self.s.exec(select(func.max(Claim.updated_at)).where(
+            Claim.posting_id == posting_id)).one()
+
     def postings_between(self, group_id: int, start: datetime, end: datetime,
                          kind: str | None = None) -> Sequence[Posting]:
         q = select(Posting).where(Posting.group_id == group_id, Posting.created_at >= start,

@@ -80,6 +80,7 @@ def record_claim(ctx: Ctx, ref: int | None, headcount: int) -> list[Reply]:
     _, created = ctx.repo.claim(post, ctx.msg.sender_id, ctx.msg.sender_name, got,
                                 message_id=ctx.row.id, now=ctx.now())
     claimed = ctx.repo.claimed(number)
+    ctx.repo.set_posting_status(post, post.status, now=ctx.now())  # activity keeps it alive
     if got < want:
         out.append(ctx.say(replies.claim_trimmed(number, got, want), mentions=(ctx.msg.sender_id,)))
     else:

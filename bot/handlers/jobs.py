@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
+from rapidfuzz import fuzz
+
 from bot import replies
 from bot.context import Ctx
 from bot.handlers.common import UsageError, line_for, ref_arg
 from bot.handlers.matching import best
 from bot.router import Router
 from bot.types import Reply
+from parsers.fields.money import find_pay
+from parsers.fields.numbers import arabize
 from storage.models import Posting
 
 router = Router("jobs")
@@ -27,17 +34,63 @@ def _save(ctx: Ctx, kind: str) -> Posting:
         source_message_id=ctx.row.id, created_at=now, updated_at=now)
 
 
-def on_job_post(ctx: Ctx) -> Reply | None:
-    """Register a posting and confirm it with a short card."""
-    if ctx.group is None:
-        return None  # postings live in groups; a direct message is not a posting
-    post = _save(ctx, "job")
-    return ctx.say(replies.posting_card(
+def _card(post: Posting) -> str:
+    return replies.posting_card(
         post.id or 0, employer=post.employer, job=post.job, task=post.task,
         location=post.location, headcount=post.headcount,
         pay=replies.pay_text(post.pay_min, post.pay_max, post.pay_unit),
         settlement=post.settlement, start=post.start_date, end=post.end_date,
-        has_contact=post.contact is not None), mentions=(ctx.msg.sender_id,))
+        has_contact=post.contact is not None)
+
+
+def _repost_of(ctx: Ctx) -> Posting | None:
+    """The same sender's recent posting this one repeats (rapidfuzz above the threshold)."""
+    assert ctx.parsed is not None
+    since = ctx.now() - timedelta(days=ctx.config.repost_days)
+    best, best_score = None, ctx.config.repost_similarity
+    for p in ctx.repo.recent_postings_by(ctx.msg.sender_id, ctx.group.id if ctx.group else None,
+                                         since):
+        if p.employer and ctx.parsed.employer and p.employer != ctx.parsed.employer:
+            continue  # another employer's need is another posting
+        score = fuzz.ratio(p.text, ctx.parsed.text)
+        if score >= best_score:
+            best, best_score = p, score
+    return best
+
+
+_REFRESH = ("headcount", "job", "task", "employer", "location", "settlement", "start_date",
+            "end_date", "contact")
+
+
+def on_job_post(ctx: Ctx) -> Reply | None:
+    """Register a posting (or refresh the one it repeats) and confirm it with a short card."""
+    if ctx.group is None:
+        return None  # postings live in groups; a direct message is not a posting
+    old = _repost_of(ctx)
+    if old is not None:
+        p = ctx.parsed
+        assert p is not None
+        for key in _REFRESH:
+            value = getattr(p, key)
+            if value is not None:
+                setattr(old, key, value)
+        if p.pay is not None:
+            old.pay_min, old.pay_max, old.pay_unit = p.pay.min, p.pay.max, p.pay.unit
+        old.text = p.text
+        _restatus(ctx, old)
+        return ctx.say(replies.posting_updated(old.id or 0, _card(old)),
+                       mentions=(ctx.msg.sender_id,))
+    post = _save(ctx, "job")
+    return ctx.say(_card(post), mentions=(ctx.msg.sender_id,))
+
+
+def _restatus(ctx: Ctx, p: Posting) -> None:
+    """Open or filled as the claims and headcount now stand; touches updated_at."""
+    claimed = ctx.repo.claimed(p.id or 0)
+    status = p.status
+    if p.status in ("open", "filled"):
+        status = "filled" if p.headcount is not None and claimed >= p.headcount else "open"
+    ctx.repo.set_posting_status(p, status, now=ctx.now())
 
 
 def on_labor_offer(ctx: Ctx) -> Reply | None:
@@ -96,6 +149,67 @@ def cmd_close(ctx: Ctx) -> Reply:
                    group_id=ctx.group.id if ctx.group else None, target=f"#{number}",
                    before={"status": before}, after={"status": "closed"})
     return ctx.say(replies.posting_closed(number))
+
+
+_EDIT_FIELDS = {"人数": "headcount", "工资": "pay", "地点": "location", "工种": "job",
+                "结算": "settlement"}
+_SETTLE = {"日结": "daily", "周结": "weekly", "月结": "monthly", "做完结": "project", "项目结": "project"}
+
+
+@router.command("修改", permission="poster", help="修改自己发的岗位（人数、工资、地点、工种、结算）",
+                usage="#修改 编号 人数 8 / #修改 编号 工资 200/天")
+def cmd_edit(ctx: Ctx) -> Reply:
+    number = ref_arg(ctx)
+    m = re.match(r"^\s*(?:[#＃]|No\.?)?\s*\d+\s*([\u4e00-\u9fff]+)\s*[:：]?\s*(\S.*)$", ctx.args, re.I)
+    if not m:
+        raise UsageError()
+    what, value = m.group(1), m.group(2).strip()
+    if what not in _EDIT_FIELDS:
+        return ctx.say(replies.edit_fields())
+    p = ctx.repo.posting(number)
+    if p is None:
+        return ctx.say(replies.no_such_posting(number))
+    before = {"headcount": p.headcount, "pay": [p.pay_min, p.pay_max, p.pay_unit],
+              "location": p.location, "job": p.job, "settlement": p.settlement}
+    if what == "人数":
+        n = re.fullmatch(r"(\d{1,4})\s*(?:人|个|名)?", value)
+        if not n or int(n.group(1)) <= 0:
+            return ctx.say(replies.bad_value(what, value))
+        p.headcount = int(n.group(1))
+    elif what == "工资":
+        pay = find_pay(arabize(value if re.search(r"[/天时月件薪]", value) else value + "元/天"))
+        if pay is None:
+            return ctx.say(replies.bad_value(what, value))
+        p.pay_min, p.pay_max, p.pay_unit = pay.min, pay.max, pay.unit
+        value = replies.pay_text(pay.min, pay.max, pay.unit) or value
+    elif what == "结算":
+        if value not in _SETTLE:
+            return ctx.say(replies.bad_value(what, value))
+        p.settlement = _SETTLE[value]
+    else:
+        setattr(p, _EDIT_FIELDS[what], value[:64])
+    _restatus(ctx, p)
+    ctx.repo.audit(actor_id=ctx.msg.sender_id, action="修改", now=ctx.now(),
+                   group_id=ctx.group.id if ctx.group else None, target=f"#{number}",
+                   before=before, after={_EDIT_FIELDS[what]: value})
+    return ctx.say(replies.posting_edited(number, what, value))
+
+
+@router.command("重开", permission="poster", help="重新开放关闭或过期的岗位", usage="#重开 编号")
+def cmd_reopen(ctx: Ctx) -> Reply:
+    number = ref_arg(ctx)
+    p = ctx.repo.posting(number)
+    if p is None:
+        return ctx.say(replies.no_such_posting(number))
+    if p.status in ("open", "filled"):
+        return ctx.say(replies.posting_already(number, p.status))
+    before = p.status
+    p.status = "open"
+    _restatus(ctx, p)
+    ctx.repo.audit(actor_id=ctx.msg.sender_id, action="重开", now=ctx.now(),
+                   group_id=ctx.group.id if ctx.group else None, target=f"#{number}",
+                   before={"status": before}, after={"status": p.status})
+    return ctx.say(replies.posting_reopened(number))
 
 
 def posting_owner(ctx: Ctx) -> str | None:

@@ -1,0 +1,83 @@
+"""Posting lifecycle: reposts, edits, reopen, expiry on the simulated clock."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from storage.models import AuditLog, Posting
+from tests.conftest import TZ
+
+POST = "我们印刷厂需要3名临时工,手工包装纸品,一天200,日结"
+
+
+def test_same_sender_reposting_refreshes_the_posting(bot):  # type: ignore[no-untyped-def]
+    bot.say(POST, sender="boss")
+    out = bot.texts("我们印刷厂需要5名临时工,手工包装纸品,一天220,日结", sender="boss")
+    assert out[0].startswith("已更新 #1") and "5人" in out[0] and "220元/天" in out[0]
+    assert bot.repo.count(Posting) == 1
+    p = bot.repo.posting(1)
+    assert (p.headcount, p.pay_min) == (5, 220)
+
+
+def test_a_different_employer_or_sender_is_a_new_posting(bot):  # type: ignore[no-untyped-def]
+    bot.say(POST, sender="boss")
+    assert "已登记招工 #2" in bot.texts(POST, sender="other_boss")[0]
+    assert "已登记招工 #3" in bot.texts(POST.replace("印刷厂", "纸箱厂"), sender="boss")[0]
+
+
+def test_a_repost_after_the_window_is_a_new_posting(bot):  # type: ignore[no-untyped-def]
+    bot.say(POST, sender="boss")
+    later = bot.clock.now() + timedelta(days=8)
+    assert "已登记招工 #2" in bot.texts(POST, sender="boss", at=later)[0]
+
+
+def test_poster_edits_headcount_and_pay(bot):  # type: ignore[no-untyped-def]
+    bot.say(POST, sender="boss")
+    assert bot.texts("#修改 1 人数 8", sender="boss") == ["#1 的人数已改为8。"]
+    assert bot.texts("#修改 1 工资 250/天", sender="boss") == ["#1 的工资已改为250元/天。"]
+    assert bot.texts("#修改 1 工资 很多", sender="boss")[0].startswith("“很多”看不懂")
+    assert bot.texts("#修改 1 颜色 红", sender="boss")[0].startswith("能改的有")
+    p = bot.repo.posting(1)
+    assert (p.headcount, p.pay_min, p.pay_unit) == (8, 250, "day")
+    assert "只有工会干部或发布人才能用" in bot.texts("#修改 1 人数 1", sender="w1")[0]
+    assert bot.repo.posting(1).headcount == 8
+    assert [(a.action, a.allowed) for a in bot.repo.all(AuditLog)] == [
+        ("修改", True), ("修改", True), ("修改", False)]
+
+
+def test_lowering_headcount_to_the_claims_fills_the_posting(bot):  # type: ignore[no-untyped-def]
+    bot.say(POST, sender="boss")
+    bot.say("#报名 1 2", sender="w1")
+    bot.say("#修改 1 人数 2", sender="boss")
+    assert bot.repo.posting(1).status == "filled"
+    bot.say("#修改 1 人数 4", sender="boss")
+    assert bot.repo.posting(1).status == "open"
+
+
+def test_reopen_a_closed_posting(bot):  # type: ignore[no-untyped-def]
+    bot.say(POST, sender="boss")
+    bot.say("#关闭 1", sender="boss")
+    assert bot.texts("#重开 1", sender="boss") == ["#1 重新开放报名。"]
+    assert bot.repo.posting(1).status == "open"
+    assert bot.texts("#重开 1", sender="boss") == ["#1 正在招，不用这样操作。"]
+
+
+def test_answering_the_which_question_with_a_bare_number(bot):  # type: ignore[no-untyped-def]
+    bot.say(POST, sender="boss")
+    bot.say("服装厂招车工2名，计件", sender="boss2")
+    assert bot.texts("我报名", sender="w1")[0].startswith("你想报哪一个？")
+    assert "报名成功 #2" in bot.texts("2", sender="w1")[0]
+
+
+def test_postings_expire_after_their_end_date_on_the_simulated_clock(make_bot):  # type: ignore[no-untyped-def]
+    bot = make_bot(simulated=True)
+    bot.say("需要临时工5个，干三天，明天开始", sender="boss")  # runs 3-04 .. 3-06
+    bot.say("需要保安2名，月薪4000", sender="boss2")
+    bot.say("#报名 2 1", sender="w1", at=datetime(2025, 3, 10, 10, 0, tzinfo=TZ))
+    assert bot.repo.posting(1).status == "expired"  # swept at 00:05 on 3-07
+    assert bot.repo.posting(2).status == "open"
+    bot.app.advance(datetime(2025, 3, 24, 0, 10, tzinfo=TZ))
+    assert bot.repo.posting(2).status == "open"  # its last claim was 3-10: 14 days not yet up
+    bot.app.advance(datetime(2025, 3, 25, 0, 10, tzinfo=TZ))
+    assert bot.repo.posting(2).status == "expired"
+    assert "已过期" in bot.texts("报名 2", sender="w2")[0]
