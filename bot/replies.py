@@ -239,6 +239,16 @@ def posting_already(number: int, status: str) -> str:
     return f"#{number} {word}，不用这样操作。"
 
 
+def placements_confirmed(number: int, names: list[str], days: float) -> str:
+    d = f"{days:g}"
+    return f"#{number} 已确认调配{len(names)}人：{'、'.join(names)}，各{d}天。"
+
+
+def stats(title: str, s: dict[str, float]) -> str:
+    return (f"【{title}统计】\n覆盖企业 {s['enterprises']:.0f} 家，共享职工 {s['workers']:.0f} 人，"
+            f"调配 {s['placements']:.0f} 人次，人均增收 {s['income_per_worker']:.0f} 元。")
+
+
 def no_permission(command: str) -> str:
     return f"“#{command}”只有工会干部或发布人才能用。"
 

@@ -232,6 +232,24 @@ class Repository:
         self.s.flush()
         return a
 
+    def member_by_name(self, name: str) -> Member | None:
+        return self.s.exec(select(Member).where(Member.display_name == name)
+                           .order_by(Member.id)).first()
+
+    def placement_stats(self, group_id: int | None, start: datetime,
+                        end: datetime) -> dict[str, float]:
+        """The figures unions report: enterprises, workers, placements, income per worker."""
+        q = (select(Allocation, Posting).join(Posting, col(Posting.id) == Allocation.posting_id)
+             .where(Allocation.time >= start, Allocation.time < end))
+        if group_id is not None:
+            q = q.where(Posting.group_id == group_id)
+        rows = self.s.exec(q).all()
+        workers = {a.worker_id for a, _ in rows}
+        firms = {p.employer or f"poster:{p.poster_id}" for _, p in rows}
+        income = sum(a.pay_total or 0 for a, _ in rows)
+        return {"enterprises": len(firms), "workers": len(workers), "placements": len(rows),
+                "income": income, "income_per_worker": income / len(workers) if workers else 0.0}
+
     # -- requests ---------------------------------------------------------------------------
     def open_request(self, *, actor_id: str, now: datetime, **fields: Any) -> Request:
         r = Request(created_at=now, **fields)

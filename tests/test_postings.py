@@ -81,3 +81,21 @@ def test_postings_expire_after_their_end_date_on_the_simulated_clock(make_bot): 
     bot.app.advance(datetime(2025, 3, 25, 0, 10, tzinfo=TZ))
     assert bot.repo.posting(2).status == "expired"
     assert "已过期" in bot.texts("报名 2", sender="w2")[0]
+
+
+def test_confirmed_placements_add_up_in_the_stats(bot):  # type: ignore[no-untyped-def]
+    bot.say(POST, sender="boss", name="张老板")                       # 200/day
+    bot.say("服装厂招车工2名，月薪4500", sender="boss2", name="王老板")  # month
+    bot.say("#报名 1 1", sender="w1", name="张三")
+    bot.say("#报名 1 1", sender="w2", name="李四")
+    bot.say("#报名 2 1", sender="w1", name="张三")
+    assert bot.texts("#确认 1 张三 李四 3天", sender="boss") == ["#1 已确认调配2人：张三、李四，各3天。"]
+    assert bot.texts("#确认 2 张三 30天", sender="boss2") == ["#2 已确认调配1人：张三，各30天。"]
+    assert "只有工会干部或发布人" in bot.texts("#确认 1 王五", sender="w1")[0]
+    assert bot.texts("#确认 1", sender="boss") == ["用法：#确认 编号 张三 李四 [3天]"]
+    out = bot.texts("#统计 2025-03", sender="wxid_cadre")[0]
+    # 2 firms; workers 张三, 李四; 3 placements; income 600+600+4500 = 5700 over 2 workers.
+    assert out == ("【2025年3月统计】\n覆盖企业 2 家，共享职工 2 人，调配 3 人次，人均增收 2850 元。")
+    assert bot.texts("#统计 2025-04", sender="wxid_cadre")[0].endswith("调配 0 人次，人均增收 0 元。")
+    assert "只有工会干部" in bot.texts("#统计", sender="w1")[0]
+    assert bot.texts("#统计 明年", sender="wxid_cadre") == ["用法：#统计 [本周|本月|2025-03]"]
