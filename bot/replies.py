@@ -249,6 +249,10 @@ def stats(title: str, s: dict[str, float]) -> str:
             f"调配 {s['placements']:.0f} 人次，人均增收 {s['income_per_worker']:.0f} 元。")
 
 
+def offers_matched(number: int, offers: list[str]) -> str:
+    return f"新岗位 #{number} 可能适合找活的朋友（{'、'.join(offers)}），想去就回复“报名 {number}”。"
+
+
 def no_permission(command: str) -> str:
     return f"“#{command}”只有工会干部或发布人才能用。"
 

@@ -99,6 +99,17 @@ class Claim(SQLModel, table=True):
     updated_at: datetime
 
 
+class MatchNotice(SQLModel, table=True):
+    """A job posting and an offer the bot has put together once: never again for that pair."""
+
+    __tablename__ = "match_notices"
+    __table_args__ = (UniqueConstraint("posting_id", "offer_id", name="uq_match_pair"),)
+    id: int | None = Field(default=None, primary_key=True)
+    posting_id: int = Field(foreign_key="postings.id", index=True)
+    offer_id: int = Field(foreign_key="postings.id", index=True)
+    time: datetime
+
+
 class Request(SQLModel, table=True):
     """A request (诉求). Its id is the R-number users see."""
 

@@ -18,6 +18,7 @@ from storage.models import (
     Claim,
     DigestLog,
     Group,
+    MatchNotice,
     Member,
     Message,
     Outbox,
@@ -231,6 +232,15 @@ class Repository:
         self.s.add(a)
         self.s.flush()
         return a
+
+    def matched_before(self, posting_id: int, offer_id: int) -> bool:
+        return self.s.exec(select(MatchNotice).where(MatchNotice.posting_id == posting_id,
+                                                     MatchNotice.offer_id == offer_id)).first() is not None
+
+    def record_match(self, posting_id: int, offer_id: int, *, now: datetime) -> None:
+        if not self.matched_before(posting_id, offer_id):
+            self.s.add(MatchNotice(posting_id=posting_id, offer_id=offer_id, time=now))
+            self.s.flush()
 
     def member_by_name(self, name: str) -> Member | None:
         return self.s.exec(select(Member).where(Member.display_name == name)

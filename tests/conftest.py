@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -20,6 +21,18 @@ from parsers import Parser
 from storage import make_engine
 
 TZ = ZoneInfo("Asia/Shanghai")
+# Any run of 7+ digits (with the separators people type) in a group message is a leak;
+# masked numbers (138****5678) do not match.
+PHONE_LIKE = re.compile(r"(?<![\d*])(?:\d[\s\-]?){6,}\d(?![\d*])")
+
+
+def assert_no_phone_leak(group: str | None, text: str) -> None:
+    """Every group message any test produces goes through here: no unmasked phone number."""
+    if group is not None:
+        leak = PHONE_LIKE.search(text)
+        assert leak is None, f"unmasked number {leak.group(0)!r} in a message to {group}: {text!r}"
+
+
 PG_BASE = os.environ.get("DAQIAO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
@@ -107,7 +120,10 @@ class Bot:
             is_group=group is not None, mentions_bot=mentions_bot)
         before = len(self.transport.sent)
         self.app.handle(msg)
-        return self.transport.sent[before:]
+        out = self.transport.sent[before:]
+        for r in out:
+            assert_no_phone_leak(r.chat, r.text)
+        return out
 
     def texts(self, *args, **kw) -> list[str]:  # type: ignore[no-untyped-def]
         return [r.text for r in self.say(*args, **kw)]

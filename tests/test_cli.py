@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import assert_no_phone_leak
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 DAQIAO = [sys.executable, "-m", "bot"]
@@ -37,7 +39,11 @@ def daqiao(*args: str, stdin: bytes | None = None, cwd: Path | None = None,
 
 
 def lines(out: bytes) -> list[dict]:
-    return [json.loads(x) for x in out.decode("utf-8").splitlines() if x.strip()]
+    got = [json.loads(x) for x in out.decode("utf-8").splitlines() if x.strip()]
+    for x in got:
+        if "group" in x and "text" in x:
+            assert_no_phone_leak(x["group"], x["text"])
+    return got
 
 
 def dump(db: Path) -> dict[str, list[tuple]]:
@@ -161,6 +167,8 @@ def test_console_run_answers_typed_lines(tmp_path, cfg):  # type: ignore[no-unty
                  stdin=typed.encode())
     assert run.returncode == 0, run.stderr.decode()
     out = run.stdout.decode().splitlines()
+    for line in out:
+        assert_no_phone_leak("console" if not line.startswith("[私信") else None, line)
     assert out[0] == "[共享员工群] 小桥: @张三 已登记招工 #1"
     assert "[北仑群] 小桥: 没有找到 #1 号岗位，请核对编号。" in out
     assert "[共享员工群] 小桥: @李四 报名成功 #1（1人），目前已报1/10人。" in out

@@ -294,3 +294,23 @@ def test_parse_result_is_archived_with_the_message(bot):  # type: ignore[no-unty
     bot.say(POST, sender="boss")
     parsed = json.loads(bot.repo.all(Message)[0].parse)
     assert parsed["intent"] == "job_post" and parsed["headcount"] == 3
+
+
+def test_the_leak_check_itself_catches_an_unmasked_number():  # type: ignore[no-untyped-def]
+    import pytest
+
+    from tests.conftest import assert_no_phone_leak
+
+    with pytest.raises(AssertionError):
+        assert_no_phone_leak("群", "联系 138 1234 5678")
+    with pytest.raises(AssertionError):
+        assert_no_phone_leak("群", "电话0574-86123456")
+    assert_no_phone_leak("群", "联系 138****5678")
+    assert_no_phone_leak(None, "私信里可以有 13812345678")
+
+
+def test_phones_typed_into_posts_and_requests_are_masked_in_the_group(bot):  # type: ignore[no-untyped-def]
+    bot.say("招普工5名，联系王姐 139 5801 2233", sender="boss")
+    bot.say("#修改 1 地点 北仑13900001111号", sender="boss")  # a number smuggled into a field
+    out = bot.say("#列表", sender="w")  # Bot.say asserts no leak in every group reply
+    assert "139****1111" in out[0].text

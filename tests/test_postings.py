@@ -99,3 +99,19 @@ def test_confirmed_placements_add_up_in_the_stats(bot):  # type: ignore[no-untyp
     assert bot.texts("#统计 2025-04", sender="wxid_cadre")[0].endswith("调配 0 人次，人均增收 0 元。")
     assert "只有工会干部" in bot.texts("#统计", sender="w1")[0]
     assert bot.texts("#统计 明年", sender="wxid_cadre") == ["用法：#统计 [本周|本月|2025-03]"]
+
+
+def test_a_new_posting_mentions_matching_offers_once_per_pair(bot):  # type: ignore[no-untyped-def]
+    bot.say("我们班组6个人找活，木工瓦工都会", sender="team", name="老刘")
+    bot.say("两个人找搬运装卸的活，日结", sender="pair", name="小王")
+    out = bot.say("工地招木工3名，一天350", sender="boss")
+    assert len(out) == 2
+    assert out[1].mentions == ("team",)
+    assert out[1].text == "新岗位 #3 可能适合找活的朋友（#1），想去就回复“报名 3”。"
+    # a repost of the same need is the same posting: nobody is told twice
+    out = bot.say("工地招木工4名，一天350", sender="boss")
+    assert len(out) == 1 and out[0].text.startswith("已更新 #3")
+    # another posting for the same offer is another pair, and the offerer hears of it
+    out = bot.say("搬家公司招搬运工2名，日结200", sender="mover")
+    assert out[1].mentions == ("pair",) and "#2" in out[1].text
+    assert bot.repo.matched_before(4, 2) and not bot.repo.matched_before(4, 1)

@@ -37,10 +37,10 @@ def test_migrations_create_every_table_and_rerun_is_a_no_op(db_url):  # type: ig
     migrate(eng)
     names = set(inspect(eng).get_table_names())
     assert {"messages", "groups", "members", "postings", "claims", "requests", "request_events",
-            "allocations", "audit_log", "outbox", "digest_log", "state",
+            "allocations", "audit_log", "outbox", "digest_log", "state", "match_notices",
             "alembic_version"} <= names
     with eng.connect() as c:
-        assert c.execute(text("select version_num from alembic_version")).scalar() == "0001"
+        assert c.execute(text("select version_num from alembic_version")).scalar() == "0002"
     eng.dispose()
 
 

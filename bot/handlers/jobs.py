@@ -10,7 +10,7 @@ from rapidfuzz import fuzz
 from bot import replies
 from bot.context import Ctx
 from bot.handlers.common import UsageError, line_for, ref_arg
-from bot.handlers.matching import best
+from bot.handlers.matching import best, score
 from bot.router import Router
 from bot.types import Reply
 from parsers.fields.money import find_pay
@@ -62,7 +62,7 @@ _REFRESH = ("headcount", "job", "task", "employer", "location", "settlement", "s
             "end_date", "contact")
 
 
-def on_job_post(ctx: Ctx) -> Reply | None:
+def on_job_post(ctx: Ctx) -> Reply | list[Reply] | None:
     """Register a posting (or refresh the one it repeats) and confirm it with a short card."""
     if ctx.group is None:
         return None  # postings live in groups; a direct message is not a posting
@@ -81,7 +81,32 @@ def on_job_post(ctx: Ctx) -> Reply | None:
         return ctx.say(replies.posting_updated(old.id or 0, _card(old)),
                        mentions=(ctx.msg.sender_id,))
     post = _save(ctx, "job")
-    return ctx.say(_card(post), mentions=(ctx.msg.sender_id,))
+    out = [ctx.say(_card(post), mentions=(ctx.msg.sender_id,))]
+    notice = _tell_offers(ctx, post)
+    if notice is not None:
+        out.append(notice)
+    return out
+
+
+MATCH_SCORE = 0.6  # job type must fit, or fit partly with place and settlement
+
+
+def _tell_offers(ctx: Ctx, post: Posting) -> Reply | None:
+    """Mention the open offers a new posting fits, each pair at most once."""
+    if ctx.group is None or not (post.job or post.task):
+        return None
+    offers = [o for o in ctx.repo.open_postings(ctx.group.id, kind="offer")
+              if o.poster_id != post.poster_id and (o.job or o.task)]
+    fits = [o for o in offers
+            if score(post, lex=ctx.parser.lex, job=o.job or o.task, location=o.location,
+                     settlement=o.settlement) >= MATCH_SCORE
+            and not ctx.repo.matched_before(post.id or 0, o.id or 0)][:3]
+    if not fits:
+        return None
+    for o in fits:
+        ctx.repo.record_match(post.id or 0, o.id or 0, now=ctx.now())
+    return ctx.say(replies.offers_matched(post.id or 0, [f"#{o.id}" for o in fits]),
+                   mentions=tuple(dict.fromkeys(o.poster_id for o in fits)))
 
 
 def _restatus(ctx: Ctx, p: Posting) -> None:
@@ -101,6 +126,8 @@ def on_labor_offer(ctx: Ctx) -> Reply | None:
     open_jobs = [p for p in ctx.repo.open_postings(ctx.group.id) if p.poster_id != ctx.msg.sender_id]
     picks = best(open_jobs, lex=ctx.parser.lex, job=offer.job, location=offer.location,
                  settlement=offer.settlement, limit=3, strict=False)
+    for p in picks:  # the offerer has now seen these: no later notice for the same pair
+        ctx.repo.record_match(p.id or 0, offer.id or 0, now=ctx.now())
     return ctx.say(replies.offer_ack(offer.id or 0, offer.headcount,
                                      [line_for(ctx, p) for p in picks]),
                    mentions=(ctx.msg.sender_id,))
