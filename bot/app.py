@@ -35,16 +35,23 @@ class App:
         self.clock = clock
         self.simulated = simulated
         self.registry = build_registry()
-        self.dispatcher = Dispatcher(repo, config, clock, parser, self.registry)
+        self.dispatcher = Dispatcher(repo, config, clock, parser, self.registry,
+                                     can_direct=getattr(transport, "can_direct", True))
         self.lock = threading.RLock()
         self.realtime: RealtimeScheduler | None = None
+        # A manual clock is "known" once it stands where this database's clock last stood;
+        # a new database has no past, so its clock starts at the first message.
+        self.clock_known = False
 
     # -- messages ---------------------------------------------------------------------------
     def handle(self, msg: InboundMessage) -> list[Reply]:
         """Process one inbound message and send what it caused."""
         with self.lock:
             if isinstance(self.clock, ManualClock):
-                if self.simulated:
+                if not self.clock_known:
+                    self.clock.set(msg.time)
+                    self.clock_known = True
+                elif self.simulated:
                     self.advance(msg.time)
                 elif msg.time > self.clock.now():
                     self.clock.set(msg.time)
@@ -82,7 +89,30 @@ class App:
         specs = [JobSpec(id=f"digest@{t:%H:%M}", at=t,
                          run=lambda when, t=t: self.run_digests(when, t)) for t in sorted(times)]
         specs.append(JobSpec(id="expire@00:05", at=time(0, 5), run=self.run_expiry))
+        specs.append(JobSpec(id=f"claims@*/{self.config.notify_every_minutes}",
+                             every_minutes=self.config.notify_every_minutes,
+                             run=self.run_claim_notices))
         return specs
+
+    def run_claim_notices(self, when: datetime) -> None:
+        """Tell each poster, in one message per posting, who claimed since the last time."""
+        with self.lock:
+            for post, claims in self.repo.claims_to_notify():
+                group = self.repo.group(post.group_id)
+                if group is None or group.paused:
+                    continue
+                who = [f"{c.claimant_name or c.claimant_id}（{c.headcount}人）" for c in claims]
+                text = replies.new_claims(post.id or 0, who, self.repo.claimed(post.id or 0),
+                                          post.headcount)
+                key = f"claims:{post.id}:{max(c.id or 0 for c in claims)}:{when.isoformat()}"
+                self.repo.enqueue(key=key, group_id=group.id, text=text,
+                                  mentions=post.poster_id, due=when, created_at=when)
+                for c in claims:
+                    c.poster_notified_at = when
+                    self.repo.s.add(c)
+            self.repo.commit()
+            if self.realtime is not None:
+                self.flush()
 
     def clock_start(self) -> datetime | None:
         """Where this database's clock last stood: its last message or the last simulated run."""
@@ -94,6 +124,9 @@ class App:
     def advance(self, until: datetime) -> None:
         """Move the simulated clock to `until`, firing every job due on the way, in order."""
         assert isinstance(self.clock, ManualClock)
+        if not self.clock_known:  # nothing happened before: there is nothing to fire
+            self.clock.set(until)
+            self.clock_known = True
         start = self.clock.now()
         if until <= start:
             return
@@ -166,6 +199,7 @@ def build_app(config: Config, transport: Transport, *, clock: Clock | None = Non
               simulated=simulated)
     if isinstance(app.clock, ManualClock):
         start = app.clock_start()
-        if start is not None and start > app.clock.now():
-            app.clock.set(start)
+        if start is not None:
+            app.clock.set(max(start, app.clock.now()))
+            app.clock_known = True
     return app

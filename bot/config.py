@@ -41,6 +41,7 @@ class Config:
     repost_days: int = 7  # a similar post by the same sender within this many days refreshes
     repost_similarity: float = 80.0  # rapidfuzz ratio (0-100) above which posts are "the same"
     expire_days: int = 14  # an open posting with no activity this long expires
+    notify_every_minutes: int = 30  # posters hear of new claims in batches this often
     db_url: str = "sqlite:///daqiao.db"
     path: str | None = None
 
@@ -61,6 +62,13 @@ def _hhmm(value: Any, key: str) -> time:
     if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
         raise ConfigError(f"{key}: expected HH:MM, got {value!r}")
     return time(int(m.group(1)), int(m.group(2)))
+
+
+def _minutes(value: Any) -> int:
+    n = int(value)
+    if n <= 0 or 60 % n:
+        raise ConfigError("postings.notify_every_minutes: must divide 60 (5, 10, 15, 20, 30, 60)")
+    return n
 
 
 def _strs(value: Any, key: str) -> tuple[str, ...]:
@@ -125,6 +133,7 @@ def load_config(path: str | os.PathLike[str] | None = None, *, db: str | None = 
         repost_days=int(postings.get("repost_days", 7)),
         repost_similarity=float(postings.get("repost_similarity", 80)),
         expire_days=int(postings.get("expire_days", 14)),
+        notify_every_minutes=_minutes(postings.get("notify_every_minutes", 30)),
         db_url=db or os.environ.get("DAQIAO_DB") or str(raw.get("db", "sqlite:///daqiao.db")),
         path=str(p) if p else None,
     )

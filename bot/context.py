@@ -34,6 +34,7 @@ class Ctx:
     parsed: Parsed | None = None
     args: str = ""
     command: str = ""
+    can_direct: bool = True  # whether the transport can message one person privately
     extra: dict[str, object] = field(default_factory=dict)
 
     def now(self) -> datetime:

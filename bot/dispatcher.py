@@ -47,9 +47,10 @@ class Dispatcher:
     """Turns an InboundMessage into stored state and queued replies."""
 
     def __init__(self, repo: Repository, config: Config, clock: Clock, parser: Parser,
-                 registry: Registry) -> None:
+                 registry: Registry, *, can_direct: bool = True) -> None:
         self.repo, self.config, self.clock = repo, config, clock
         self.parser, self.registry = parser, registry
+        self.can_direct = can_direct
 
     def dispatch(self, msg: InboundMessage) -> list[Reply]:
         """Process one message once. Returns the replies queued for it."""
@@ -77,7 +78,7 @@ class Dispatcher:
         if row is None:  # another process archived it first
             return []
         ctx = Ctx(repo=repo, config=self.config, clock=self.clock, parser=self.parser, log=log,
-                  msg=msg, group=group, member=member, row=row,
+                  msg=msg, group=group, member=member, row=row, can_direct=self.can_direct,
                   extra={"registry": self.registry})
         is_command = False
         try:

@@ -253,6 +253,11 @@ def offers_matched(number: int, offers: list[str]) -> str:
     return f"新岗位 #{number} 可能适合找活的朋友（{'、'.join(offers)}），想去就回复“报名 {number}”。"
 
 
+def new_claims(number: int, who: list[str], claimed: int, total: int | None) -> str:
+    tail = f"目前已报{claimed}/{total}人" if total else f"目前共{claimed}人"
+    return f"#{number} 新报名：{'、'.join(who)}，{tail}。请和他们联系。"
+
+
 def no_permission(command: str) -> str:
     return f"“#{command}”只有工会干部或发布人才能用。"
 

@@ -21,13 +21,17 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class JobSpec:
-    """A scheduled job: stable id, local time of day, and what it does when it fires."""
+    """A scheduled job: stable id, when (a local time of day, or every N minutes), and what."""
 
     id: str
-    at: time
     run: Callable[[datetime], None]
+    at: time | None = None
+    every_minutes: int | None = None
 
     def trigger(self, tz: ZoneInfo) -> CronTrigger:
+        if self.every_minutes:
+            return CronTrigger(minute=f"*/{self.every_minutes}", timezone=tz)
+        assert self.at is not None, "a JobSpec needs `at` or `every_minutes`"
         return CronTrigger(hour=self.at.hour, minute=self.at.minute, timezone=tz)
 
 

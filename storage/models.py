@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -59,6 +59,8 @@ class Posting(SQLModel, table=True):
     """A job post (kind job) or a labour offer (kind offer). Its id is the number users see."""
 
     __tablename__ = "postings"
+    # Matching reads open postings of one group and kind by job family, newest first.
+    __table_args__ = (Index("ix_postings_match", "group_id", "kind", "status", "family", "id"),)
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(default="job", max_length=8, index=True)
     group_id: int | None = Field(default=None, foreign_key="groups.id", index=True)
@@ -67,8 +69,9 @@ class Posting(SQLModel, table=True):
     status: str = Field(default="open", max_length=16, index=True)
     headcount: int | None = None
     job: str | None = Field(default=None, max_length=64)
+    family: str | None = Field(default=None, max_length=32)  # job family from the lexicon
     task: str | None = Field(default=None, max_length=128)
-    employer: str | None = Field(default=None, max_length=128)
+    employer: str | None = Field(default=None, max_length=128, index=True)
     location: str | None = Field(default=None, max_length=128)
     pay_min: float | None = None
     pay_max: float | None = None
@@ -94,7 +97,9 @@ class Claim(SQLModel, table=True):
     claimant_name: str = Field(default="", max_length=128)
     headcount: int = 1
     status: str = Field(default="active", max_length=16)  # active | cancelled
+    source: str = Field(default="message", max_length=16)  # message | command | roster
     message_id: int | None = Field(default=None, foreign_key="messages.id")
+    poster_notified_at: datetime | None = None  # when the poster was told of this claim
     created_at: datetime
     updated_at: datetime
 

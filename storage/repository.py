@@ -190,6 +190,16 @@ class Repository:
              .where(Posting.group_id == group_id, Claim.updated_at >= start, Claim.updated_at < end))
         return self.s.exec(q).all()
 
+    def claims_to_notify(self) -> list[tuple[Posting, list[Claim]]]:
+        """Active claims the poster has not been told of, grouped by posting."""
+        rows = self.s.exec(select(Claim, Posting).join(Posting, col(Posting.id) == Claim.posting_id)
+                           .where(Claim.status == ACTIVE, col(Claim.poster_notified_at).is_(None))
+                           .order_by(Claim.posting_id, Claim.id)).all()
+        out: dict[int, tuple[Posting, list[Claim]]] = {}
+        for c, p in rows:
+            out.setdefault(p.id or 0, (p, []))[1].append(c)
+        return list(out.values())
+
     def claims_by(self, claimant_id: str) -> Sequence[Claim]:
         return self.s.exec(select(Claim).where(Claim.claimant_id == claimant_id,
                                                Claim.status == ACTIVE).order_by(Claim.id)).all()
@@ -200,16 +210,18 @@ class Repository:
                            .order_by(Posting.id)).all()
 
     def claim(self, posting: Posting, claimant_id: str, claimant_name: str, headcount: int, *,
-              message_id: int | None, now: datetime) -> tuple[Claim, bool]:
+              message_id: int | None, now: datetime, source: str = "message") -> tuple[Claim, bool]:
         """Record or update one person's claim. Returns (claim, created)."""
         c = self.s.exec(select(Claim).where(Claim.posting_id == posting.id,
                                             Claim.claimant_id == claimant_id)).first()
         created = c is None
         if c is None:
             c = Claim(posting_id=posting.id, claimant_id=claimant_id, claimant_name=claimant_name,
-                      headcount=headcount, message_id=message_id, created_at=now, updated_at=now)
+                      headcount=headcount, message_id=message_id, created_at=now, updated_at=now,
+                      source=source)
         else:
             c.headcount, c.status, c.updated_at, c.message_id = headcount, ACTIVE, now, message_id
+            c.source, c.poster_notified_at = source, None
         self.s.add(c)
         self.s.flush()
         return c, created

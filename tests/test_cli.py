@@ -79,7 +79,13 @@ def test_simulated_clock_prints_daily_digests_at_their_time(tmp_path, cfg):  # t
     run = daqiao("replay", str(DATA / "scenario_digest.jsonl"), "--config", str(cfg), "--db", url,
                  "--clock", "simulated", "--until", "2025-03-06T09:00:00+08:00")
     assert run.returncode == 0, run.stderr.decode()
-    digests = [x for x in lines(run.stdout) if x["reply_to"] is None]
+    out = lines(run.stdout)
+    digests = [x for x in out if x["text"].startswith("【每日岗位速递】")]
+    assert all(x["reply_to"] is None for x in digests)
+    # the poster hears of 李四's 09:30 claim in the 10:00 batch
+    pings = [x for x in out if "新报名" in x["text"]]
+    assert [(x["time"], x["text"]) for x in pings] == [
+        ("2025-03-03T10:00:00+08:00", "@张老板 #1 新报名：李四（1人），目前已报1/10人。请和他们联系。")]
     assert [(x["time"], x["group"]) for x in digests] == [
         ("2025-03-04T08:30:00+08:00", "共享员工群"),
         ("2025-03-04T08:30:00+08:00", "北仑群"),
@@ -98,7 +104,7 @@ def test_simulated_clock_resumes_where_the_database_stood(tmp_path, cfg):  # typ
     first = daqiao("replay", str(DATA / "scenario_digest.jsonl"), "--config", str(cfg), "--db", url,
                    "--clock", "simulated", "--until", "2025-03-04T09:00:00+08:00")
     assert first.returncode == 0
-    assert len([x for x in lines(first.stdout) if x["reply_to"] is None]) == 2
+    assert len([x for x in lines(first.stdout) if x["text"].startswith("【每日")]) == 2
     # No messages at all: only time moves, and the 3-05 digest (after d4 on 3-04) goes out once.
     second = daqiao("replay", "-", "--config", str(cfg), "--db", url, "--clock", "simulated",
                     "--until", "2025-03-04T16:00:00+08:00", stdin=b"")

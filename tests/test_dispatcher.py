@@ -314,3 +314,12 @@ def test_phones_typed_into_posts_and_requests_are_masked_in_the_group(bot):  # t
     bot.say("#修改 1 地点 北仑13900001111号", sender="boss")  # a number smuggled into a field
     out = bot.say("#列表", sender="w")  # Bot.say asserts no leak in every group reply
     assert "139****1111" in out[0].text
+
+
+def test_without_direct_messages_the_poster_is_asked_to_get_in_touch(make_bot):  # type: ignore[no-untyped-def]
+    bot = make_bot()
+    bot.app.dispatcher.can_direct = False
+    bot.say(POST, sender="boss")
+    out = bot.say("报名 1", sender="w1")
+    assert [r.to for r in out] == [None, None]
+    assert out[1].mentions == ("boss",) and "请发布人尽快联系报名的人" in out[1].text

@@ -115,3 +115,17 @@ def test_a_new_posting_mentions_matching_offers_once_per_pair(bot):  # type: ign
     out = bot.say("搬家公司招搬运工2名，日结200", sender="mover")
     assert out[1].mentions == ("pair",) and "#2" in out[1].text
     assert bot.repo.matched_before(4, 2) and not bot.repo.matched_before(4, 1)
+
+
+def test_poster_hears_of_claims_in_one_batched_message(make_bot):  # type: ignore[no-untyped-def]
+    bot = make_bot(simulated=True)
+    bot.say(POST, sender="boss", name="张老板", at=datetime(2025, 3, 3, 9, 0, tzinfo=TZ))
+    bot.say("报名 1", sender="w1", name="李四", at=datetime(2025, 3, 3, 9, 5, tzinfo=TZ))
+    bot.say("报名 1", sender="w2", name="王五", at=datetime(2025, 3, 3, 9, 10, tzinfo=TZ))
+    out = bot.say("收到", sender="x", at=datetime(2025, 3, 3, 9, 45, tzinfo=TZ))
+    pings = [r for r in out if r.text.startswith("#1 新报名")]
+    assert len(pings) == 1 and pings[0].mentions == ("boss",)
+    assert pings[0].text == "#1 新报名：李四（1人）、王五（1人），目前已报2/3人。请和他们联系。"
+    assert pings[0].time == datetime(2025, 3, 3, 9, 30, tzinfo=TZ)
+    # nothing new: no second ping at 10:00
+    assert bot.say("好的", sender="x", at=datetime(2025, 3, 3, 10, 5, tzinfo=TZ)) == []

@@ -40,7 +40,7 @@ def test_migrations_create_every_table_and_rerun_is_a_no_op(db_url):  # type: ig
             "allocations", "audit_log", "outbox", "digest_log", "state", "match_notices",
             "alembic_version"} <= names
     with eng.connect() as c:
-        assert c.execute(text("select version_num from alembic_version")).scalar() == "0002"
+        assert c.execute(text("select version_num from alembic_version")).scalar() == "0003"
     eng.dispose()
 
 
@@ -175,3 +175,25 @@ def test_posting_stores_every_parsed_field(repo):  # type: ignore[no-untyped-def
     got = repo.s.get(Posting, p.id)
     assert (got.job, got.pay_unit, got.start_date, got.contact) == (
         "临时工", "day", date(2025, 3, 4), "13812345678")
+
+
+def test_upgrade_keeps_existing_rows(db_url):  # type: ignore[no-untyped-def]
+    """A database at 0002 with a claim in it upgrades to head; the claim gets source=message."""
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    eng = make_engine(db_url)
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", "storage/migrations")
+    with eng.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0002")
+    with eng.begin() as c:
+        c.execute(text("insert into postings (kind, poster_id, poster_name, status, text, created_at,"
+                       " updated_at) values ('job', 'b', '', 'open', '', :t, :t)"), {"t": NOW})
+        c.execute(text("insert into claims (posting_id, claimant_id, claimant_name, headcount, status,"
+                       " created_at, updated_at) values (1, 'w', '', 1, 'active', :t, :t)"), {"t": NOW})
+    migrate(eng)
+    with eng.connect() as c:
+        assert c.execute(text("select source from claims")).scalar() == "message"
+    eng.dispose()

@@ -51,22 +51,33 @@ def _resolve(ctx: Ctx, ref: int | None) -> tuple[Posting | None, list[Posting], 
     return None, cands[:5], None
 
 
-def record_claim(ctx: Ctx, ref: int | None, headcount: int) -> list[Reply]:
-    """Resolve the posting, record the claim and say what happened."""
+def record_claim(ctx: Ctx, ref: int | None, headcount: int, *,
+                 source: str = "message") -> list[Reply]:
+    """Resolve the posting the sender means, record their claim and say what happened."""
     post, ambiguous, early = _resolve(ctx, ref)
     if early is not None:
         return [early]
     if post is None:
         return [ctx.say(replies.which_posting([line_for(ctx, p) for p in ambiguous]),
                         mentions=(ctx.msg.sender_id,))]
+    return apply_claim(ctx, post, ctx.msg.sender_id, ctx.msg.sender_name, headcount,
+                       source=source)
+
+
+def apply_claim(ctx: Ctx, post: Posting, claimant_id: str, name: str, headcount: int, *,
+                source: str, quiet: bool = False) -> list[Reply]:
+    """Record one person's claim on a posting: no overfilling, full contact only in private.
+
+    `quiet` leaves out the per-claim confirmation (a roster answers once for all its lines).
+    """
     number = post.id or 0
-    if post.poster_id == ctx.msg.sender_id:
+    if post.poster_id == claimant_id:
         return [ctx.say(replies.cannot_claim_own())]
     if post.status == "filled":
         return [ctx.say(replies.already_filled(number))]
     if post.status != "open":
         return [ctx.say(replies.posting_not_open(number, post.status))]
-    mine = [c for c in ctx.repo.claims(number) if c.claimant_id == ctx.msg.sender_id]
+    mine = [c for c in ctx.repo.claims(number) if c.claimant_id == claimant_id]
     others = ctx.repo.claimed(number) - sum(c.headcount for c in mine)
     total = post.headcount
     out: list[Reply] = []
@@ -77,18 +88,22 @@ def record_claim(ctx: Ctx, ref: int | None, headcount: int) -> list[Reply]:
         if left <= 0:
             return [ctx.say(replies.already_filled(number))]
         got = min(want, left)
-    _, created = ctx.repo.claim(post, ctx.msg.sender_id, ctx.msg.sender_name, got,
-                                message_id=ctx.row.id, now=ctx.now())
+    _, created = ctx.repo.claim(post, claimant_id, name, got, message_id=ctx.row.id,
+                                now=ctx.now(), source=source)
     claimed = ctx.repo.claimed(number)
     ctx.repo.set_posting_status(post, post.status, now=ctx.now())  # activity keeps it alive
+    who_id = (claimant_id,) if not claimant_id.startswith("name:") else ()
     if got < want:
-        out.append(ctx.say(replies.claim_trimmed(number, got, want), mentions=(ctx.msg.sender_id,)))
-    else:
+        out.append(ctx.say(replies.claim_trimmed(number, got, want), mentions=who_id))
+    elif not quiet:
         out.append(ctx.say(replies.claim_ok(number, got, claimed, total, updated=not created),
-                           mentions=(ctx.msg.sender_id,)))
-    if post.contact:
-        who = " ".join(x for x in (post.employer, post.job) if x) or post.poster_name
-        out.append(ctx.dm(ctx.msg.sender_id, replies.contact_dm(number, who, post.contact)))
+                           mentions=who_id))
+    if post.contact and who_id:
+        if ctx.can_direct:
+            who = " ".join(x for x in (post.employer, post.job) if x) or post.poster_name
+            out.append(ctx.dm(claimant_id, replies.contact_dm(number, who, post.contact)))
+        else:
+            out.append(ctx.say(replies.contact_via_poster(number), mentions=(post.poster_id,)))
     if total is not None and claimed >= total:
         ctx.repo.set_posting_status(post, "filled", now=ctx.now())
         out.append(ctx.say(replies.posting_filled(number, total), mentions=(post.poster_id,)))
@@ -113,7 +128,7 @@ def cmd_claim(ctx: Ctx) -> list[Reply]:
     ref, count = _ref_and_count(ctx.args)
     if count <= 0:
         raise UsageError()
-    return record_claim(ctx, ref, count)
+    return record_claim(ctx, ref, count, source="command")
 
 
 @router.command("取消报名", permission="member", help="取消自己的报名", usage="#取消报名 编号")

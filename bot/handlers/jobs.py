@@ -27,6 +27,7 @@ def _save(ctx: Ctx, kind: str) -> Posting:
     return ctx.repo.save_posting(
         kind=kind, group_id=ctx.group.id if ctx.group else None, poster_id=ctx.msg.sender_id,
         poster_name=ctx.msg.sender_name, status="open", headcount=p.headcount, job=p.job,
+        family=ctx.parser.lex.family(p.job or p.task),
         task=p.task, employer=p.employer, location=p.location,
         pay_min=p.pay.min if p.pay else None, pay_max=p.pay.max if p.pay else None,
         pay_unit=p.pay.unit if p.pay else None, settlement=p.settlement,
@@ -74,6 +75,7 @@ def on_job_post(ctx: Ctx) -> Reply | list[Reply] | None:
             value = getattr(p, key)
             if value is not None:
                 setattr(old, key, value)
+        old.family = ctx.parser.lex.family(old.job or old.task)
         if p.pay is not None:
             old.pay_min, old.pay_max, old.pay_unit = p.pay.min, p.pay.max, p.pay.unit
         old.text = p.text
@@ -215,6 +217,7 @@ def cmd_edit(ctx: Ctx) -> Reply:
         p.settlement = _SETTLE[value]
     else:
         setattr(p, _EDIT_FIELDS[what], value[:64])
+        p.family = ctx.parser.lex.family(p.job or p.task)
     _restatus(ctx, p)
     ctx.repo.audit(actor_id=ctx.msg.sender_id, action="修改", now=ctx.now(),
                    group_id=ctx.group.id if ctx.group else None, target=f"#{number}",
