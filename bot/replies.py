@@ -258,6 +258,27 @@ def new_claims(number: int, who: list[str], claimed: int, total: int | None) -> 
     return f"#{number} 新报名：{'、'.join(who)}，{tail}。请和他们联系。"
 
 
+def roster(line: str, entries: list[tuple[str, int]]) -> str:
+    lines = ["#接龙", line, "报名请复制这条消息，在最后加一行：序号. 名字（几个人就写“2人”）", ""]
+    lines += [f"{i}. {name}" + (f" {n}人" if n > 1 else "") for i, (name, n) in enumerate(entries, 1)]
+    if not entries:
+        lines.append("1. ")
+    return mask("\n".join(lines))
+
+
+def roster_recorded(number: int, added: list[str], changed: list[str], removed: list[str],
+                    claimed: int, total: int | None) -> str:
+    parts = []
+    if added:
+        parts.append("新增 " + "、".join(added))
+    if changed:
+        parts.append("修改 " + "、".join(changed))
+    if removed:
+        parts.append("取消 " + "、".join(removed))
+    tail = f"目前已报{claimed}/{total}人" if total else f"目前共{claimed}人"
+    return f"#{number} 接龙已记录：{'；'.join(parts)}。{tail}。"
+
+
 def no_permission(command: str) -> str:
     return f"“#{command}”只有工会干部或发布人才能用。"
 
