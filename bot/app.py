@@ -20,7 +20,7 @@ from parsers import Parser
 from scheduler.digest import build_digest
 from scheduler.jobs import JobSpec, RealtimeScheduler, due_between
 from storage import Repository, make_engine, migrate
-from storage.models import Group
+from storage.models import Group, Outbox
 
 log = logging.getLogger(__name__)
 CLOCK_KEY = "clock"
@@ -42,6 +42,9 @@ class App:
         # A manual clock is "known" once it stands where this database's clock last stood;
         # a new database has no past, so its clock starts at the first message.
         self.clock_known = False
+        # True when the outbox may hold rows other than the ones a dispatch just wrote:
+        # at start (a crash may have left some), after a failed send, after scheduled work.
+        self.backlog = True
 
     # -- messages ---------------------------------------------------------------------------
     def handle(self, msg: InboundMessage) -> list[Reply]:
@@ -55,17 +58,28 @@ class App:
                     self.advance(msg.time)
                 elif msg.time > self.clock.now():
                     self.clock.set(msg.time)
+            self.dispatcher.queued = []
             out = self.dispatcher.dispatch(msg)
-            self.flush()
+            self.flush(self.dispatcher.queued)
             return out
 
-    def flush(self) -> int:
-        """Send every queued reply that is due; a failed send stays queued for the next flush."""
+    def flush(self, just_queued: list[Outbox] | None = None) -> int:
+        """Send queued replies that are due; a failed send stays queued for the next flush.
+
+        Each row is marked sent as soon as the transport took it, and committed at once, so a
+        crash after a send repeats at most that one reply. With `just_queued` and no backlog,
+        only those rows are sent (no outbox query per message).
+        """
         sent = 0
-        for row in self.repo.pending(until=self.clock.now()):
+        if just_queued is not None and not self.backlog:
+            rows = list(just_queued)
+        else:
+            rows = list(self.repo.pending(until=self.clock.now()))
+            self.backlog = False
+        for row in rows:
             group = self.repo.group(row.group_id)
             ids = tuple(x for x in row.mentions.split("\n") if x)
-            names = tuple((m.display_name if (m := self.repo.member(i)) else i) for i in ids)
+            names = tuple(self.dispatcher.display_name(i) for i in ids)
             reply = Reply(text=row.text, chat=group.name if group else None, to=row.to_id,
                           mentions=ids, mention_names=names, file=row.file,
                           reply_to=row.reply_to, time=row.due,
@@ -74,6 +88,7 @@ class App:
                 self.transport.send(reply)
             except Exception:  # noqa: BLE001 - the outbox keeps it; the next flush retries
                 log.exception("send failed for outbox row %s; kept for retry", row.id)
+                self.backlog = True
                 break
             self.repo.mark_sent(row, now=self.clock.now())
             sent += 1
@@ -111,6 +126,7 @@ class App:
                     c.poster_notified_at = when
                     self.repo.s.add(c)
             self.repo.commit()
+            self.backlog = True
             if self.realtime is not None:
                 self.flush()
 
@@ -133,6 +149,7 @@ class App:
         for when, spec in due_between(self.job_specs(), self.config.tz, start, until):
             self.clock.set(when)
             spec.run(when)
+            self.backlog = True
             self.flush()
         self.clock.set(until)
         self.repo.set_state(CLOCK_KEY, until.isoformat())
@@ -177,6 +194,7 @@ class App:
                 self.repo.record_digest(g.id or 0, "daily", day, now=when)
                 log.info("digest for %s on %s queued", g.name, day)
             self.repo.commit()
+            self.backlog = True
             if self.realtime is not None:
                 self.flush()
 

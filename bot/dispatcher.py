@@ -17,7 +17,7 @@ from bot.router import Command, Registry, has_prefix
 from bot.types import MESSAGE_TYPES, InboundMessage, Reply
 from parsers import Parser
 from storage import Repository
-from storage.models import Message
+from storage.models import Group, Member, Message, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -51,31 +51,53 @@ class Dispatcher:
         self.repo, self.config, self.clock = repo, config, clock
         self.parser, self.registry = parser, registry
         self.can_direct = can_direct
+        # Groups and members seen in this process, by key: saves two look-ups per message.
+        # The objects stay in the repository's session (it never expires on commit).
+        self._groups: dict[tuple[str, str], Group] = {}
+        self.queued: list[Outbox] = []  # outbox rows the last dispatch wrote
+        self._members: dict[str, Member] = {}
+
+    def display_name(self, sender_id: str) -> str:
+        m = self._members.get(sender_id) or self.repo.member(sender_id)
+        return m.display_name if m is not None and m.display_name else sender_id
+
+    def _group(self, msg: InboundMessage, now: datetime) -> Group:
+        name = msg.chat_name or msg.chat_id or self.config.default_group
+        external = msg.chat_id if msg.chat_id != name else None
+        key = (external or "", name)
+        g = self._groups.get(key)
+        if g is None or g.name != name:
+            cfg_group = self.config.group(name)
+            g = self.repo.ensure_group(name, transport=msg.transport, external_id=external,
+                                       now=now,
+                                       is_cadre_group=bool(cfg_group and cfg_group.cadre_group))
+            self._groups[key] = g
+        return g
+
+    def _member(self, msg: InboundMessage, now: datetime) -> Member:
+        m = self._members.get(msg.sender_id)
+        if m is None or m.display_name != msg.sender_name:
+            m = self.repo.ensure_member(msg.sender_id, msg.sender_name, now=now)
+            self._members[msg.sender_id] = m
+        return m
 
     def dispatch(self, msg: InboundMessage) -> list[Reply]:
         """Process one message once. Returns the replies queued for it."""
         if msg.is_from_self:
             return []
         repo = self.repo
-        if repo.seen(msg.transport, msg.message_id) is not None:
-            log.info("message %s/%s already processed; skipped", msg.transport, msg.message_id)
-            return []
         now = self.clock.now()
-        group = None
-        if msg.is_group:
-            name = msg.chat_name or msg.chat_id or self.config.default_group
-            cfg_group = self.config.group(name)
-            group = repo.ensure_group(name, transport=msg.transport,
-                                      external_id=msg.chat_id if msg.chat_id != name else None,
-                                      now=now, is_cadre_group=bool(cfg_group and cfg_group.cadre_group))
-        member = repo.ensure_member(msg.sender_id, msg.sender_name, now=now)
+        group = self._group(msg, now) if msg.is_group else None
+        member = self._member(msg, now)
         row = repo.archive(
             transport=msg.transport, message_id=msg.message_id,
             group_id=group.id if group else None, sender_id=msg.sender_id,
             sender_name=msg.sender_name, type=msg.type, text=msg.text, time=msg.time,
             is_group=msg.is_group,
             raw=json.dumps(dict(msg.raw), ensure_ascii=False, default=str) if msg.raw else None)
-        if row is None:  # another process archived it first
+        if row is None:  # archived before (a replayed file, a gateway re-delivery, another bot)
+            log.info("message %s/%s already processed; skipped", msg.transport, msg.message_id)
+            repo.commit()
             return []
         ctx = Ctx(repo=repo, config=self.config, clock=self.clock, parser=self.parser, log=log,
                   msg=msg, group=group, member=member, row=row, can_direct=self.can_direct,
@@ -85,17 +107,17 @@ class Dispatcher:
             out, parsed, is_command = self._route(ctx)
             repo.finish_message(row, "done" if msg.type == "text" else "skipped",
                                 parse=parsed)
-            self._queue(out, row, now)
+            self.queued = self._queue(out, row, now)
             repo.commit()
             return out
         except Exception as e:  # noqa: BLE001 - a failing message must not stop the bot
             log.exception("message %s failed", msg.message_id)
             repo.rollback()
-            failed = repo.s.get(Message, row.id)
+            self._groups.clear()  # a rollback may have undone rows these point at
+            self._members.clear()
             out = [ctx.say(replies.command_failed())] if is_command or self._looks_like_command(msg) else []
-            if failed is not None:
-                repo.finish_message(failed, "failed", error=f"{type(e).__name__}: {e}")
-                self._queue(out, failed, now)
+            repo.finish_message(row, "failed", error=f"{type(e).__name__}: {e}")
+            self.queued = self._queue(out, row, now)
             repo.commit()
             return out
 
@@ -149,12 +171,19 @@ class Dispatcher:
         except UsageError:
             return [ctx.say(replies.usage(cmd.name, cmd.usage))]
 
-    def _queue(self, out: list[Reply], row: Message, now: datetime) -> None:
+    def _queue(self, out: list[Reply], row: Message, now: datetime) -> list[Outbox]:
+        """Write the replies to the outbox (same transaction as the message's work)."""
+        here = self.repo.group(row.group_id)
+        rows = []
         for i, r in enumerate(out):
-            group = self.repo.group_by_name(r.chat) if r.chat else None
-            self.repo.enqueue(key=f"m{row.id}:{i}", group_id=group.id if group else None,
-                              to_id=r.to, text=r.text, mentions="\n".join(r.mentions),
-                              file=r.file, reply_to=r.reply_to, due=now, created_at=now)
+            group = here if here is not None and r.chat == here.name else (
+                self.repo.group_by_name(r.chat) if r.chat else None)
+            ob = self.repo.enqueue(key=f"m{row.id}:{i}", group_id=group.id if group else None,
+                                   to_id=r.to, text=r.text, mentions="\n".join(r.mentions),
+                                   file=r.file, reply_to=r.reply_to, due=now, created_at=now)
+            if ob is not None:
+                rows.append(ob)
+        return rows
 
 
 def _as_list(result: object) -> list[Reply]:

@@ -25,24 +25,20 @@ def build_digest(repo: Repository, group: Group, day: date, *, now: datetime,
     new_claims = repo.claims_between(group.id or 0, since, now)
     if not new_posts and not new_claims:
         return None
-    jobs = [p for p in repo.open_postings(group.id) if p.created_at <= now]
+    jobs = repo.open_postings(group.id, limit=MAX_LINES)
+    n_jobs = repo.count_open(group.id)
     offers = [p for p in new_posts if p.kind == "offer" and p.status == "open"]
     if not jobs and not offers:
         return None
-    job_lines = [line(p, repo.claimed(p.id or 0)) for p in jobs]
-    offer_lines = [line(p, 0) for p in offers]
-    shown_jobs, shown_offers = _fit(job_lines), _fit(offer_lines)
-    text = render(day, shown_jobs, len(job_lines) - len(shown_jobs), shown_offers,
-                  len(offer_lines) - len(shown_offers))
+    shown_jobs = [line(p, repo.claimed(p.id or 0)) for p in jobs]
+    shown_offers = [line(p, 0) for p in offers[:MAX_LINES]]
+    text = render(day, shown_jobs, n_jobs - len(shown_jobs), shown_offers,
+                  len(offers) - len(shown_offers))
     while len(text) > MAX_CHARS and (shown_jobs or shown_offers):
         if len(shown_offers) > len(shown_jobs) // 2:
             shown_offers = shown_offers[:-1]
         else:
             shown_jobs = shown_jobs[:-1]
-        text = render(day, shown_jobs, len(job_lines) - len(shown_jobs), shown_offers,
-                      len(offer_lines) - len(shown_offers))
+        text = render(day, shown_jobs, n_jobs - len(shown_jobs), shown_offers,
+                      len(offers) - len(shown_offers))
     return text
-
-
-def _fit(lines: list[str]) -> list[str]:
-    return lines[:MAX_LINES]

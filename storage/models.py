@@ -60,15 +60,18 @@ class Posting(SQLModel, table=True):
 
     __tablename__ = "postings"
     # Matching reads open postings of one group and kind by job family, newest first.
-    __table_args__ = (Index("ix_postings_match", "group_id", "kind", "status", "family", "id"),)
+    __table_args__ = (Index("ix_postings_match", "group_id", "kind", "status", "family", "id"),
+                      Index("ix_postings_recent", "group_id", "kind", "status", "id"))
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(default="job", max_length=8, index=True)
+    # kind and status are served by the composite indexes above: single-column indexes on
+    # them are so unselective that SQLite would pick them over the right one.
+    kind: str = Field(default="job", max_length=8)
     group_id: int | None = Field(default=None, foreign_key="groups.id", index=True)
     poster_id: str = Field(max_length=128, index=True)
     poster_name: str = Field(default="", max_length=128)
-    status: str = Field(default="open", max_length=16, index=True)
+    status: str = Field(default="open", max_length=16)
     headcount: int | None = None
-    job: str | None = Field(default=None, max_length=64)
+    job: str | None = Field(default=None, max_length=64, index=True)
     family: str | None = Field(default=None, max_length=32)  # job family from the lexicon
     task: str | None = Field(default=None, max_length=128)
     employer: str | None = Field(default=None, max_length=128, index=True)

@@ -7,9 +7,10 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -37,6 +38,7 @@ class Repository:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.s = Session(engine, expire_on_commit=False)
+        self._archive: Any = None
 
     # -- unit of work -----------------------------------------------------------------------
     def commit(self) -> None:
@@ -54,23 +56,38 @@ class Repository:
             Message.transport == transport, Message.message_id == message_id)).first()
 
     def archive(self, **fields: Any) -> Message | None:
-        """Store a raw message and commit; None when this message id was archived before."""
-        row = Message(**fields)
-        self.s.add(row)
-        try:
-            self.s.commit()
-        except IntegrityError:
-            self.s.rollback()
+        """Store a raw message and commit; None when this message id was archived before.
+
+        One statement does the duplicate check and the insert (ON CONFLICT DO NOTHING), so
+        two processes sharing a database cannot both take the same message. The row returned
+        is detached: it carries the id and the fields, and is finished by `finish_message`.
+        """
+        new_id = self.s.execute(self._archive_stmt(), fields).scalar()
+        self.s.commit()
+        if new_id is None:
             return None
-        return row
+        return Message(id=new_id, **fields)
 
     def finish_message(self, row: Message, status: str, parse: dict | None = None,
                        error: str | None = None) -> None:
-        row.status = status
+        """Record how a message was handled (committed with the rest of its work)."""
+        table = Message.__table__
+        values: dict[str, Any] = {"status": status, "error": error}
         if parse is not None:
-            row.parse = json.dumps(parse, ensure_ascii=False, default=str)
-        row.error = error
-        self.s.add(row)
+            values["parse"] = json.dumps(parse, ensure_ascii=False, default=str)
+        self.s.execute(update(table).where(table.c.id == row.id), values)
+        row.status, row.error = status, error
+
+    def _archive_stmt(self) -> Any:
+        # Built once per repository; parameters go separately so the compiled form is reused.
+        if self._archive is None:
+            table = Message.__table__
+            dialect = self.s.get_bind().dialect.name
+            insert = sqlite_insert if dialect == "sqlite" else pg_insert
+            self._archive = (insert(table)
+                             .on_conflict_do_nothing(index_elements=["transport", "message_id"])
+                             .returning(table.c.id))
+        return self._archive
 
     def last_message_time(self) -> datetime | None:
         return self.s.exec(select(func.max(Message.time))).one()
@@ -140,6 +157,53 @@ class Repository:
         if limit:
             q = q.limit(limit)
         return self.s.exec(q).all()
+
+    CANDIDATES = 200  # matching scores at most this many postings, fetched through indexes
+
+    def match_candidates(self, group_id: int | None, *, kind: str = "job",
+                         family: str | None = None, settlement: str | None = None,
+                         location: str | None = None,
+                         limit: int = CANDIDATES) -> Sequence[Posting]:
+        """Open postings worth scoring, newest first: same family where one is known.
+
+        Served by ix_postings_match (group_id, kind, status, family, id), so the cost does
+        not grow with the number of open postings.
+        """
+        q = select(Posting).where(Posting.kind == kind, Posting.status == "open")
+        if group_id is not None:
+            q = q.where(Posting.group_id == group_id)
+        if family is not None:
+            q = q.where(Posting.family == family)
+        if settlement is not None:
+            q = q.where(Posting.settlement == settlement)
+        if location:
+            q = q.where(col(Posting.location).contains(location))
+        return self.s.exec(q.order_by(col(Posting.id).desc()).limit(limit)).all()
+
+    def postings_named(self, group_id: int | None, words: Sequence[str],
+                       limit: int = 20) -> Sequence[Posting]:
+        """Open job postings whose employer or job is one of `words` (indexed lookups)."""
+        if not words:
+            return []
+        found: dict[int, Posting] = {}
+        # One query per column, each led by its own index. Without statistics SQLite would
+        # rather walk the group's recency index over every open posting; `group_id + 0`
+        # keeps that index out of the plan (SQLAlchemy's SQLite dialect drops index hints).
+        for column in (Posting.employer, Posting.job):
+            q = select(Posting).where(col(column).in_(words), Posting.kind == "job",
+                                      Posting.status == "open")
+            if group_id is not None:
+                q = q.where((col(Posting.group_id) + 0) == group_id)
+            for p in self.s.exec(q.order_by(col(Posting.id).desc()).limit(limit)).all():
+                found[p.id or 0] = p
+        return sorted(found.values(), key=lambda p: -(p.id or 0))[:limit]
+
+    def count_open(self, group_id: int | None, kind: str = "job") -> int:
+        q = select(func.count()).select_from(Posting).where(Posting.kind == kind,
+                                                            Posting.status == "open")
+        if group_id is not None:
+            q = q.where(Posting.group_id == group_id)
+        return int(self.s.exec(q).one())
 
     def latest_posting(self, group_id: int | None, *, kind: str = "job") -> Posting | None:
         q = select(Posting).where(Posting.kind == kind)
@@ -320,9 +384,11 @@ class Repository:
         return self.s.exec(q.order_by(Outbox.due, Outbox.id).limit(limit)).all()
 
     def mark_sent(self, row: Outbox, *, now: datetime) -> None:
-        row.sent_at = now
-        self.s.add(row)
+        """Mark one reply sent and commit at once: a crash repeats at most this reply."""
+        self.s.execute(update(Outbox).where(col(Outbox.id) == row.id).values(sent_at=now)
+                       .execution_options(synchronize_session=False))
         self.s.commit()
+        row.sent_at = now
 
     # -- audit ------------------------------------------------------------------------------
     def audit(self, *, actor_id: str, action: str, now: datetime, group_id: int | None = None,

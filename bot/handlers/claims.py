@@ -14,10 +14,7 @@ from bot.types import Reply
 from storage.models import Posting
 
 router = Router("claims")
-
-
-def _candidates(ctx: Ctx) -> list[Posting]:
-    return list(ctx.repo.open_postings(ctx.group.id if ctx.group else None))
+RECENT = 200  # postings a quote or a task name is compared with
 
 
 def _resolve(ctx: Ctx, ref: int | None) -> tuple[Posting | None, list[Posting], Reply | None]:
@@ -27,19 +24,25 @@ def _resolve(ctx: Ctx, ref: int | None) -> tuple[Posting | None, list[Posting], 
         if p is None or p.kind != "job" or (ctx.group and p.group_id != ctx.group.id):
             return None, [], ctx.say(replies.no_such_posting(ref))
         return p, [], None
-    cands = _candidates(ctx)
+    gid = ctx.group.id if ctx.group else None
+    # A quote refers to a recent message: score the newest open postings only.
+    recent = list(ctx.repo.open_postings(gid, limit=RECENT))
     quote = ctx.parsed.quote if ctx.parsed else None
-    if quote and cands:
-        scored = sorted(((fuzz.partial_ratio(quote.text, p.text), p.id or 0, p) for p in cands),
+    if quote and recent:
+        scored = sorted(((fuzz.partial_ratio(quote.text, p.text), p.id or 0, p) for p in recent),
                         key=lambda t: (-t[0], -t[1]))
         if scored[0][0] >= 70:
             return scored[0][2], [], None
     text = ctx.parsed.text if ctx.parsed else ""
-    named = [p for p in cands if any(w and len(w) >= 2 and w in text for w in (p.employer, p.job, p.task))]
+    # 印刷厂那个活: an employer or job named in the text (indexed), or a recent task.
+    words = sorted({text[i:j] for i in range(len(text)) for j in range(i + 2, min(i + 9, len(text) + 1))})
+    named = {p.id: p for p in ctx.repo.postings_named(gid, words)}
+    named.update({p.id: p for p in recent if p.task and len(p.task) >= 2 and p.task in text})
     if len(named) == 1:
-        return named[0], [], None
+        return next(iter(named.values())), [], None
     if len(named) > 1:
-        return None, named, None
+        return None, sorted(named.values(), key=lambda p: -(p.id or 0))[:5], None
+    cands = recent[:5]
     if len(cands) == 1:
         return cands[0], [], None
     if not cands:

@@ -97,7 +97,7 @@ def _tell_offers(ctx: Ctx, post: Posting) -> Reply | None:
     """Mention the open offers a new posting fits, each pair at most once."""
     if ctx.group is None or not (post.job or post.task):
         return None
-    offers = [o for o in ctx.repo.open_postings(ctx.group.id, kind="offer")
+    offers = [o for o in candidates(ctx, family=post.family, kind="offer")
               if o.poster_id != post.poster_id and (o.job or o.task)]
     fits = [o for o in offers
             if score(post, lex=ctx.parser.lex, job=o.job or o.task, location=o.location,
@@ -125,7 +125,7 @@ def on_labor_offer(ctx: Ctx) -> Reply | None:
     if ctx.group is None:
         return None
     offer = _save(ctx, "offer")
-    open_jobs = [p for p in ctx.repo.open_postings(ctx.group.id) if p.poster_id != ctx.msg.sender_id]
+    open_jobs = [p for p in candidates(ctx, family=offer.family) if p.poster_id != ctx.msg.sender_id]
     picks = best(open_jobs, lex=ctx.parser.lex, job=offer.job, location=offer.location,
                  settlement=offer.settlement, limit=3, strict=False)
     for p in picks:  # the offerer has now seen these: no later notice for the same pair
@@ -141,8 +141,11 @@ def on_query(ctx: Ctx) -> Reply | None:
         return None
     p = ctx.parsed
     assert p is not None
-    picks = best(ctx.repo.open_postings(ctx.group.id), lex=ctx.parser.lex, job=p.job,
-                 location=p.location, settlement=p.settlement, limit=5, strict=True)
+    family = ctx.parser.lex.family(p.job)
+    found = ctx.repo.match_candidates(ctx.group.id, family=family, settlement=p.settlement,
+                                      location=p.location)
+    picks = best(found, lex=ctx.parser.lex, job=p.job, location=p.location,
+                 settlement=p.settlement, limit=5, strict=True)
     if not picks:
         return ctx.say(replies.query_none())
     return ctx.say(replies.query_results([line_for(ctx, x) for x in picks]))
@@ -151,19 +154,35 @@ def on_query(ctx: Ctx) -> Reply | None:
 @router.command("列表", permission="member", help="看群里在招的岗位", usage="#列表 [日结|工种|地点]")
 def cmd_list(ctx: Ctx) -> Reply:
     gid = ctx.group.id if ctx.group else None
-    postings = ctx.repo.open_postings(gid)
+    total = ctx.repo.count_open(gid)
+    postings = ctx.repo.open_postings(gid, limit=10)
     if ctx.args:
-        q = ctx.parser.parse(ctx.args, now=ctx.now())
-        settlement = {"日结": "daily", "周结": "weekly", "月结": "monthly"}.get(ctx.args.strip())
-        postings = best(postings, lex=ctx.parser.lex, job=q.job or ctx.args.strip(),
-                        location=None, settlement=settlement, limit=10, strict=False) \
-            if not settlement else [p for p in postings if p.settlement == settlement]
+        word = ctx.args.strip()
+        settlement = {"日结": "daily", "周结": "weekly", "月结": "monthly"}.get(word)
+        if settlement:
+            postings = ctx.repo.match_candidates(gid, settlement=settlement, limit=10)
+        else:
+            job = ctx.parser.parse(word, now=ctx.now()).job or word
+            postings = best(candidates(ctx, family=ctx.parser.lex.family(job)),
+                            lex=ctx.parser.lex, job=job, location=None, settlement=None,
+                            limit=10, strict=False)
+        total = len(postings)
     if not postings:
         return ctx.say(replies.no_open_postings())
-    lines = [line_for(ctx, p) for p in list(postings)[:10]]
-    if len(postings) > 10:
-        lines.append(f"……共{len(postings)}个")
+    lines = [line_for(ctx, p) for p in postings]
+    if total > len(postings):
+        lines.append(f"……共{total}个")
     return ctx.say(replies.query_results(lines))
+
+
+def candidates(ctx: Ctx, *, family: str | None, kind: str = "job") -> list[Posting]:
+    """Open postings worth scoring: the same family first, then the newest of any kind."""
+    gid = ctx.group.id if ctx.group else None
+    found = list(ctx.repo.match_candidates(gid, kind=kind, family=family)) if family else []
+    if len(found) < 20:
+        seen = {p.id for p in found}
+        found += [p for p in ctx.repo.match_candidates(gid, kind=kind, limit=50) if p.id not in seen]
+    return found
 
 
 @router.command("关闭", permission="poster", help="关闭一个岗位（发布人或干部）", usage="#关闭 编号")
