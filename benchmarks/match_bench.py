@@ -65,6 +65,39 @@ def timed(app, texts: list[str], runs: int, sender: str) -> list[float]:  # type
     return out
 
 
+def matching(app, group, text: str, runs: int, what: str) -> list[float]:  # type: ignore[no-untyped-def]
+    """Time only the look-up a handler does, with a context like the dispatcher builds."""
+    from bot.context import Ctx
+    from bot.handlers import claims, jobs
+    from bot.handlers.matching import best
+    from storage.models import Message
+
+    msg = InboundMessage(transport="bench", message_id="m", chat_id="群", chat_name="群",
+                         sender_id="w", sender_name="工人", text=text, time=app.clock.now())
+    parsed = app.parser.parse(text, now=app.clock.now())
+    member = app.repo.ensure_member("w", "工人", now=app.clock.now())
+    ctx = Ctx(repo=app.repo, config=app.config, clock=app.clock, parser=app.parser, log=None,  # type: ignore[arg-type]
+              msg=msg, group=group, member=member, row=Message(id=0, transport="", message_id="",
+              sender_id="w", time=app.clock.now()), parsed=parsed)
+    lex = app.parser.lex
+    out = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        if what == "offer":
+            best(jobs.candidates(ctx, family=lex.family(parsed.job or parsed.task)), lex=lex,
+                 job=parsed.job, location=parsed.location, settlement=parsed.settlement, limit=3,
+                 strict=False)
+        elif what == "query":
+            found = app.repo.match_candidates(group.id, family=lex.family(parsed.job),
+                                              settlement=parsed.settlement, location=parsed.location)
+            best(found, lex=lex, job=parsed.job, location=parsed.location,
+                 settlement=parsed.settlement, limit=5, strict=True)
+        else:
+            claims._resolve(ctx, parsed.ref)
+        out.append(time.perf_counter() - t0)
+    return out
+
+
 def report(name: str, lat: list[float]) -> None:
     lat = sorted(lat)
     p50, p99 = lat[len(lat) // 2] * 1000, lat[int(len(lat) * 0.99)] * 1000
@@ -99,6 +132,12 @@ def main() -> int:
     report("claim by quote", timed(app, [quote], args.runs, "k"))
     report("claim by context (ambiguous)", timed(app, ["我报名"], args.runs, "c"))
     report("claim by number", timed(app, ["报名 99999", "报名 500"], args.runs, "r"))
+    print("the matching step alone (candidates from indexes, then scoring):")
+    report("offer -> best 3", matching(app, g, "我这边有5个人找活，会包装", args.runs, "offer"))
+    report("query -> best 5", matching(app, g, "北仑有招普工的吗", args.runs, "query"))
+    report("claim by employer name", matching(app, g, "印刷厂42那个活我去", args.runs, "claim"))
+    report("claim by quote", matching(app, g, quote, args.runs, "claim"))
+    report("claim by context", matching(app, g, "我报名", args.runs, "claim"))
     app.close()
     return 0
 

@@ -158,7 +158,7 @@ class Repository:
             q = q.limit(limit)
         return self.s.exec(q).all()
 
-    CANDIDATES = 200  # matching scores at most this many postings, fetched through indexes
+    CANDIDATES = 100  # matching scores at most this many postings, fetched through indexes
 
     def match_candidates(self, group_id: int | None, *, kind: str = "job",
                          family: str | None = None, settlement: str | None = None,

@@ -14,7 +14,7 @@ from bot.types import Reply
 from storage.models import Posting
 
 router = Router("claims")
-RECENT = 200  # postings a quote or a task name is compared with
+RECENT = 50  # postings a quote or a task name is compared with: quotes refer to recent posts
 
 
 def _resolve(ctx: Ctx, ref: int | None) -> tuple[Posting | None, list[Posting], Reply | None]:
@@ -26,8 +26,8 @@ def _resolve(ctx: Ctx, ref: int | None) -> tuple[Posting | None, list[Posting], 
         return p, [], None
     gid = ctx.group.id if ctx.group else None
     # A quote refers to a recent message: score the newest open postings only.
-    recent = list(ctx.repo.open_postings(gid, limit=RECENT))
     quote = ctx.parsed.quote if ctx.parsed else None
+    recent = list(ctx.repo.open_postings(gid, limit=RECENT)) if quote else []
     if quote and recent:
         scored = sorted(((fuzz.partial_ratio(quote.text, p.text), p.id or 0, p) for p in recent),
                         key=lambda t: (-t[0], -t[1]))
@@ -37,12 +37,14 @@ def _resolve(ctx: Ctx, ref: int | None) -> tuple[Posting | None, list[Posting], 
     # 印刷厂那个活: an employer or job named in the text (indexed), or a recent task.
     words = sorted({text[i:j] for i in range(len(text)) for j in range(i + 2, min(i + 9, len(text) + 1))})
     named = {p.id: p for p in ctx.repo.postings_named(gid, words)}
-    named.update({p.id: p for p in recent if p.task and len(p.task) >= 2 and p.task in text})
+    if not named and len(text) >= 4:
+        recent = recent or list(ctx.repo.open_postings(gid, limit=RECENT))
+        named = {p.id: p for p in recent if p.task and len(p.task) >= 2 and p.task in text}
     if len(named) == 1:
         return next(iter(named.values())), [], None
     if len(named) > 1:
         return None, sorted(named.values(), key=lambda p: -(p.id or 0))[:5], None
-    cands = recent[:5]
+    cands = recent[:5] if recent else list(ctx.repo.open_postings(gid, limit=5))
     if len(cands) == 1:
         return cands[0], [], None
     if not cands:
