@@ -128,6 +128,11 @@ def on_labor_offer(ctx: Ctx) -> Reply | None:
     open_jobs = [p for p in candidates(ctx, family=offer.family) if p.poster_id != ctx.msg.sender_id]
     picks = best(open_jobs, lex=ctx.parser.lex, job=offer.job, location=offer.location,
                  settlement=offer.settlement, limit=3, strict=False)
+    if offer.job or offer.task:  # a stated trade: suggest only what fits it
+        lex = ctx.parser.lex
+        picks = [p for p in picks if score(p, lex=lex, job=offer.job or offer.task,
+                                           location=offer.location,
+                                           settlement=offer.settlement) >= MATCH_SCORE]
     for p in picks:  # the offerer has now seen these: no later notice for the same pair
         ctx.repo.record_match(p.id or 0, offer.id or 0, now=ctx.now())
     return ctx.say(replies.offer_ack(offer.id or 0, offer.headcount,
