@@ -181,13 +181,14 @@ def cmd_list(ctx: Ctx) -> Reply:
 
 
 def candidates(ctx: Ctx, *, family: str | None, kind: str = "job") -> list[Posting]:
-    """Open postings worth scoring: the same family first, then the newest of any kind."""
+    """Open postings worth scoring: the same job family, or with no family the newest 20.
+
+    A posting of another family never scores as a fit, so loading it would be wasted work.
+    """
     gid = ctx.group.id if ctx.group else None
-    found = list(ctx.repo.match_candidates(gid, kind=kind, family=family)) if family else []
-    if len(found) < 20:
-        seen = {p.id for p in found}
-        found += [p for p in ctx.repo.match_candidates(gid, kind=kind, limit=50) if p.id not in seen]
-    return found
+    if family:
+        return list(ctx.repo.match_candidates(gid, kind=kind, family=family))
+    return list(ctx.repo.match_candidates(gid, kind=kind, limit=20))
 
 
 @router.command("关闭", permission="poster", help="关闭一个岗位（发布人或干部）", usage="#关闭 编号")
