@@ -20,7 +20,7 @@ from parsers import Parser
 from scheduler.digest import build_digest
 from scheduler.jobs import JobSpec, RealtimeScheduler, due_between
 from storage import Repository, make_engine, migrate
-from storage.models import Group, Outbox
+from storage.models import Group, Outbox, RequestEvent
 
 log = logging.getLogger(__name__)
 CLOCK_KEY = "clock"
@@ -107,7 +107,60 @@ class App:
         specs.append(JobSpec(id=f"claims@*/{self.config.notify_every_minutes}",
                              every_minutes=self.config.notify_every_minutes,
                              run=self.run_claim_notices))
+        specs.append(JobSpec(id="requests@*/15", every_minutes=15, run=self.run_request_sweep))
         return specs
+
+    def run_request_sweep(self, when: datetime) -> None:
+        """Overdue requests: remind the responsible cadres once, escalate once at twice the time.
+
+        Resolved requests nobody rated get one reminder a day after they were asked.
+        """
+        with self.lock:
+            cadre_group = next((g for g in self.repo.groups() if g.is_cadre_group), None)
+            for r in self.repo.requests_open():
+                if r.deadline is None or r.deadline >= when:
+                    continue
+                if r.urgency == "small" and r.first_response_at is not None:
+                    continue  # 小事: answered on the spot is what was promised
+                who = self.config.department_cadres.get(r.department or "") or self.config.cadres
+                if r.overdue_at is None:
+                    r.overdue_at = when
+                    self._alert(cadre_group, who, f"overdue:{r.id}:{r.deadline.isoformat()}", when,
+                                replies.request_overdue(r.id or 0, r.urgency, r.category,
+                                                        r.department))
+                allowed = r.deadline - r.created_at
+                if r.escalated_at is None and when >= r.deadline + max(allowed, timedelta(minutes=30)):
+                    r.escalated_at = when
+                    self._alert(cadre_group, self.config.cadres,
+                                f"escalated:{r.id}:{r.deadline.isoformat()}", when,
+                                replies.request_escalated(r.id or 0, r.urgency, r.category,
+                                                          r.department))
+                self.repo.s.add(r)
+            for r in self.repo.requests_unrated(when - timedelta(days=1)):
+                if any(e.status == "rating_reminder" for e in self.repo.request_events(r.id or 0)):
+                    continue
+                self.repo.s.add(RequestEvent(request_id=r.id or 0, status="rating_reminder",
+                                             actor_id="bot", time=when))
+                group = self.repo.group(r.group_id) if r.via == "group" else None
+                self.repo.enqueue(key=f"rate:{r.id}", group_id=group.id if group else None,
+                                  to_id=None if group else r.requester_id,
+                                  text=replies.rating_reminder(r.id or 0),
+                                  mentions=r.requester_id if group else "", due=when,
+                                  created_at=when)
+            self.repo.commit()
+            self.backlog = True
+            if self.realtime is not None:
+                self.flush()
+
+    def _alert(self, cadre_group: Group | None, who: tuple[str, ...], key: str, when: datetime,
+               text: str) -> None:
+        """To the cadre group mentioning `who`; with no cadre group, privately to each."""
+        if cadre_group is not None:
+            self.repo.enqueue(key=key, group_id=cadre_group.id, text=text,
+                              mentions="\n".join(who), due=when, created_at=when)
+            return
+        for i, cadre in enumerate(who):
+            self.repo.enqueue(key=f"{key}:{i}", to_id=cadre, text=text, due=when, created_at=when)
 
     def run_claim_notices(self, when: datetime) -> None:
         """Tell each poster, in one message per posting, who claimed since the last time."""
@@ -215,6 +268,13 @@ def build_app(config: Config, transport: Transport, *, clock: Clock | None = Non
     parser = parser or Parser.load(places=config.places, jobs=config.jobs)
     app = App(config, transport, repo=repo, parser=parser, clock=clock or SystemClock(),
               simulated=simulated)
+    # Groups named in the config exist from the start (the cadre group receives alerts
+    # before anyone has spoken in it); a gateway binds its room ids to them by name later.
+    for g in config.groups:
+        if app.repo.group_by_name(g.name) is None:
+            app.repo.ensure_group(g.name, transport=transport.name, external_id=None,
+                                  now=app.clock.now(), is_cadre_group=g.cadre_group)
+    app.repo.commit()
     if isinstance(app.clock, ManualClock):
         start = app.clock_start()
         if start is not None:

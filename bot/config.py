@@ -37,6 +37,7 @@ class Config:
     deadlines_hours: dict[str, float] = field(
         default_factory=lambda: {"small": 1.0, "urgent": 0.0, "hard": 72.0})
     departments: dict[str, str] = field(default_factory=dict)  # category -> department
+    department_cadres: dict[str, tuple[str, ...]] = field(default_factory=dict)  # dept -> ids
     echo_in_group: bool = False
     repost_days: int = 7  # a similar post by the same sender within this many days refreshes
     repost_similarity: float = 80.0  # rapidfuzz ratio (0-100) above which posts are "the same"
@@ -129,6 +130,8 @@ def load_config(path: str | os.PathLike[str] | None = None, *, db: str | None = 
         groups=tuple(groups),
         deadlines_hours=deadlines,
         departments={str(k): str(v) for k, v in (requests.get("departments") or {}).items()},
+        department_cadres={str(k): _strs(v, f"requests.department_cadres.{k}")
+                           for k, v in (requests.get("department_cadres") or {}).items()},
         echo_in_group=bool(requests.get("echo_in_group", False)),
         repost_days=int(postings.get("repost_days", 7)),
         repost_similarity=float(postings.get("repost_similarity", 80)),

@@ -147,6 +147,11 @@ class Dispatcher:
             cmd, word, args = self.registry.match(body, prefixed=has_prefix(body))
             out = self._command(ctx, cmd, word, args)
             return out, parsed.to_json(), True
+        if parsed.intent in ("other", "request", "claim") and len(body) <= 200:
+            # A requester answering the bot: a rating, or the information a cadre asked for.
+            answered = requests.on_requester_reply(ctx)
+            if answered:
+                return answered, parsed.to_json(), False
         handler = INTENT_HANDLERS.get(parsed.intent)
         if handler is None:
             if direct:

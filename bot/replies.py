@@ -13,8 +13,9 @@ from parsers.fields.phone import mask_phones
 UNIT = {"hour": "小时", "day": "天", "month": "月", "piece": "件", "job": "整活"}
 SETTLEMENT = {"daily": "日结", "weekly": "周结", "monthly": "月结", "project": "做完结"}
 URGENCY = {"small": "小事", "urgent": "急事", "hard": "难事"}
-STATUS = {"filed": "已受理", "dispatched": "已派单", "in_progress": "办理中", "resolved": "已办结",
-          "closed": "已销号", "withdrawn": "已撤回"}
+STATUS = {"filed": "已受理", "dispatched": "已派单", "in_progress": "办理中", "waiting": "待补充",
+          "resolved": "已办结", "closed": "已销号", "withdrawn": "已撤回"}
+URGENCY_WORDS = {"小事": "small", "急事": "urgent", "难事": "hard"}
 WEEKDAY = "一二三四五六日"
 
 
@@ -199,6 +200,58 @@ def request_resolved(number: int) -> str:
 
 def request_resolved_notice(number: int, note: str) -> str:
     return f"你的诉求 R{number} 已办结：{note}\n问题解决了吗？请回复“满意”或“不满意”。"
+
+
+def request_progress(number: int) -> str:
+    return f"R{number} 进展已记录。"
+
+
+def request_progress_notice(number: int, note: str) -> str:
+    return f"你的诉求 R{number} 有进展：{note}"
+
+
+def request_regraded(number: int, urgency: str, deadline: str) -> str:
+    return f"R{number} 已定为{URGENCY[urgency]}，最晚{deadline}前答复。"
+
+
+def request_waiting(number: int) -> str:
+    return f"R{number} 已请诉求人补充情况，等待期间不计时。"
+
+
+def request_question(number: int, question: str) -> str:
+    return f"关于你的诉求 R{number}，还需要补充：{question}\n直接回复就行。"
+
+
+def request_supplemented(number: int) -> str:
+    return f"收到补充，R{number} 继续办理。"
+
+
+def request_reopened(number: int, deadline: str) -> str:
+    return f"R{number} 重新办理，最晚{deadline}前答复。"
+
+
+def request_withdrawn(number: int) -> str:
+    return f"R{number} 已撤回。"
+
+
+def rating_thanks(number: int, rating: int) -> str:
+    if rating <= 2:
+        return f"谢谢评价。R{number} 记下了不满意，工会干部会再跟进。"
+    return f"谢谢评价！R{number} 已销号。"
+
+
+def rating_reminder(number: int) -> str:
+    return f"你的诉求 R{number} 办结一天了，问题解决了吗？请回复“满意”或“不满意”（也可以打1-5分）。"
+
+
+def request_overdue(number: int, urgency: str, category: str, dept: str | None) -> str:
+    who = f"，{dept}" if dept else ""
+    return f"R{number}（{URGENCY[urgency]}，{category}{who}）已超时未答复，请尽快处理。"
+
+
+def request_escalated(number: int, urgency: str, category: str, dept: str | None) -> str:
+    who = f"，{dept}" if dept else ""
+    return f"【督办】R{number}（{URGENCY[urgency]}，{category}{who}）已超过时限一倍仍未答复，请领导关注。"
 
 
 def no_such_request(number: int) -> str:

@@ -137,6 +137,13 @@ class Request(SQLModel, table=True):
     message_id: int | None = Field(default=None, foreign_key="messages.id")
     created_at: datetime
     resolved_at: datetime | None = None
+    first_response_at: datetime | None = None  # the first cadre action: 小事当场回应
+    paused_at: datetime | None = None  # waiting on the requester (#待补充): the clock stops
+    overdue_at: datetime | None = None  # when the sweep found it past its deadline
+    escalated_at: datetime | None = None  # when it went to the cadre group, twice overdue
+    rating: int | None = None  # 1-5; 满意 = 5, 不满意 = 1
+    rating_asked_at: datetime | None = None
+    attachments: str = Field(default="", sa_column=Column(Text))  # archived message ids
 
 
 class RequestEvent(SQLModel, table=True):

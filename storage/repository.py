@@ -362,6 +362,25 @@ class Repository:
         return self.s.exec(select(RequestEvent).where(RequestEvent.request_id == request_id)
                            .order_by(RequestEvent.id)).all()
 
+    def requests_awaiting(self, requester_id: str) -> Sequence[Request]:
+        """This person's requests waiting on them: for more information, or for a rating."""
+        return self.s.exec(select(Request).where(
+            Request.requester_id == requester_id,
+            (Request.status == "waiting")
+            | ((Request.status == "resolved") & col(Request.rating).is_(None)))
+            .order_by(col(Request.id).desc())).all()
+
+    def requests_open(self) -> Sequence[Request]:
+        return self.s.exec(select(Request).where(
+            col(Request.status).in_(["filed", "dispatched", "in_progress"]))
+            .order_by(Request.id)).all()
+
+    def requests_unrated(self, asked_before: datetime) -> Sequence[Request]:
+        return self.s.exec(select(Request).where(
+            Request.status == "resolved", col(Request.rating).is_(None),
+            col(Request.rating_asked_at).is_not(None), Request.rating_asked_at < asked_before)
+            .order_by(Request.id)).all()
+
     def requests_by(self, requester_id: str) -> Sequence[Request]:
         return self.s.exec(select(Request).where(Request.requester_id == requester_id,
                                                  col(Request.status).not_in(["closed", "withdrawn"]))

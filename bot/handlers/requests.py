@@ -25,6 +25,35 @@ def deadline_for(ctx: Ctx, urgency: str, filed: datetime) -> datetime:
     return filed + timedelta(hours=hours)
 
 
+OPEN = ("filed", "dispatched", "in_progress", "waiting")
+DONE = ("resolved", "closed", "withdrawn")
+
+
+def _responded(ctx: Ctx, req: Request) -> None:
+    """The first cadre action answers a request (小事当场回应)."""
+    if req.first_response_at is None:
+        req.first_response_at = ctx.now()
+
+
+def _get(ctx: Ctx, number: int, *, allowed: tuple[str, ...]) -> tuple[Request | None, Reply | None]:
+    req = ctx.repo.request(number)
+    if req is None:
+        return None, ctx.say(replies.no_such_request(number))
+    if req.status not in allowed:
+        return None, ctx.say(replies.request_already(number, req.status))
+    return req, None
+
+
+def _audit(ctx: Ctx, action: str, number: int, before: dict, after: dict) -> None:
+    ctx.repo.audit(actor_id=ctx.msg.sender_id, action=action, now=ctx.now(),
+                   group_id=ctx.group.id if ctx.group else None, target=f"R{number}",
+                   before=before, after=after)
+
+
+def _due(ctx: Ctx, req: Request) -> str:
+    return replies.when_text(ctx.local(req.deadline), ctx.local(ctx.now()).date())  # type: ignore[arg-type]
+
+
 def file_request(ctx: Ctx, text: str, category: str, urgency: str) -> Reply:
     now = ctx.now()
     via = "group" if ctx.group else "direct"
@@ -32,6 +61,7 @@ def file_request(ctx: Ctx, text: str, category: str, urgency: str) -> Reply:
         actor_id=ctx.msg.sender_id, now=now, group_id=ctx.group.id if ctx.group else None,
         requester_id=ctx.msg.sender_id, requester_name=ctx.msg.sender_name, via=via, text=text,
         category=category, urgency=urgency, status="filed",
+        department=ctx.config.departments.get(category),  # proposed; #派单 confirms it
         deadline=deadline_for(ctx, urgency, now), message_id=ctx.row.id)
     due = replies.when_text(ctx.local(req.deadline), ctx.local(now).date())  # type: ignore[arg-type]
     if via == "group" and ctx.config.echo_in_group:
@@ -80,10 +110,11 @@ def cmd_dispatch(ctx: Ctx) -> list[Reply]:
     dept = dept or req.department or ctx.config.departments.get(req.category, "")
     if not dept:
         raise UsageError()
-    if req.status in ("resolved", "closed", "withdrawn"):
+    if req.status in DONE:
         return [ctx.say(replies.request_already(number, req.status))]
     before = {"status": req.status, "department": req.department}
     req.department = dept
+    _responded(ctx, req)
     ctx.repo.request_event(req, "dispatched", actor_id=ctx.msg.sender_id, now=ctx.now(), note=dept)
     ctx.repo.audit(actor_id=ctx.msg.sender_id, action="派单", now=ctx.now(),
                    group_id=ctx.group.id if ctx.group else None, target=f"R{number}",
@@ -101,13 +132,140 @@ def cmd_resolve(ctx: Ctx) -> list[Reply]:
     req = ctx.repo.request(number)
     if req is None:
         return [ctx.say(replies.no_such_request(number))]
-    if req.status in ("resolved", "closed", "withdrawn"):
+    if req.status in DONE:
         return [ctx.say(replies.request_already(number, req.status))]
     before = {"status": req.status}
     req.resolution = note
+    req.paused_at = None
+    req.rating_asked_at = ctx.now()
+    _responded(ctx, req)
     ctx.repo.request_event(req, "resolved", actor_id=ctx.msg.sender_id, now=ctx.now(), note=note)
     ctx.repo.audit(actor_id=ctx.msg.sender_id, action="办结", now=ctx.now(),
                    group_id=ctx.group.id if ctx.group else None, target=f"R{number}",
                    before=before, after={"status": "resolved", "note": note})
     return [ctx.say(replies.request_resolved(number)),
             _notify_requester(ctx, req, replies.request_resolved_notice(number, note))]
+
+
+@router.command("进展", permission="cadre", help="记录诉求的办理进展并告诉诉求人（干部）",
+                usage="#进展 R编号 说明")
+def cmd_progress(ctx: Ctx) -> list[Reply]:
+    number, note = _ref(ctx)
+    if not note:
+        raise UsageError()
+    req, err = _get(ctx, number, allowed=OPEN)
+    if req is None:
+        return [err]  # type: ignore[list-item]
+    before = {"status": req.status}
+    _responded(ctx, req)
+    if req.urgency == "hard":  # 难事: feedback every few days until resolved
+        req.deadline = deadline_for(ctx, "hard", ctx.now())
+        req.overdue_at = req.escalated_at = None
+    ctx.repo.request_event(req, "in_progress", actor_id=ctx.msg.sender_id, now=ctx.now(), note=note)
+    _audit(ctx, "进展", number, before, {"status": "in_progress", "note": note})
+    return [ctx.say(replies.request_progress(number)),
+            _notify_requester(ctx, req, replies.request_progress_notice(number, note))]
+
+
+@router.command("定级", permission="cadre", help="把诉求定为小事、急事或难事（干部）",
+                usage="#定级 R编号 小事|急事|难事")
+def cmd_grade(ctx: Ctx) -> Reply:
+    number, word = _ref(ctx)
+    urgency = replies.URGENCY_WORDS.get(word)
+    if urgency is None:
+        raise UsageError()
+    req, err = _get(ctx, number, allowed=OPEN)
+    if req is None:
+        return err  # type: ignore[return-value]
+    before = {"urgency": req.urgency, "deadline": req.deadline}
+    req.urgency = urgency
+    req.deadline = deadline_for(ctx, urgency, ctx.now())
+    req.overdue_at = req.escalated_at = None
+    ctx.repo.s.add(req)
+    ctx.repo.request_event(req, req.status, actor_id=ctx.msg.sender_id, now=ctx.now(),
+                           note=f"定级 {word}")
+    _audit(ctx, "定级", number, before, {"urgency": urgency, "deadline": req.deadline})
+    return ctx.say(replies.request_regraded(number, urgency, _due(ctx, req)))
+
+
+@router.command("待补充", permission="cadre", help="请诉求人补充情况，等待期间不计时（干部）",
+                usage="#待补充 R编号 要补充的问题")
+def cmd_wait(ctx: Ctx) -> list[Reply]:
+    number, question = _ref(ctx)
+    if not question:
+        raise UsageError()
+    req, err = _get(ctx, number, allowed=("filed", "dispatched", "in_progress"))
+    if req is None:
+        return [err]  # type: ignore[list-item]
+    before = {"status": req.status}
+    _responded(ctx, req)
+    req.paused_at = ctx.now()
+    ctx.repo.request_event(req, "waiting", actor_id=ctx.msg.sender_id, now=ctx.now(), note=question)
+    _audit(ctx, "待补充", number, before, {"status": "waiting", "question": question})
+    return [ctx.say(replies.request_waiting(number)),
+            _notify_requester(ctx, req, replies.request_question(number, question))]
+
+
+@router.command("重办", permission="requester", help="办结的诉求没解决，重新办理（诉求人或干部）",
+                usage="#重办 R编号")
+def cmd_reopen(ctx: Ctx) -> list[Reply]:
+    number, _ = _ref(ctx)
+    req, err = _get(ctx, number, allowed=("resolved", "closed"))
+    if req is None:
+        return [err]  # type: ignore[list-item]
+    before = {"status": req.status}
+    req.deadline = deadline_for(ctx, req.urgency, ctx.now())
+    req.resolved_at = req.overdue_at = req.escalated_at = req.rating_asked_at = None
+    req.rating = None
+    ctx.repo.request_event(req, "in_progress", actor_id=ctx.msg.sender_id, now=ctx.now(), note="重办")
+    _audit(ctx, "重办", number, before, {"status": "in_progress"})
+    out = [ctx.say(replies.request_reopened(number, _due(ctx, req)))]
+    if ctx.msg.sender_id != req.requester_id:
+        out.append(_notify_requester(ctx, req, replies.request_reopened(number, _due(ctx, req))))
+    return out
+
+
+@router.command("撤回", permission="requester", help="撤回自己的诉求", usage="#撤回 R编号")
+def cmd_withdraw(ctx: Ctx) -> Reply:
+    number, _ = _ref(ctx)
+    req, err = _get(ctx, number, allowed=OPEN)
+    if req is None:
+        return err  # type: ignore[return-value]
+    before = {"status": req.status}
+    req.paused_at = None
+    ctx.repo.request_event(req, "withdrawn", actor_id=ctx.msg.sender_id, now=ctx.now())
+    _audit(ctx, "撤回", number, before, {"status": "withdrawn"})
+    return ctx.say(replies.request_withdrawn(number))
+
+
+_RATING = re.compile(r"^\s*(?:(非常满意|很满意|满意|还行|一般|不太满意|不满意|很不满意)|([1-5])\s*(?:分|星)?)\s*[!！。.]*\s*$")
+_RATING_WORDS = {"非常满意": 5, "很满意": 5, "满意": 5, "还行": 3, "一般": 3, "不太满意": 2,
+                 "不满意": 1, "很不满意": 1}
+
+
+def on_requester_reply(ctx: Ctx) -> list[Reply] | None:
+    """A requester's answer: a rating for a resolved request, or the info a cadre asked for."""
+    text = ctx.parsed.text if ctx.parsed else ""
+    pending = ctx.repo.requests_awaiting(ctx.msg.sender_id)
+    if not pending:
+        return None
+    m = _RATING.match(text)
+    for req in pending:
+        if req.status == "resolved" and req.rating_asked_at is not None and m:
+            rating = _RATING_WORDS[m.group(1)] if m.group(1) else int(m.group(2))
+            req.rating = rating
+            ctx.repo.request_event(req, "closed", actor_id=ctx.msg.sender_id, now=ctx.now(),
+                                   note=f"评价 {rating}")
+            return [ctx.say(replies.rating_thanks(req.id or 0, rating))]
+    for req in pending:
+        if req.status == "waiting" and req.paused_at is not None and not m:
+            paused = ctx.now() - req.paused_at
+            if req.deadline is not None:
+                req.deadline = req.deadline + paused  # the clock stood still while waiting
+            req.paused_at = None
+            attach = ",".join(x for x in (req.attachments, str(ctx.row.id)) if x)
+            req.attachments = attach
+            ctx.repo.request_event(req, "in_progress", actor_id=ctx.msg.sender_id, now=ctx.now(),
+                                   note="补充")
+            return [ctx.say(replies.request_supplemented(req.id or 0))]
+    return None

@@ -1,0 +1,149 @@
+"""Requests (诉求) through their whole life, on the simulated clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from storage.models import AuditLog, Request
+from tests.conftest import TZ
+
+CONFIG = """
+timezone: Asia/Shanghai
+cadres: [wxid_admin]
+groups:
+  - name: 干部群
+    cadre_group: true
+requests:
+  departments:
+    设施服务: 园区管委会
+  department_cadres:
+    园区管委会: [wxid_yuanqu]
+"""
+
+
+def at(h: int, m: int = 0, day: int = 3) -> datetime:
+    return datetime(2025, 3, day, h, m, tzinfo=TZ)
+
+
+@pytest.fixture
+def rbot(make_bot):  # type: ignore[no-untyped-def]
+    b = make_bot(config_yaml=CONFIG, simulated=True)
+    b.app.repo.ensure_member("wxid_yuanqu", "园区老陈", now=at(8))
+    b.app.repo.commit()
+    return b
+
+
+def test_small_request_unanswered_is_reminded_then_escalated(rbot):  # type: ignore[no-untyped-def]
+    rbot.say("文昌社区驿站的饮水机坏了", sender="w1", name="钱七", at=at(9))
+    assert rbot.repo.request(1).department == "园区管委会"  # proposed from the category
+    out = rbot.say("收到", sender="x", at=at(10, 20))
+    alerts = [r for r in out if r.chat == "干部群"]
+    assert [(r.time, r.mentions) for r in alerts] == [(at(10, 15), ("wxid_yuanqu",))]
+    assert alerts[0].text == "R1（小事，设施服务，园区管委会）已超时未答复，请尽快处理。"
+    out = rbot.say("好的", sender="x", at=at(11, 5))
+    assert [(r.time, r.text[:4]) for r in out if r.chat == "干部群"] == [(at(11, 0), "【督办】")]
+    assert rbot.say("嗯", sender="x", at=at(15)) == []  # each alert once
+
+
+def test_a_small_request_answered_in_time_is_never_overdue(rbot):  # type: ignore[no-untyped-def]
+    rbot.say("饮水机坏了", sender="w1", at=at(9))
+    rbot.say("#派单 R1", sender="wxid_admin", at=at(9, 30))  # accepts the proposal
+    assert rbot.repo.request(1).department == "园区管委会"
+    assert rbot.say("收到", sender="x", at=at(18)) == []
+
+
+def test_urgent_request_is_due_the_same_day(rbot):  # type: ignore[no-untyped-def]
+    rbot.say("紧急！车间配电箱一直冒火花", sender="w1", at=at(9))
+    r = rbot.repo.request(1)
+    assert r.deadline.astimezone(TZ) == at(23, 59)
+    out = rbot.say("早", sender="x", at=at(8, day=4))
+    assert any("R1（急事" in x.text for x in out if x.chat == "干部群")
+
+
+def test_hard_request_feedback_every_three_days(rbot):  # type: ignore[no-untyped-def]
+    rbot.say("老板拖欠我们三个月工资了", sender="w1", at=at(9))
+    assert rbot.texts("#定级 R1 难事", sender="wxid_admin", at=at(9, 10)) == [
+        "R1 已定为难事，最晚3月6日 09:10前答复。"]
+    out = rbot.say("#进展 R1 已约谈企业，下周一前答复", sender="wxid_admin", at=at(10, day=5))
+    assert out[1].mentions == ("w1",) and out[1].text.startswith("你的诉求 R1 有进展")
+    assert rbot.repo.request(1).deadline.astimezone(TZ) == at(10, day=8)
+    assert [x for x in rbot.say("好", sender="x", at=at(9, day=8)) if x.chat == "干部群"] == []
+    assert [x for x in rbot.say("好", sender="x", at=at(11, day=8)) if x.chat == "干部群"]
+
+
+def test_waiting_on_the_requester_stops_the_clock(rbot):  # type: ignore[no-untyped-def]
+    rbot.say("老板拖欠我们工资了", sender="w1", at=at(9))
+    rbot.say("#定级 R1 难事", sender="wxid_admin", at=at(9, 0))
+    out = rbot.say("#待补充 R1 是哪家企业？欠了多久？", sender="wxid_admin", at=at(10))
+    assert out[1].mentions == ("w1",) and "还需要补充" in out[1].text
+    assert rbot.repo.request(1).status == "waiting"
+    out = rbot.texts("是恒科精工，欠了三个月", sender="w1", at=at(10, day=4))  # 24 h later
+    assert out == ["收到补充，R1 继续办理。"]
+    r = rbot.repo.request(1)
+    assert r.status == "in_progress" and r.deadline.astimezone(TZ) == at(9, day=7)  # 72 h + 24 h
+    assert r.attachments  # the answer is archived with the request
+
+
+def test_rating_closes_the_loop_and_a_reminder_goes_once(rbot):  # type: ignore[no-untyped-def]
+    rbot.say("饮水机坏了", sender="w1", at=at(9))
+    rbot.say("#办结 R1 已换新饮水机", sender="wxid_admin", at=at(9, 30))
+    out = rbot.say("在吗", sender="x", at=at(10, day=4))
+    assert [r.text for r in out if r.mentions == ("w1",)] == [
+        "你的诉求 R1 办结一天了，问题解决了吗？请回复“满意”或“不满意”（也可以打1-5分）。"]
+    assert rbot.say("在吗", sender="x", at=at(11, day=5)) == []
+    assert rbot.texts("满意", sender="w1", at=at(12, day=5)) == ["谢谢评价！R1 已销号。"]
+    r = rbot.repo.request(1)
+    assert (r.status, r.rating) == ("closed", 5)
+    assert [e.status for e in rbot.repo.request_events(1)] == [
+        "filed", "resolved", "rating_reminder", "closed"]
+
+
+def test_unsatisfied_requester_reopens(rbot):  # type: ignore[no-untyped-def]
+    rbot.say("饮水机坏了", sender="w1", at=at(9))
+    rbot.say("#办结 R1 已换新饮水机", sender="wxid_admin", at=at(9, 30))
+    assert "不满意" in rbot.texts("不满意", sender="w1", at=at(10))[0]
+    assert rbot.repo.request(1).rating == 1
+    out = rbot.texts("#重办 R1", sender="w1", at=at(10, 5))
+    assert out == ["R1 重新办理，最晚今天11:05前答复。"]
+    r = rbot.repo.request(1)
+    assert (r.status, r.rating, r.resolved_at) == ("in_progress", None, None)
+
+
+def test_requester_withdraws_but_nobody_else_can(rbot):  # type: ignore[no-untyped-def]
+    rbot.say("饮水机坏了", sender="w1", at=at(9))
+    assert "只有" in rbot.texts("#撤回 R1", sender="w2", at=at(9, 1))[0]
+    assert rbot.texts("#撤回 R1", sender="w1", at=at(9, 2)) == ["R1 已撤回。"]
+    assert rbot.repo.request(1).status == "withdrawn"
+    assert rbot.say("收到", sender="x", at=at(18)) == []  # withdrawn: never overdue
+
+
+ADMIN_VERBS = ["#派单 R1 交通局", "#进展 R1 在办", "#办结 R1 好了", "#定级 R1 难事",
+               "#待补充 R1 哪里？", "#重办 R1", "#撤回 R1"]
+
+
+def test_every_admin_verb_is_refused_to_a_plain_member(rbot):  # type: ignore[no-untyped-def]
+    rbot.say("饮水机坏了", sender="w1", at=at(9))
+    before = rbot.repo.request(1).model_dump()
+    for i, verb in enumerate(ADMIN_VERBS):
+        out = rbot.texts(verb, sender="w9", name="wxid_admin", at=at(9, 10 + i))
+        assert len(out) == 1 and "只有" in out[0], verb
+    rbot.repo.s.expire_all()
+    after = rbot.repo.request(1).model_dump()
+    assert before == after
+    log = [(a.action, a.allowed, a.actor_id) for a in rbot.repo.all(AuditLog)]
+    assert log == [(v.split()[0][1:], False, "w9") for v in ADMIN_VERBS]
+
+
+def test_a_private_filing_leaves_no_trace_in_any_group(rbot):  # type: ignore[no-untyped-def]
+    secret = "我在恒科精工被老板打了，不敢说"
+    seen = rbot.say(secret, sender="w1", group=None, at=at(9))
+    seen += rbot.say("#派单 R1 劳动保障监察", sender="wxid_admin", group="干部群", at=at(9, 5))
+    seen += rbot.say("#办结 R1 已协调处理", sender="wxid_admin", group="干部群", at=at(9, 30))
+    seen += rbot.say("收到", sender="x", at=at(10, day=4))
+    groups = [r for r in seen if r.chat is not None]
+    assert groups and all("恒科" not in r.text and "打" not in r.text for r in groups)
+    private = [r for r in seen if r.chat is None]
+    assert {r.to for r in private} == {"w1"}
+    assert rbot.repo.s.get(Request, 1).via == "direct"
