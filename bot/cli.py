@@ -159,6 +159,25 @@ def cmd_replay(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace, cfg: Config) -> int:
+    """`daqiao export requests|postings|allocations --xlsx FILE`: the ledger a cadre hands on."""
+    from bot.exports import write_xlsx  # noqa: PLC0415
+    from storage import Repository, make_engine, migrate  # noqa: PLC0415
+
+    engine = make_engine(cfg.db_url)
+    migrate(engine)
+    repo = Repository(engine)
+    try:
+        rows = write_xlsx(args.kind, repo, cfg.tz, datetime.now(cfg.tz), Path(args.xlsx))
+    except OSError as e:
+        print(f"daqiao: cannot write {args.xlsx}: {e.strerror}", file=sys.stderr)
+        return 2
+    finally:
+        repo.close()
+    log.info("%s ledger: %d rows written to %s", args.kind, rows, args.xlsx)
+    return 0
+
+
 def build_argparser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="daqiao", description="搭桥: shared-employee group bot")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -182,6 +201,12 @@ def build_argparser() -> argparse.ArgumentParser:
                    help="simulated: run scheduled work on the messages' own time")
     p.add_argument("--until", help="with --clock simulated: keep time running up to this ISO time")
     p.set_defaults(func=cmd_replay)
+
+    p = sub.add_parser("export", help="write a ledger (台账) as an Excel workbook")
+    _common(p)
+    p.add_argument("kind", choices=["requests", "postings", "allocations"])
+    p.add_argument("--xlsx", required=True, help="the .xlsx file to write")
+    p.set_defaults(func=cmd_export)
     return ap
 
 

@@ -44,6 +44,7 @@ class Config:
     expire_days: int = 14  # an open posting with no activity this long expires
     notify_every_minutes: int = 30  # posters hear of new claims in batches this often
     db_url: str = "sqlite:///daqiao.db"
+    exports_dir: str = "exports"  # where #导出 writes ledgers
     path: str | None = None
 
     @property
@@ -138,5 +139,6 @@ def load_config(path: str | os.PathLike[str] | None = None, *, db: str | None = 
         expire_days=int(postings.get("expire_days", 14)),
         notify_every_minutes=_minutes(postings.get("notify_every_minutes", 30)),
         db_url=db or os.environ.get("DAQIAO_DB") or str(raw.get("db", "sqlite:///daqiao.db")),
+        exports_dir=str(raw.get("exports_dir", "exports")),
         path=str(p) if p else None,
     )

@@ -254,6 +254,10 @@ def request_escalated(number: int, urgency: str, category: str, dept: str | None
     return f"【督办】R{number}（{URGENCY[urgency]}，{category}{who}）已超过时限一倍仍未答复，请领导关注。"
 
 
+def exported(what: str, path: str, rows: int) -> str:
+    return f"{what}台账已导出（{rows}条）：{path}"
+
+
 def no_such_request(number: int) -> str:
     return f"没有找到诉求 R{number}，请核对编号。"
 

@@ -366,8 +366,7 @@ class Repository:
         """This person's requests waiting on them: for more information, or for a rating."""
         return self.s.exec(select(Request).where(
             Request.requester_id == requester_id,
-            (Request.status == "waiting")
-            | ((Request.status == "resolved") & col(Request.rating).is_(None)))
+            col(Request.status).in_(["waiting", "resolved"]))  # a rating moves it to closed
             .order_by(col(Request.id).desc())).all()
 
     def requests_open(self) -> Sequence[Request]:
@@ -377,7 +376,7 @@ class Repository:
 
     def requests_unrated(self, asked_before: datetime) -> Sequence[Request]:
         return self.s.exec(select(Request).where(
-            Request.status == "resolved", col(Request.rating).is_(None),
+            Request.status == "resolved",
             col(Request.rating_asked_at).is_not(None), Request.rating_asked_at < asked_before)
             .order_by(Request.id)).all()
 

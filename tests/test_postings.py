@@ -129,3 +129,17 @@ def test_poster_hears_of_claims_in_one_batched_message(make_bot):  # type: ignor
     assert pings[0].time == datetime(2025, 3, 3, 9, 30, tzinfo=TZ)
     # nothing new: no second ping at 10:00
     assert bot.say("好的", sender="x", at=datetime(2025, 3, 3, 10, 5, tzinfo=TZ)) == []
+
+
+def test_cadre_exports_a_ledger_from_the_chat(make_bot, tmp_path):  # type: ignore[no-untyped-def]
+    from openpyxl import load_workbook
+
+    bot = make_bot(config_yaml=f"cadres: [wxid_cadre]\nexports_dir: {tmp_path / 'out'}\n")
+    bot.say(POST, sender="boss", name="张老板")
+    bot.say("报名 1", sender="w1", name="李四")
+    assert "只有" in bot.texts("#导出 岗位", sender="w1")[0]
+    out = bot.say("#导出 岗位", sender="wxid_cadre")
+    assert out[0].file and out[0].text.startswith("岗位台账已导出（1条）")
+    rows = list(load_workbook(out[0].file)["岗位台账"].iter_rows(values_only=True))
+    assert rows[1][:2] == ("#1", "招工") and rows[1][9] == 1  # one claimed
+    assert bot.texts("#导出 工资", sender="wxid_cadre") == ["用法：#导出 诉求|岗位|调配"]

@@ -108,7 +108,10 @@ def test_unsatisfied_requester_reopens(rbot):  # type: ignore[no-untyped-def]
     out = rbot.texts("#重办 R1", sender="w1", at=at(10, 5))
     assert out == ["R1 重新办理，最晚今天11:05前答复。"]
     r = rbot.repo.request(1)
-    assert (r.status, r.rating, r.resolved_at) == ("in_progress", None, None)
+    assert (r.status, r.rating, r.resolved_at) == ("in_progress", 1, None)  # 不满意 still counts
+    rbot.say("#办结 R1 换了新的", sender="wxid_admin", at=at(10, 30))
+    assert rbot.texts("满意", sender="w1", at=at(10, 40)) == ["谢谢评价！R1 已销号。"]
+    assert rbot.repo.request(1).rating == 5
 
 
 def test_requester_withdraws_but_nobody_else_can(rbot):  # type: ignore[no-untyped-def]

@@ -39,7 +39,7 @@ def test_scenario(name: str, tmp_path: Path) -> None:
 
 def test_every_acceptance_scenario_is_here() -> None:
     assert set(NAMES) == {"ambiguous", "cancel_edit", "claims_fill", "expiry", "matching",
-                          "placements", "repost", "roster"}
+                          "placements", "repost", "roster", "requests"}
 
 
 def test_the_scenarios_show_what_issue_4_asks() -> None:
@@ -57,3 +57,33 @@ def test_the_scenarios_show_what_issue_4_asks() -> None:
     assert any("新岗位 #2 可能适合" in t for t in texts("matching"))
     assert "保安" in texts("matching")[-1] and "木工" not in texts("matching")[-1]
     assert texts("placements")[-1].endswith("调配 3 人次，人均增收 2100 元。")
+
+
+def test_request_ledger_matches_the_requests_scenario(tmp_path: Path) -> None:
+    """Issue 5: replay the requests scenario, export the ledger, read it back with openpyxl."""
+    from openpyxl import load_workbook
+
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(CONFIG, encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'd.db'}"
+    extra = shlex.split((SCENARIOS / "requests.args").read_text())
+    assert daqiao("replay", str(SCENARIOS / "requests.jsonl"), "--config", str(cfg), "--db", url,
+                  *extra).returncode == 0
+    out = tmp_path / "ledger.xlsx"
+    run = daqiao("export", "requests", "--xlsx", str(out), "--config", str(cfg), "--db", url)
+    assert run.returncode == 0, run.stderr.decode()
+    wb = load_workbook(out)
+    rows = list(wb["诉求台账"].iter_rows(values_only=True))
+    head, body = rows[0], rows[1:]
+    col = {name: i for i, name in enumerate(head)}
+    got = [(r[col["编号"]], r[col["诉求人"]], r[col["渠道"]], r[col["等级"]], r[col["状态"]],
+            r[col["是否按时"]], r[col["满意度(1-5)"]]) for r in body]
+    assert got == [
+        ("R1", "钱*", "群内", "小事", "已销号", "是", 5),      # answered in 20 min, rated 满意
+        ("R2", "孙*", "群内", "急事", "办理中", "否", 1),      # 不满意, reopened, then overdue
+        ("R3", "周*", "私信", "难事", "办理中", "是", None),   # regraded, waited on the requester
+        ("R4", "吴*", "群内", "小事", "已受理", "否", None),   # nobody answered: reminded, 督办
+    ]
+    stats = {(r[0], r[1]): r for r in wb["诉求统计"].iter_rows(min_row=2, values_only=True)}
+    assert stats[("合计", "全部")][2:] == (4, 0.44, "50%", "50%")
+    assert stats[("等级", "小事")][4] == "50%"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 from bot import replies
 from bot.context import Ctx
@@ -76,6 +78,24 @@ def period(arg: str, today: date) -> tuple[date, date, str]:
     start = date(y, mo, 1)
     end = date(y + (mo == 12), mo % 12 + 1, 1)
     return start, end, f"{y}年{mo}月"
+
+
+@router.command("导出", permission="cadre", help="导出台账（诉求、岗位、调配）为 Excel（干部）",
+                usage="#导出 诉求|岗位|调配")
+def cmd_export(ctx: Ctx) -> Reply:
+    from bot.exports import WORDS, write_xlsx  # noqa: PLC0415 - openpyxl only when exporting
+
+    word = ctx.args.strip()
+    kind = WORDS.get(word)
+    if kind is None:
+        raise UsageError()
+    now = ctx.now()
+    path = Path(ctx.config.exports_dir) / f"{word}台账-{ctx.local(now):%Y%m%d-%H%M}.xlsx"
+    rows = write_xlsx(kind, ctx.repo, ctx.config.tz, now, path)
+    ctx.repo.audit(actor_id=ctx.msg.sender_id, action="导出", now=now,
+                   group_id=ctx.group.id if ctx.group else None, target=word,
+                   after={"file": str(path), "rows": rows})
+    return replace(ctx.say(replies.exported(word, str(path), rows)), file=str(path))
 
 
 @router.command("统计", permission="cadre", help="调配统计：覆盖企业、共享职工、调配人次、人均增收（干部）",

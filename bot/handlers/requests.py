@@ -215,8 +215,8 @@ def cmd_reopen(ctx: Ctx) -> list[Reply]:
         return [err]  # type: ignore[list-item]
     before = {"status": req.status}
     req.deadline = deadline_for(ctx, req.urgency, ctx.now())
+    # The last rating stays (a reopened 不满意 still counts); a new one replaces it.
     req.resolved_at = req.overdue_at = req.escalated_at = req.rating_asked_at = None
-    req.rating = None
     ctx.repo.request_event(req, "in_progress", actor_id=ctx.msg.sender_id, now=ctx.now(), note="重办")
     _audit(ctx, "重办", number, before, {"status": "in_progress"})
     out = [ctx.say(replies.request_reopened(number, _due(ctx, req)))]
