@@ -254,8 +254,8 @@ def request_escalated(number: int, urgency: str, category: str, dept: str | None
     return f"【督办】R{number}（{URGENCY[urgency]}，{category}{who}）已超过时限一倍仍未答复，请领导关注。"
 
 
-def exported(what: str, path: str, rows: int) -> str:
-    return f"{what}台账已导出（{rows}条）：{path}"
+def exported(what: str, name: str, folder: str, rows: int) -> str:
+    return f"{what}台账已导出（{rows}条）：{name}（在 {folder} 文件夹）"
 
 
 def no_such_request(number: int) -> str:

@@ -90,12 +90,14 @@ def cmd_export(ctx: Ctx) -> Reply:
     if kind is None:
         raise UsageError()
     now = ctx.now()
-    path = Path(ctx.config.exports_dir) / f"{word}台账-{ctx.local(now):%Y%m%d-%H%M}.xlsx"
+    # Date units, not a digit run: a long run of digits in a group message reads as a phone.
+    path = Path(ctx.config.exports_dir) / f"{word}台账{ctx.local(now):%Y年%m月%d日%H时%M分}.xlsx"
     rows = write_xlsx(kind, ctx.repo, ctx.config.tz, now, path)
     ctx.repo.audit(actor_id=ctx.msg.sender_id, action="导出", now=now,
                    group_id=ctx.group.id if ctx.group else None, target=word,
                    after={"file": str(path), "rows": rows})
-    return replace(ctx.say(replies.exported(word, str(path), rows)), file=str(path))
+    return replace(ctx.say(replies.exported(word, path.name, str(path.parent), rows)),
+                   file=str(path))
 
 
 @router.command("统计", permission="cadre", help="调配统计：覆盖企业、共享职工、调配人次、人均增收（干部）",
