@@ -45,6 +45,8 @@ class Config:
     notify_every_minutes: int = 30  # posters hear of new claims in batches this often
     db_url: str = "sqlite:///daqiao.db"
     exports_dir: str = "exports"  # where #导出 writes ledgers
+    calendar_hours: tuple[time, time] | None = None  # requests.calendar.hours; None: plain clock
+    calendar_holidays: bool = True
     path: str | None = None
 
     @property
@@ -64,6 +66,18 @@ def _hhmm(value: Any, key: str) -> time:
     if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
         raise ConfigError(f"{key}: expected HH:MM, got {value!r}")
     return time(int(m.group(1)), int(m.group(2)))
+
+
+def _hours(value: Any) -> tuple[time, time] | None:
+    if value is None:
+        return None
+    parts = str(value).replace("～", "-").replace("~", "-").split("-")
+    if len(parts) != 2:
+        raise ConfigError(f"requests.calendar.hours: expected HH:MM-HH:MM, got {value!r}")
+    a, b = (_hhmm(x, "requests.calendar.hours") for x in parts)
+    if a >= b:
+        raise ConfigError("requests.calendar.hours: the day must end after it starts")
+    return a, b
 
 
 def _minutes(value: Any) -> int:
@@ -140,5 +154,7 @@ def load_config(path: str | os.PathLike[str] | None = None, *, db: str | None = 
         notify_every_minutes=_minutes(postings.get("notify_every_minutes", 30)),
         db_url=db or os.environ.get("DAQIAO_DB") or str(raw.get("db", "sqlite:///daqiao.db")),
         exports_dir=str(raw.get("exports_dir", "exports")),
+        calendar_hours=_hours((requests.get("calendar") or {}).get("hours")),
+        calendar_holidays=bool((requests.get("calendar") or {}).get("holidays", True)),
         path=str(p) if p else None,
     )

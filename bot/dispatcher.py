@@ -126,6 +126,10 @@ class Dispatcher:
 
     def _route(self, ctx: Ctx) -> tuple[list[Reply], dict | None, bool]:
         msg = ctx.msg
+        if msg.type in ("image", "file", "video", "voice"):
+            # Photos and files are archived; one from a requester is attached to the request.
+            attached = requests.attach_media(ctx)
+            return ([attached] if attached else []), None, False
         if msg.type != "text" or not msg.text or not msg.text.strip():
             if msg.type not in ("text",):
                 level = logging.INFO if msg.type in MESSAGE_TYPES else logging.WARNING

@@ -244,6 +244,10 @@ def rating_reminder(number: int) -> str:
     return f"你的诉求 R{number} 办结一天了，问题解决了吗？请回复“满意”或“不满意”（也可以打1-5分）。"
 
 
+def attachment_added(number: int) -> str:
+    return f"已附在诉求 R{number} 里。"
+
+
 def request_overdue(number: int, urgency: str, category: str, dept: str | None) -> str:
     who = f"，{dept}" if dept else ""
     return f"R{number}（{URGENCY[urgency]}，{category}{who}）已超时未答复，请尽快处理。"

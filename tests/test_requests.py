@@ -150,3 +150,22 @@ def test_a_private_filing_leaves_no_trace_in_any_group(rbot):  # type: ignore[no
     private = [r for r in seen if r.chat is None]
     assert {r.to for r in private} == {"w1"}
     assert rbot.repo.s.get(Request, 1).via == "direct"
+
+
+def test_deadlines_follow_the_working_calendar_when_configured(make_bot):  # type: ignore[no-untyped-def]
+    cfg = CONFIG + "  calendar:\n    hours: \"08:30-17:30\"\n"
+    b = make_bot(config_yaml=cfg, simulated=True)
+    b.say("饮水机坏了", sender="w1", at=datetime(2025, 3, 7, 17, 0, tzinfo=TZ))  # Friday
+    assert b.repo.request(1).deadline.astimezone(TZ) == datetime(2025, 3, 10, 9, 0, tzinfo=TZ)
+    assert [r for r in b.say("周末愉快", sender="x", at=datetime(2025, 3, 9, 12, tzinfo=TZ))
+            if r.chat == "干部群"] == []  # not overdue over the weekend
+
+
+def test_a_photo_after_filing_is_attached_to_the_request(rbot):  # type: ignore[no-untyped-def]
+    rbot.say("园区东门的路灯不亮", sender="w1", at=at(9))
+    out = rbot.texts(None, sender="w1", type="image", at=at(9, 2))
+    assert out == ["已附在诉求 R1 里。"]
+    assert rbot.repo.request(1).attachments
+    assert rbot.say(None, sender="w2", type="image", at=at(9, 3)) == []  # not a requester
+    late = rbot.say(None, sender="w1", type="image", at=at(11))         # too late, not waiting
+    assert [r for r in late if r.chat != "干部群"] == []

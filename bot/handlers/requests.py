@@ -10,14 +10,33 @@ from bot.context import Ctx
 from bot.handlers.common import UsageError
 from bot.router import Router
 from bot.types import Reply
+from bot.workcal import WorkCalendar
 from storage.models import Request
 
 router = Router("requests")
 
 
+def calendar(ctx: Ctx) -> WorkCalendar | None:
+    if ctx.config.calendar_hours is None:
+        return None
+    start, end = ctx.config.calendar_hours
+    return WorkCalendar(ctx.config.tz, start, end, ctx.config.calendar_holidays)
+
+
 def deadline_for(ctx: Ctx, urgency: str, filed: datetime) -> datetime:
-    """small: within hours; urgent: the same local day; hard: within days (config)."""
+    """small: within hours; urgent: the same day; hard: within days (config).
+
+    With a working calendar configured, hours and days are working ones: a request filed on
+    Friday evening is due in working time on Monday (or after the holiday).
+    """
     hours = ctx.config.deadlines_hours.get(urgency, 1.0)
+    cal = calendar(ctx)
+    if cal is not None:
+        if urgency == "urgent" and hours <= 0:
+            return cal.end_of_day(filed)
+        if urgency == "hard":
+            return cal.add_days(filed, max(1, round(hours / 24)))
+        return cal.add(filed, hours)
     if urgency == "urgent" and hours <= 0:
         local = ctx.local(filed)
         end = datetime.combine(local.date(), time(23, 59), tzinfo=local.tzinfo)
@@ -238,6 +257,22 @@ def cmd_withdraw(ctx: Ctx) -> Reply:
     return ctx.say(replies.request_withdrawn(number))
 
 
+ATTACH_WINDOW = timedelta(minutes=30)
+
+
+def attach_media(ctx: Ctx) -> Reply | None:
+    """A photo or file from a requester soon after filing, or while asked for more, is evidence."""
+    now = ctx.now()
+    for req in ctx.repo.requests_by(ctx.msg.sender_id)[::-1]:
+        if req.status == "waiting" or (req.status in OPEN and now - req.created_at <= ATTACH_WINDOW):
+            req.attachments = ",".join(x for x in (req.attachments, str(ctx.row.id)) if x)
+            ctx.repo.s.add(req)
+            ctx.repo.request_event(req, req.status, actor_id=ctx.msg.sender_id, now=now,
+                                   note=f"附件 {ctx.msg.type}")
+            return ctx.say(replies.attachment_added(req.id or 0))
+    return None
+
+
 _RATING = re.compile(r"^\s*(?:(非常满意|很满意|满意|还行|一般|不太满意|不满意|很不满意)|([1-5])\s*(?:分|星)?)\s*[!！。.]*\s*$")
 _RATING_WORDS = {"非常满意": 5, "很满意": 5, "满意": 5, "还行": 3, "一般": 3, "不太满意": 2,
                  "不满意": 1, "很不满意": 1}
@@ -259,9 +294,13 @@ def on_requester_reply(ctx: Ctx) -> list[Reply] | None:
             return [ctx.say(replies.rating_thanks(req.id or 0, rating))]
     for req in pending:
         if req.status == "waiting" and req.paused_at is not None and not m:
-            paused = ctx.now() - req.paused_at
-            if req.deadline is not None:
-                req.deadline = req.deadline + paused  # the clock stood still while waiting
+            if req.deadline is not None:  # the clock stood still while waiting
+                cal = calendar(ctx)
+                if cal is None:
+                    req.deadline = req.deadline + (ctx.now() - req.paused_at)
+                else:
+                    left = cal.between(req.paused_at, req.deadline)
+                    req.deadline = cal.add(ctx.now(), left.total_seconds() / 3600)
             req.paused_at = None
             attach = ",".join(x for x in (req.attachments, str(ctx.row.id)) if x)
             req.attachments = attach
