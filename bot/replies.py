@@ -340,6 +340,24 @@ def roster_recorded(number: int, added: list[str], changed: list[str], removed: 
     return f"#{number} 接龙已记录：{'；'.join(parts)}。{tail}。"
 
 
+def request_stats(title: str, header: tuple[str, ...], rows: list[tuple]) -> str:
+    if not rows:
+        return f"【{title}诉求统计】\n这段时间没有诉求。"
+    lines = [f"【{title}诉求统计】"]
+    for kind, name, n, hours, on_time, satisfied in rows:
+        label = "合计" if kind == "合计" else f"{name}"
+        bits = [f"{n}件"]
+        if hours != "":
+            bits.append(f"平均{hours}小时响应")
+        if on_time:
+            bits.append(f"按时{on_time}")
+        if satisfied:
+            bits.append(f"满意{satisfied}")
+        if kind in ("合计", "等级", "类别"):
+            lines.append(f"{label}：{'，'.join(bits)}")
+    return "\n".join(lines)
+
+
 def no_permission(command: str) -> str:
     return f"“#{command}”只有工会干部或发布人才能用。"
 

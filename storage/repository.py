@@ -369,6 +369,10 @@ class Repository:
             col(Request.status).in_(["waiting", "resolved"]))  # a rating moves it to closed
             .order_by(col(Request.id).desc())).all()
 
+    def requests_between(self, start: datetime, end: datetime) -> Sequence[Request]:
+        return self.s.exec(select(Request).where(Request.created_at >= start,
+                                                 Request.created_at < end).order_by(Request.id)).all()
+
     def requests_open(self) -> Sequence[Request]:
         return self.s.exec(select(Request).where(
             col(Request.status).in_(["filed", "dispatched", "in_progress"]))

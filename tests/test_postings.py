@@ -98,7 +98,7 @@ def test_confirmed_placements_add_up_in_the_stats(bot):  # type: ignore[no-untyp
     assert out == ("【2025年3月统计】\n覆盖企业 2 家，共享职工 2 人，调配 3 人次，人均增收 2850 元。")
     assert bot.texts("#统计 2025-04", sender="wxid_cadre")[0].endswith("调配 0 人次，人均增收 0 元。")
     assert "只有工会干部" in bot.texts("#统计", sender="w1")[0]
-    assert bot.texts("#统计 明年", sender="wxid_cadre") == ["用法：#统计 [本周|本月|2025-03]"]
+    assert bot.texts("#统计 明年", sender="wxid_cadre") == ["用法：#统计 [诉求] [本周|本月|2025-03]"]
 
 
 def test_a_new_posting_mentions_matching_offers_once_per_pair(bot):  # type: ignore[no-untyped-def]

@@ -169,3 +169,19 @@ def test_a_photo_after_filing_is_attached_to_the_request(rbot):  # type: ignore[
     assert rbot.say(None, sender="w2", type="image", at=at(9, 3)) == []  # not a requester
     late = rbot.say(None, sender="w1", type="image", at=at(11))         # too late, not waiting
     assert [r for r in late if r.chat != "干部群"] == []
+
+
+def test_request_figures_in_the_chat(rbot):  # type: ignore[no-untyped-def]
+    rbot.say("饮水机坏了", sender="w1", at=at(9))
+    rbot.say("#派单 R1", sender="wxid_admin", at=at(9, 30))
+    rbot.say("#办结 R1 修好了", sender="wxid_admin", at=at(9, 40))
+    rbot.say("满意", sender="w1", at=at(9, 50))
+    rbot.say("老板拖欠工资", sender="w2", at=at(10))
+    replies = rbot.say("#统计 诉求 2025-03", sender="wxid_admin", group="干部群", at=at(12, day=4))
+    out = next(r.text for r in replies if r.reply_to)  # the sweep's alerts come first
+    lines = out.split("\n")
+    assert lines[0] == "【2025年3月诉求统计】"
+    assert lines[1] == "合计：2件，平均0.5小时响应，按时50%，满意100%"
+    assert "设施服务：1件，平均0.5小时响应，按时100%，满意100%" in lines
+    assert [r.text for r in rbot.say("#统计 诉求 2025-04", sender="wxid_admin", at=at(13, day=4))
+            if r.reply_to] == ["【2025年4月诉求统计】\n这段时间没有诉求。"]

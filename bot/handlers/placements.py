@@ -13,6 +13,7 @@ from bot.handlers.common import UsageError, ref_arg
 from bot.permissions import is_cadre
 from bot.router import Router
 from bot.types import Reply
+from scheduler.reports import request_stats
 from storage.models import Posting
 
 router = Router("placements")
@@ -100,15 +101,22 @@ def cmd_export(ctx: Ctx) -> Reply:
                    file=str(path))
 
 
-@router.command("统计", permission="cadre", help="调配统计：覆盖企业、共享职工、调配人次、人均增收（干部）",
-                usage="#统计 [本周|本月|2025-03]")
+@router.command("统计", permission="cadre",
+                help="调配统计（覆盖企业、共享职工、调配人次、人均增收）或诉求统计（干部）",
+                usage="#统计 [诉求] [本周|本月|2025-03]")
 def cmd_stats(ctx: Ctx) -> Reply:
     today = ctx.local(ctx.now()).date()
-    start, end, title = period(ctx.args, today)
+    args = ctx.args.strip()
+    about_requests = args.startswith("诉求")
+    start, end, title = period(args[2:] if about_requests else args, today)
     tz = ctx.config.tz
     lo = datetime.combine(start, time(0), tzinfo=tz)
     hi = datetime.combine(end, time(0), tzinfo=tz)
     # The cadre group (and a direct message from a cadre) sees every group; others their own.
     scope = None if (ctx.group is None or ctx.group.is_cadre_group) and is_cadre(
         ctx.msg.sender_id, ctx.repo, ctx.config) else (ctx.group.id if ctx.group else None)
+    if about_requests:
+        reqs = [r for r in ctx.repo.requests_between(lo, hi) if scope is None or r.group_id == scope]
+        header, rows = request_stats(reqs, ctx.now())
+        return ctx.say(replies.request_stats(title, header, rows))
     return ctx.say(replies.stats(title, ctx.repo.placement_stats(scope, lo, hi)))
