@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from bot.config import Config
+from bot.router import Registry
 from bot.types import InboundMessage, Reply
 from parsers import Parsed, Parser
 from storage import Repository
@@ -35,7 +36,7 @@ class Ctx:
     args: str = ""
     command: str = ""
     can_direct: bool = True  # whether the transport can message one person privately
-    extra: dict[str, object] = field(default_factory=dict)
+    registry: Registry | None = None  # the commands, for #帮助
 
     def now(self) -> datetime:
         return self.clock.now()

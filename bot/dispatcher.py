@@ -101,7 +101,7 @@ class Dispatcher:
             return []
         ctx = Ctx(repo=repo, config=self.config, clock=self.clock, parser=self.parser, log=log,
                   msg=msg, group=group, member=member, row=row, can_direct=self.can_direct,
-                  extra={"registry": self.registry})
+                  registry=self.registry)
         is_command = False
         try:
             out, parsed, is_command = self._route(ctx)

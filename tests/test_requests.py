@@ -185,3 +185,11 @@ def test_request_figures_in_the_chat(rbot):  # type: ignore[no-untyped-def]
     assert "设施服务：1件，平均0.5小时响应，按时100%，满意100%" in lines
     assert [r.text for r in rbot.say("#统计 诉求 2025-04", sender="wxid_admin", at=at(13, day=4))
             if r.reply_to] == ["【2025年4月诉求统计】\n这段时间没有诉求。"]
+
+
+def test_an_acknowledgement_is_not_the_answer_a_cadre_asked_for(rbot):  # type: ignore[no-untyped-def]
+    rbot.say("老板拖欠我们工资了", sender="w1", at=at(9))
+    rbot.say("#待补充 R1 是哪家企业？", sender="wxid_admin", at=at(9, 5))
+    assert rbot.say("收到", sender="w1", at=at(9, 6)) == []
+    assert rbot.repo.request(1).status == "waiting"
+    assert rbot.texts("是恒科精工", sender="w1", at=at(9, 20)) == ["收到补充，R1 继续办理。"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot import replies
 from bot.context import Ctx
 from bot.handlers.common import line_for
+from bot.permissions import allowed
 from bot.router import Router
 from bot.types import Reply
 
@@ -13,16 +14,15 @@ router = Router("help")
 
 @router.command("帮助", permission="member", help="看能用的命令", usage="#帮助 [命令]", aliases=("help",))
 def cmd_help(ctx: Ctx) -> Reply:
-    from bot.permissions import allowed  # noqa: PLC0415 - avoids an import cycle at load
-
-    registry = ctx.extra["registry"]
+    registry = ctx.registry
+    assert registry is not None
     name = ctx.args.strip().lstrip("#/＃")
     if name:
-        cmd = registry.get(name)  # type: ignore[attr-defined]
+        cmd = registry.get(name)
         if cmd is not None:
             return ctx.say(replies.help_one(cmd.name, cmd.help, cmd.usage))
     lines = []
-    for cmd in registry.commands:  # type: ignore[attr-defined]
+    for cmd in registry.commands:
         # Poster and requester commands apply to one's own things: everyone sees them.
         perm = "member" if cmd.permission in ("poster", "requester") else cmd.permission
         if allowed(perm, ctx.msg.sender_id, ctx.repo, ctx.config):

@@ -274,6 +274,8 @@ def attach_media(ctx: Ctx) -> Reply | None:
 
 
 _RATING = re.compile(r"^\s*(?:(非常满意|很满意|满意|还行|一般|不太满意|不满意|很不满意)|([1-5])\s*(?:分|星)?)\s*[!！。.]*\s*$")
+# A bare acknowledgement of the bot's question is not the information it asked for.
+_ACK = re.compile(r"^\s*(?:收到|好的?|好滴|嗯+|哦+|ok|OK|知道了|明白|谢谢|行|可以)\s*[!！。.~～]*\s*$")
 _RATING_WORDS = {"非常满意": 5, "很满意": 5, "满意": 5, "还行": 3, "一般": 3, "不太满意": 2,
                  "不满意": 1, "很不满意": 1}
 
@@ -293,7 +295,7 @@ def on_requester_reply(ctx: Ctx) -> list[Reply] | None:
                                    note=f"评价 {rating}")
             return [ctx.say(replies.rating_thanks(req.id or 0, rating))]
     for req in pending:
-        if req.status == "waiting" and req.paused_at is not None and not m:
+        if req.status == "waiting" and req.paused_at is not None and not m and not _ACK.match(text):
             if req.deadline is not None:  # the clock stood still while waiting
                 cal = calendar(ctx)
                 if cal is None:
