@@ -193,10 +193,9 @@ def candidates(ctx: Ctx, *, family: str | None, kind: str = "job") -> list[Posti
 
 @router.command("关闭", permission="poster", help="关闭一个岗位（发布人或干部）", usage="#关闭 编号")
 def cmd_close(ctx: Ctx) -> Reply:
-    number = ref_arg(ctx)
-    p = ctx.repo.posting(number)
+    number, p, err = _posting(ctx)
     if p is None:
-        return ctx.say(replies.no_such_posting(number))
+        return err  # type: ignore[return-value]
     before = p.status
     ctx.repo.set_posting_status(p, "closed", now=ctx.now())
     ctx.repo.audit(actor_id=ctx.msg.sender_id, action="关闭", now=ctx.now(),
@@ -220,9 +219,9 @@ def cmd_edit(ctx: Ctx) -> Reply:
     what, value = m.group(1), m.group(2).strip()
     if what not in _EDIT_FIELDS:
         return ctx.say(replies.edit_fields())
-    p = ctx.repo.posting(number)
+    _, p, err = _posting(ctx)
     if p is None:
-        return ctx.say(replies.no_such_posting(number))
+        return err  # type: ignore[return-value]
     before = {"headcount": p.headcount, "pay": [p.pay_min, p.pay_max, p.pay_unit],
               "location": p.location, "job": p.job, "settlement": p.settlement}
     if what == "人数":
@@ -252,10 +251,9 @@ def cmd_edit(ctx: Ctx) -> Reply:
 
 @router.command("重开", permission="poster", help="重新开放关闭或过期的岗位", usage="#重开 编号")
 def cmd_reopen(ctx: Ctx) -> Reply:
-    number = ref_arg(ctx)
-    p = ctx.repo.posting(number)
+    number, p, err = _posting(ctx)
     if p is None:
-        return ctx.say(replies.no_such_posting(number))
+        return err  # type: ignore[return-value]
     if p.status in ("open", "filled"):
         return ctx.say(replies.posting_already(number, p.status))
     before = p.status
@@ -265,6 +263,13 @@ def cmd_reopen(ctx: Ctx) -> Reply:
                    group_id=ctx.group.id if ctx.group else None, target=f"#{number}",
                    before={"status": before}, after={"status": p.status})
     return ctx.say(replies.posting_reopened(number))
+
+
+def _posting(ctx: Ctx) -> tuple[int, Posting | None, Reply | None]:
+    """(number, posting, None) for the posting a command names, or a 'no such posting' reply."""
+    number = ref_arg(ctx)
+    p = ctx.repo.posting(number)
+    return number, p, None if p is not None else ctx.say(replies.no_such_posting(number))
 
 
 def posting_owner(ctx: Ctx) -> str | None:

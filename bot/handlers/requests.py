@@ -123,21 +123,17 @@ def cmd_file(ctx: Ctx) -> Reply:
 @router.command("派单", permission="cadre", help="把诉求派给部门办理（干部）", usage="#派单 R编号 部门，如：#派单 R3 交通局")
 def cmd_dispatch(ctx: Ctx) -> list[Reply]:
     number, dept = _ref(ctx)
-    req = ctx.repo.request(number)
+    req, err = _get(ctx, number, allowed=OPEN)
     if req is None:
-        return [ctx.say(replies.no_such_request(number))]
+        return [err]  # type: ignore[list-item]
     dept = dept or req.department or ctx.config.departments.get(req.category, "")
     if not dept:
         raise UsageError()
-    if req.status in DONE:
-        return [ctx.say(replies.request_already(number, req.status))]
     before = {"status": req.status, "department": req.department}
     req.department = dept
     _responded(ctx, req)
     ctx.repo.request_event(req, "dispatched", actor_id=ctx.msg.sender_id, now=ctx.now(), note=dept)
-    ctx.repo.audit(actor_id=ctx.msg.sender_id, action="派单", now=ctx.now(),
-                   group_id=ctx.group.id if ctx.group else None, target=f"R{number}",
-                   before=before, after={"status": "dispatched", "department": dept})
+    _audit(ctx, "派单", number, before, {"status": "dispatched", "department": dept})
     out = [ctx.say(replies.request_dispatched(number, dept))]
     out.append(_notify_requester(ctx, req, replies.request_dispatched_notice(number, dept)))
     return out
@@ -148,20 +144,16 @@ def cmd_resolve(ctx: Ctx) -> list[Reply]:
     number, note = _ref(ctx)
     if not note:
         raise UsageError()
-    req = ctx.repo.request(number)
+    req, err = _get(ctx, number, allowed=OPEN)
     if req is None:
-        return [ctx.say(replies.no_such_request(number))]
-    if req.status in DONE:
-        return [ctx.say(replies.request_already(number, req.status))]
+        return [err]  # type: ignore[list-item]
     before = {"status": req.status}
     req.resolution = note
     req.paused_at = None
     req.rating_asked_at = ctx.now()
     _responded(ctx, req)
     ctx.repo.request_event(req, "resolved", actor_id=ctx.msg.sender_id, now=ctx.now(), note=note)
-    ctx.repo.audit(actor_id=ctx.msg.sender_id, action="办结", now=ctx.now(),
-                   group_id=ctx.group.id if ctx.group else None, target=f"R{number}",
-                   before=before, after={"status": "resolved", "note": note})
+    _audit(ctx, "办结", number, before, {"status": "resolved", "note": note})
     return [ctx.say(replies.request_resolved(number)),
             _notify_requester(ctx, req, replies.request_resolved_notice(number, note))]
 
