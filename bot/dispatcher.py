@@ -105,6 +105,9 @@ class Dispatcher:
         is_command = False
         try:
             out, parsed, is_command = self._route(ctx)
+            if group is not None and group.paused and not (is_command and ctx.command in ("暂停", "恢复")):
+                # Paused: the work is still recorded (nothing lost), but the group hears nothing.
+                out = [r for r in out if r.chat != group.name]
             repo.finish_message(row, "done" if msg.type == "text" else "skipped",
                                 parse=parsed)
             self.queued = self._queue(out, row, now)

@@ -358,6 +358,41 @@ def request_stats(title: str, header: tuple[str, ...], rows: list[tuple]) -> str
     return "\n".join(lines)
 
 
+def unknown_member(who: str) -> str:
+    return f"群里没找到“{who}”，请让对方先在群里说句话，或者直接写微信号。"
+
+
+def already_admin(who: str) -> str:
+    return f"{who} 已经是超级管理员了。"
+
+
+def cadre_changed(who: str, added: bool) -> str:
+    return f"已把 {who} 设为工会干部。" if added else f"已取消 {who} 的干部权限。"
+
+
+def audit_line(when: datetime, member: object, actor_id: str, action: str, target: str | None,
+               allowed: bool) -> str:
+    who = getattr(member, "display_name", "") or actor_id
+    tail = f" {target}" if target else ""
+    return f"{when:%m-%d %H:%M} {who} #{action}{tail}" + ("" if allowed else "（被拒绝）")
+
+
+def audit_log(lines: list[str]) -> str:
+    return "最近的管理操作：\n" + "\n".join(lines) if lines else "还没有管理操作记录。"
+
+
+def group_only() -> str:
+    return "这个命令要在群里用。"
+
+
+def paused() -> str:
+    return "好的，我在本群先不说话了。干部发“#恢复”我再继续。"
+
+
+def resumed() -> str:
+    return "我回来了，继续为大家服务。"
+
+
 def no_permission(command: str) -> str:
     return f"“#{command}”只有工会干部或发布人才能用。"
 

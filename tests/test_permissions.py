@@ -1,0 +1,73 @@
+"""Every command x every role: allowed or refused exactly as declared, and the audit log agrees."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.handlers import build_registry
+from storage.models import AuditLog
+
+CONFIG = "cadres: [wxid_admin]\n"
+ARGS = {"帮助": "", "我的": "", "列表": "", "关闭": "1", "修改": "1 人数 8", "重开": "1",
+        "报名": "1", "取消报名": "1", "接龙": "1", "确认": "1 张三", "导出": "岗位", "统计": "",
+        "诉求": "饮水机坏了", "派单": "R1 交通局", "办结": "R1 好了", "进展": "R1 在办",
+        "定级": "R1 难事", "待补充": "R1 哪里", "重办": "R1", "撤回": "R1",
+        "管理员": "添加 wx_new", "日志": "", "暂停": "", "恢复": ""}
+# (sender id, display name). The impostor took the super-admin's display name.
+ROLES = {"impostor": ("wx_fake", "郑主席"), "member": ("wx_member", "路人"),
+         "owner": (None, None), "cadre": ("wx_cadre", "干部老陈"), "admin": ("wxid_admin", "郑主席")}
+OWNER = {"poster": ("wx_boss", "张老板"), "requester": ("wx_req", "钱七")}
+MAY = {"member": {"impostor", "member", "owner", "cadre", "admin"},
+       "poster": {"owner", "cadre", "admin"}, "requester": {"owner", "cadre", "admin"},
+       "cadre": {"cadre", "admin"}, "admin": {"admin"}}
+COMMANDS = build_registry().commands
+
+
+def test_every_command_is_in_the_matrix() -> None:
+    assert {c.name for c in COMMANDS} == set(ARGS)
+
+
+@pytest.mark.parametrize("cmd", COMMANDS, ids=[c.name for c in COMMANDS])
+def test_permission_matrix(make_bot, tmp_path, cmd) -> None:  # type: ignore[no-untyped-def]
+    bot = make_bot(config_yaml=CONFIG + f"exports_dir: {tmp_path / 'x'}\n")
+    bot.say("我们印刷厂需要10名临时工，一天200", sender="wx_boss", name="张老板")
+    bot.say("饮水机坏了", sender="wx_req", name="钱七")
+    bot.say("大家好", sender="wx_cadre", name="干部老陈")
+    bot.say("大家好", sender="wx_new", name="新人")
+    bot.say("#管理员 添加 干部老陈", sender="wxid_admin", name="郑主席")
+    assert bot.repo.member("wx_cadre").role == "cadre"
+    owner = OWNER.get(cmd.permission, ("wx_member2", "另一个人"))
+    # Refused roles first (they must change nothing), then the allowed ones.
+    order = sorted(ROLES, key=lambda r: r in MAY[cmd.permission])
+    for role in order:
+        sender, name = ROLES[role] if role != "owner" else owner
+        refused_before = bot.repo.count(AuditLog, allowed=False)
+        out = bot.texts(f"#{cmd.name} {ARGS[cmd.name]}".strip(), sender=sender, name=name)
+        refused = bot.repo.count(AuditLog, allowed=False) > refused_before
+        assert refused == (role not in MAY[cmd.permission]), (cmd.name, role, out)
+        if refused:
+            assert out == [f"“#{cmd.name}”只有工会干部或发布人才能用。"]
+            row = bot.repo.audit_log(1)[0]
+            assert (row.action, row.actor_id, row.allowed) == (cmd.name, sender, False)
+
+
+def test_a_removed_cadre_loses_the_commands(make_bot) -> None:  # type: ignore[no-untyped-def]
+    bot = make_bot(config_yaml=CONFIG)
+    bot.say("大家好", sender="wx_cadre", name="干部老陈")
+    assert bot.texts("#管理员 添加 干部老陈", sender="wxid_admin") == ["已把 干部老陈 设为工会干部。"]
+    assert "#派单" in bot.texts("#帮助", sender="wx_cadre", name="干部老陈")[0]
+    assert bot.texts("#管理员 移除 wx_cadre", sender="wxid_admin") == ["已取消 干部老陈 的干部权限。"]
+    assert "#派单" not in bot.texts("#帮助", sender="wx_cadre", name="干部老陈")[0]
+    assert bot.texts("#管理员 添加 不存在的人", sender="wxid_admin")[0].startswith("群里没找到")
+    log = bot.texts("#日志 3", sender="wxid_admin")[0].split("\n")
+    assert log[0] == "最近的管理操作："
+    assert "#管理员 wx_cadre" in log[1] and "#管理员 wx_cadre" in log[2]
+
+
+def test_a_paused_group_hears_nothing_but_loses_nothing(make_bot) -> None:  # type: ignore[no-untyped-def]
+    bot = make_bot(config_yaml=CONFIG)
+    assert bot.texts("#暂停", sender="wxid_admin")[0].startswith("好的，我在本群先不说话了")
+    assert bot.say("我们印刷厂需要10名临时工", sender="wx_boss") == []
+    assert bot.repo.posting(1) is not None  # recorded all the same
+    assert bot.texts("#恢复", sender="wxid_admin") == ["我回来了，继续为大家服务。"]
+    assert "报名成功 #1" in bot.texts("报名 1", sender="w1")[0]
