@@ -61,6 +61,8 @@ class App:
             self.dispatcher.queued = []
             out = self.dispatcher.dispatch(msg)
             self.flush(self.dispatcher.queued)
+            if self.realtime is not None and msg.text and "设置" in msg.text:
+                self.realtime.sync(self.job_specs())  # a group's digest time may have moved
             return out
 
     def flush(self, just_queued: list[Outbox] | None = None) -> int:
@@ -211,6 +213,25 @@ class App:
     def start_realtime(self) -> None:
         self.realtime = RealtimeScheduler(self.config.tz)
         self.realtime.start(self.job_specs())
+        self.catch_up(self.clock.now())
+
+    def catch_up(self, now: datetime) -> int:
+        """Send today's digests the bot missed while it was down, if still within the grace.
+
+        A digest is never sent twice (the digest log); older than the grace, it is skipped.
+        """
+        grace = timedelta(minutes=self.config.digest_grace_minutes)
+        ran = 0
+        for spec in self.job_specs():
+            if not spec.id.startswith("digest@"):
+                continue
+            for when, _ in due_between([spec], self.config.tz, now - grace, now):
+                log.info("catching up %s due at %s", spec.id, when)
+                spec.run(when)
+                ran += 1
+        self.backlog = True
+        self.flush()
+        return ran
 
     # -- scheduled work ---------------------------------------------------------------------
     def run_expiry(self, when: datetime) -> None:

@@ -31,6 +31,8 @@ class Config:
     cadres: tuple[str, ...] = ()
     default_group: str = "共享员工群"
     digest_time: time = time(8, 30)
+    digest_grace_minutes: int = 120  # a digest missed while down goes out on restart within this
+    announce_minutes: int = 10  # at most one #公告 this often
     places: tuple[str, ...] = ()
     jobs: tuple[str, ...] = ()
     groups: tuple[GroupConfig, ...] = ()
@@ -140,6 +142,8 @@ def load_config(path: str | os.PathLike[str] | None = None, *, db: str | None = 
         cadres=_strs(raw.get("cadres"), "cadres"),
         default_group=str(raw.get("default_group", "共享员工群")),
         digest_time=_hhmm(digest.get("time", "08:30"), "digest.time"),
+        digest_grace_minutes=int(digest.get("grace_minutes", 120)),
+        announce_minutes=int(raw.get("announce_minutes", 10)),
         places=_strs(raw.get("places"), "places"),
         jobs=_strs(raw.get("jobs"), "jobs"),
         groups=tuple(groups),

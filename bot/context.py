@@ -33,7 +33,8 @@ class Ctx:
     member: Member
     row: Message
     parsed: Parsed | None = None
-    args: str = ""
+    args: str = ""  # command arguments, normalised (half-width): for numbers and keywords
+    raw_args: str = ""  # the same as typed: for free text the bot repeats or stores
     command: str = ""
     can_direct: bool = True  # whether the transport can message one person privately
     registry: Registry | None = None  # the commands, for #帮助

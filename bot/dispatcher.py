@@ -171,6 +171,7 @@ class Dispatcher:
         if cmd is None:
             return [ctx.say(replies.unknown_command(word, self.registry.suggest(word)))]
         ctx.command, ctx.args = cmd.name, args
+        ctx.raw_args = _raw_args(ctx.msg.text or "", word) or args
         if not allowed(cmd.permission, ctx.msg.sender_id, ctx.repo, self.config,
                        owner_id=_owner(cmd, ctx)):
             log.info("refused #%s for %s", cmd.name, ctx.msg.sender_id)
@@ -196,6 +197,12 @@ class Dispatcher:
             if ob is not None:
                 rows.append(ob)
         return rows
+
+
+def _raw_args(raw: str, word: str) -> str:
+    """The arguments as the sender typed them (full-width punctuation and all)."""
+    i = raw.find(word)
+    return raw[i + len(word):].strip() if i >= 0 else ""
 
 
 def _as_list(result: object) -> list[Reply]:

@@ -393,6 +393,30 @@ def resumed() -> str:
     return "我回来了，继续为大家服务。"
 
 
+def setting_changed(what: str, value: str) -> str:
+    return f"本群的{what}已改为{value}。"
+
+
+def settings_help() -> str:
+    return "能设置的有：摘要时间（如 #设置 摘要时间 08:30）、诉求回显（#设置 诉求回显 开 或 关）。"
+
+
+def digest_empty() -> str:
+    return "本群现在没有在招的岗位，也没有新的找活信息。"
+
+
+def announce(text: str) -> str:
+    return "【工会公告】" + mask(text)
+
+
+def announced(n: int) -> str:
+    return f"公告已发到{n}个群。"
+
+
+def announce_too_soon(minutes: int) -> str:
+    return f"公告发得太勤了，{minutes}分钟内只能发一次，请稍后再发。"
+
+
 def no_permission(command: str) -> str:
     return f"“#{command}”只有工会干部或发布人才能用。"
 

@@ -14,16 +14,18 @@ MAX_LINES = 15
 
 def build_digest(repo: Repository, group: Group, day: date, *, now: datetime,
                  line: Callable[[Posting, int], str],
-                 render: Callable[[date, list[str], int, list[str], int], str]) -> str | None:
+                 render: Callable[[date, list[str], int, list[str], int], str],
+                 force: bool = False) -> str | None:
     """Today's digest for a group, or None when nothing changed in the last day.
 
     `line` renders one posting (with its claimed count) and `render` the whole message, so
-    the wording stays in the bot's replies module.
+    the wording stays in the bot's replies module. `force` (a cadre's #摘要) skips the
+    nothing-changed rule, but not the nothing-to-say one.
     """
     since = now - timedelta(days=1)
     new_posts = repo.postings_between(group.id or 0, since, now)
     new_claims = repo.claims_between(group.id or 0, since, now)
-    if not new_posts and not new_claims:
+    if not new_posts and not new_claims and not force:
         return None
     jobs = repo.open_postings(group.id, limit=MAX_LINES)
     n_jobs = repo.count_open(group.id)

@@ -38,6 +38,7 @@ class Group(SQLModel, table=True):
     transport: str = Field(default="console", max_length=32)
     external_id: str | None = Field(default=None, max_length=128, index=True)
     digest_time: str | None = Field(default=None, max_length=5)
+    echo_requests: bool | None = None  # None: the config's requests.echo_in_group
     paused: bool = False
     is_cadre_group: bool = False
     created_at: datetime

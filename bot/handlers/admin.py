@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 from bot import replies
 from bot.context import Ctx
@@ -71,3 +72,68 @@ def cmd_resume(ctx: Ctx) -> Reply:
     ctx.repo.audit(actor_id=ctx.msg.sender_id, action="恢复", now=ctx.now(), group_id=ctx.group.id,
                    before={"paused": True}, after={"paused": False})
     return ctx.say(replies.resumed())
+
+
+@router.command("设置", permission="cadre", help="设置本群：摘要时间、诉求回显（干部）",
+                usage="#设置 摘要时间 08:30 / #设置 诉求回显 开|关")
+def cmd_settings(ctx: Ctx) -> Reply:
+    if ctx.group is None:
+        return ctx.say(replies.group_only())
+    m = re.match(r"^\s*(摘要时间|诉求回显)\s+(\S+)\s*$", ctx.args)
+    if not m:
+        return ctx.say(replies.settings_help())
+    what, value = m.group(1), m.group(2).replace("：", ":")
+    g = ctx.group
+    before = {"digest_time": g.digest_time, "echo_requests": g.echo_requests}
+    if what == "摘要时间":
+        t = re.fullmatch(r"(\d{1,2}):(\d{2})", value)
+        if not t or int(t.group(1)) > 23 or int(t.group(2)) > 59:
+            raise UsageError()
+        g.digest_time = f"{int(t.group(1)):02d}:{t.group(2)}"
+        value = g.digest_time
+    else:
+        if value not in ("开", "关"):
+            raise UsageError()
+        g.echo_requests = value == "开"
+    ctx.repo.s.add(g)
+    ctx.repo.audit(actor_id=ctx.msg.sender_id, action="设置", now=ctx.now(), group_id=g.id,
+                   target=what, before=before,
+                   after={"digest_time": g.digest_time, "echo_requests": g.echo_requests})
+    return ctx.say(replies.setting_changed(what, value))
+
+
+@router.command("摘要", permission="cadre", help="马上发一次本群的岗位摘要（干部）", usage="#摘要")
+def cmd_digest(ctx: Ctx) -> Reply:
+    from bot.handlers.common import posting_line  # noqa: PLC0415
+    from scheduler.digest import build_digest  # noqa: PLC0415
+
+    if ctx.group is None:
+        return ctx.say(replies.group_only())
+    now = ctx.now()
+    text = build_digest(ctx.repo, ctx.group, ctx.local(now).date(), now=now, line=posting_line,
+                        render=replies.digest, force=True)
+    return ctx.say(text or replies.digest_empty())
+
+
+ANNOUNCE_KEY = "announce:last"
+
+
+@router.command("公告", permission="cadre", help="向所有群发公告（干部，有频率限制）", usage="#公告 内容")
+def cmd_announce(ctx: Ctx) -> list[Reply]:
+    text = ctx.raw_args.strip()
+    if not text:
+        raise UsageError()
+    now = ctx.now()
+    last = ctx.repo.get_state(ANNOUNCE_KEY)
+    gap = timedelta(minutes=ctx.config.announce_minutes)
+    if last and now - datetime.fromisoformat(last) < gap:
+        return [ctx.say(replies.announce_too_soon(ctx.config.announce_minutes))]
+    ctx.repo.set_state(ANNOUNCE_KEY, now.isoformat())
+    groups = [g for g in ctx.repo.groups() if not g.paused]
+    ctx.repo.audit(actor_id=ctx.msg.sender_id, action="公告", now=now,
+                   group_id=ctx.group.id if ctx.group else None,
+                   after={"text": text, "groups": [g.name for g in groups]})
+    out = [Reply(text=replies.announce(text), chat=g.name, reply_to=ctx.msg.message_id)
+           for g in groups]
+    return [*out, ctx.say(replies.announced(len(groups)))]
+

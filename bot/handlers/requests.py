@@ -83,7 +83,10 @@ def file_request(ctx: Ctx, text: str, category: str, urgency: str) -> Reply:
         department=ctx.config.departments.get(category),  # proposed; #派单 confirms it
         deadline=deadline_for(ctx, urgency, now), message_id=ctx.row.id)
     due = replies.when_text(ctx.local(req.deadline), ctx.local(now).date())  # type: ignore[arg-type]
-    if via == "group" and ctx.config.echo_in_group:
+    echo = ctx.config.echo_in_group
+    if ctx.group is not None and ctx.group.echo_requests is not None:
+        echo = ctx.group.echo_requests  # #设置 诉求回显 for this group
+    if via == "group" and echo:
         text_out = replies.request_ack_echo(req.id or 0, urgency, due, category, text)
     else:
         text_out = replies.request_ack(req.id or 0, urgency, due)
@@ -105,7 +108,9 @@ def _notify_requester(ctx: Ctx, req: Request, text: str) -> Reply:
 
 
 def _ref(ctx: Ctx) -> tuple[int, str]:
-    m = re.match(r"^\s*(?:[Rr#＃]|No\.?)?\s*(\d{1,9})(?!\d)\s*(.*)$", ctx.args, re.S)
+    """(R-number, the rest as typed) of a request command's arguments."""
+    m = re.match(r"^\s*(?:[Rr#＃Ｒｒ]|No\.?)?\s*(\d{1,9})(?!\d)\s*(.*)$", ctx.raw_args or ctx.args,
+                 re.S)
     if not m:
         raise UsageError()
     return int(m.group(1)), m.group(2).strip()
@@ -113,7 +118,7 @@ def _ref(ctx: Ctx) -> tuple[int, str]:
 
 @router.command("诉求", permission="member", help="登记一个诉求（困难、问题、建议）", usage="#诉求 内容")
 def cmd_file(ctx: Ctx) -> Reply:
-    text = ctx.args.strip()
+    text = ctx.raw_args.strip()
     if not text:
         raise UsageError()
     category, urgency = ctx.parser.request_fields(text)
