@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
-from bot import replies
+from bot import charts, replies
 from bot.clock import ManualClock, SystemClock
 from bot.config import Config
 from bot.context import Clock
@@ -17,10 +18,11 @@ from bot.handlers.common import posting_line
 from bot.transports.base import Transport
 from bot.types import InboundMessage, Reply
 from parsers import Parser
+from scheduler import reports
 from scheduler.digest import build_digest
 from scheduler.jobs import JobSpec, RealtimeScheduler, due_between
 from storage import Repository, make_engine, migrate
-from storage.models import Group, Outbox, RequestEvent
+from storage.models import Group, Outbox, Request, RequestEvent
 
 log = logging.getLogger(__name__)
 CLOCK_KEY = "clock"
@@ -110,7 +112,42 @@ class App:
                              every_minutes=self.config.notify_every_minutes,
                              run=self.run_claim_notices))
         specs.append(JobSpec(id="requests@*/15", every_minutes=15, run=self.run_request_sweep))
+        specs.append(JobSpec(id=f"weekly@mon-{self.config.weekly_time:%H:%M}",
+                             at=self.config.weekly_time, weekday="mon", run=self.run_weekly))
         return specs
+
+    def run_weekly(self, when: datetime) -> None:
+        """Monday: last week's figures to the cadre group, with a chart where a CJK font exists."""
+        with self.lock:
+            today = when.astimezone(self.config.tz).date()
+            start = today - timedelta(days=7)
+            cadre_group = next((g for g in self.repo.groups() if g.is_cadre_group), None)
+            if cadre_group is not None and self.repo.digest_sent(cadre_group.id or 0, "weekly", today):
+                return
+            w = reports.weekly(self.repo, self.config.tz, start, when)
+            path = Path(self.config.exports_dir) / f"周报{start:%Y年%m月%d日}.png"
+            try:
+                chart = charts.weekly_chart(w.days, w.placements_by_day, w.requests_by_day,
+                                            f"{start.month}月{start.day}日那一周：调配与诉求", path,
+                                            charts.cjk_font(self.config.report_font))
+            except Exception:  # noqa: BLE001 - the figures still go out without the picture
+                log.exception("weekly chart failed; sending the text only")
+                chart = None
+            text = replies.weekly_report(w.start, w.end - timedelta(days=1), w.placements, w.filed,
+                                         w.on_time, w.satisfied, chart is not None)
+            key = f"weekly:{today.isoformat()}"
+            if cadre_group is not None:
+                self.repo.enqueue(key=key, group_id=cadre_group.id, text=text,
+                                  file=str(chart) if chart else None, due=when, created_at=when)
+                self.repo.record_digest(cadre_group.id or 0, "weekly", today, now=when)
+            else:
+                for i, cadre in enumerate(self.config.cadres):
+                    self.repo.enqueue(key=f"{key}:{i}", to_id=cadre, text=text,
+                                      file=str(chart) if chart else None, due=when, created_at=when)
+            self.repo.commit()
+            self.backlog = True
+            if self.realtime is not None:
+                self.flush()
 
     def run_request_sweep(self, when: datetime) -> None:
         """Overdue requests: remind the responsible cadres once, escalate once at twice the time.
@@ -245,6 +282,25 @@ class App:
                          p.updated_at)
             self.repo.commit()
 
+    def _cadre_digest(self, day: date, when: datetime) -> str | None:
+        """Requests due today, overdue, and resolved yesterday; None when there are none."""
+        tz = self.config.tz
+        due, overdue, resolved = [], [], []
+        for r in self.repo.all(Request):
+            line = replies.cadre_request_line(
+                r.id or 0, r.urgency, r.category, r.department,
+                replies.when_text(r.deadline.astimezone(tz), day) if r.deadline else None)
+            if r.status in ("filed", "dispatched", "in_progress") and r.deadline is not None:
+                if r.deadline < when:
+                    overdue.append(line)
+                elif r.deadline.astimezone(tz).date() == day:
+                    due.append(line)
+            if r.resolved_at is not None and r.resolved_at.astimezone(tz).date() == day - timedelta(days=1):
+                resolved.append(line)
+        if not (due or overdue or resolved):
+            return None
+        return replies.cadre_digest(day, due, overdue, resolved)
+
     def _digest_time(self, g: Group) -> time:
         if g.digest_time:
             return time.fromisoformat(g.digest_time)
@@ -254,13 +310,20 @@ class App:
         """Queue today's digest for every group whose digest time is `at`."""
         with self.lock:
             day = when.astimezone(self.config.tz).date()
+            holiday = self.config.skip_holidays and _statutory_holiday(day)
             for g in self.repo.groups():
-                if g.paused or g.is_cadre_group or self._digest_time(g) != at:
+                if g.paused or self._digest_time(g) != at:
                     continue
                 if self.repo.digest_sent(g.id or 0, "daily", day):
                     continue
-                text = build_digest(self.repo, g, day, now=when, line=posting_line,
-                                    render=replies.digest)
+                if g.is_cadre_group:
+                    text = self._cadre_digest(day, when)
+                elif holiday:
+                    log.info("no digest for %s on %s: a public holiday", g.name, day)
+                    continue
+                else:
+                    text = build_digest(self.repo, g, day, now=when, line=posting_line,
+                                        render=replies.digest)
                 if text is None:
                     continue
                 self.repo.enqueue(key=f"digest:{g.id}:{day.isoformat()}", group_id=g.id,
@@ -278,6 +341,17 @@ class App:
         with self.lock:
             self.flush()
             self.repo.close()
+
+
+def _statutory_holiday(day: date) -> bool:
+    """A statutory public holiday (not an ordinary weekend), by chinese-calendar."""
+    try:
+        import chinese_calendar  # noqa: PLC0415
+
+        on_holiday, name = chinese_calendar.get_holiday_detail(day)
+        return bool(on_holiday and name)
+    except NotImplementedError:
+        return False
 
 
 def build_app(config: Config, transport: Transport, *, clock: Clock | None = None,

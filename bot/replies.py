@@ -417,6 +417,35 @@ def announce_too_soon(minutes: int) -> str:
     return f"公告发得太勤了，{minutes}分钟内只能发一次，请稍后再发。"
 
 
+def weekly_report(start: date, end: date, p: dict, filed: int, on_time: str, satisfied: str,
+                  chart: bool) -> str:
+    lines = [f"【工会周报】{day_text(start)}-{day_text(end)}",
+             f"覆盖企业 {p['enterprises']:.0f} 家，共享职工 {p['workers']:.0f} 人，调配 {p['placements']:.0f} 人次，"
+             f"人均增收 {p['income_per_worker']:.0f} 元。",
+             f"诉求 {filed} 件" + (f"，按时答复 {on_time}" if on_time else "")
+             + (f"，满意 {satisfied}" if satisfied else "") + "。"]
+    if not chart:
+        lines.append("（本机没有中文字体，这次只发文字。）")
+    return "\n".join(lines)
+
+
+def cadre_request_line(number: int, urgency: str, category: str, dept: str | None,
+                       due: str | None) -> str:
+    tail = f"，{due}前" if due else ""
+    return f"R{number} {URGENCY[urgency]} {category} {dept or '未派单'}{tail}"
+
+
+def cadre_digest(day: date, due: list[str], overdue: list[str], resolved: list[str]) -> str:
+    lines = [f"【诉求日报】{day.month}月{day.day}日 周{WEEKDAY[day.weekday()]}"]
+    if due:
+        lines += ["今天到期：", *due]
+    if overdue:
+        lines += ["已超时：", *overdue]
+    if resolved:
+        lines += ["昨天办结：", *resolved]
+    return mask("\n".join(lines))
+
+
 def no_permission(command: str) -> str:
     return f"“#{command}”只有工会干部或发布人才能用。"
 

@@ -27,12 +27,14 @@ class JobSpec:
     run: Callable[[datetime], None]
     at: time | None = None
     every_minutes: int | None = None
+    weekday: str | None = None  # with `at`: only that day of the week ("mon" ...)
 
     def trigger(self, tz: ZoneInfo) -> CronTrigger:
         if self.every_minutes:
             return CronTrigger(minute=f"*/{self.every_minutes}", timezone=tz)
         assert self.at is not None, "a JobSpec needs `at` or `every_minutes`"
-        return CronTrigger(hour=self.at.hour, minute=self.at.minute, timezone=tz)
+        return CronTrigger(day_of_week=self.weekday or "*", hour=self.at.hour,
+                           minute=self.at.minute, timezone=tz)
 
 
 def due_between(specs: Iterable[JobSpec], tz: ZoneInfo, after: datetime,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from storage import Repository
@@ -84,6 +84,37 @@ def request_stats(reqs: Sequence[Request], now: datetime) -> tuple[tuple[str, ..
 
 def _rate(n: int, d: int) -> str:
     return f"{n / d:.0%}" if d else ""
+
+
+@dataclass(frozen=True)
+class Weekly:
+    start: date
+    end: date  # exclusive
+    placements: dict[str, float]
+    filed: int
+    on_time: str
+    satisfied: str
+    days: list[date]
+    placements_by_day: list[int]
+    requests_by_day: list[int]
+
+
+def weekly(repo: Repository, tz: ZoneInfo, start: date, now: datetime) -> Weekly:
+    """The week from `start` (a Monday) for the Monday report to the cadre group."""
+    lo = datetime.combine(start, datetime.min.time(), tzinfo=tz)
+    hi = lo + timedelta(days=7)
+    stats = repo.placement_stats(None, lo, hi)
+    reqs = list(repo.requests_between(lo, hi))
+    judged = [on_time(r, now) for r in reqs]
+    judged = [j for j in judged if j in ("是", "否")]
+    rated = [r.rating for r in reqs if r.rating is not None]
+    days = [start + timedelta(days=i) for i in range(7)]
+    allocs = [a for a in repo.all(Allocation) if lo <= a.time < hi]
+    by_day = [sum(1 for a in allocs if a.time.astimezone(tz).date() == d) for d in days]
+    req_day = [sum(1 for r in reqs if r.created_at.astimezone(tz).date() == d) for d in days]
+    return Weekly(start, start + timedelta(days=7), stats, len(reqs),
+                  _rate(judged.count("是"), len(judged)), _rate(sum(x >= 4 for x in rated), len(rated)),
+                  days, by_day, req_day)
 
 
 def posting_sheets(repo: Repository, tz: ZoneInfo) -> list[Sheet]:

@@ -74,3 +74,28 @@ def test_a_digest_missed_while_down_goes_out_once_within_the_grace(make_bot, tmp
     third = make_bot(db=db, config_yaml=CONFIG, start=at(5, 11))
     third.app.catch_up(third.clock.now())
     assert third.transport.sent == []
+
+
+def test_weekly_report_without_a_chinese_font_is_text_with_a_warning(make_bot, monkeypatch, caplog):  # type: ignore[no-untyped-def]
+    from bot import charts
+
+    monkeypatch.setattr(charts, "cjk_font", lambda configured=None: None)  # a machine without one
+    bot = make_bot(config_yaml=CONFIG + "groups:\n  - name: 干部群\n    cadre_group: true\n",
+                   simulated=True)
+    bot.say(POST, sender="boss", at=at(7, 9))  # a Friday
+    out = bot.say("早", sender="x", at=at(10, 9))  # Monday
+    weekly = [r for r in out if r.text.startswith("【工会周报】")]
+    assert len(weekly) == 1 and weekly[0].file is None
+    assert weekly[0].text.endswith("（本机没有中文字体，这次只发文字。）")
+    assert "no font with Chinese glyphs" in caplog.text
+
+
+def test_no_digest_on_a_public_holiday_when_configured(make_bot):  # type: ignore[no-untyped-def]
+    bot = make_bot(config_yaml=CONFIG + "digest:\n  skip_holidays: true\n", simulated=True,
+                   start=datetime(2025, 9, 30, 9, tzinfo=TZ))
+    bot.say(POST, sender="boss", at=datetime(2025, 9, 30, 10, tzinfo=TZ))
+    out = bot.say("国庆快乐", sender="x", at=datetime(2025, 10, 1, 12, tzinfo=TZ))  # 国庆节
+    assert [r for r in out if r.text.startswith("【每日岗位速递】")] == []
+    bot.say(POST.replace("10", "12"), sender="boss", at=datetime(2025, 10, 8, 12, tzinfo=TZ))
+    out = bot.say("早", sender="x", at=datetime(2025, 10, 9, 12, tzinfo=TZ))  # a working day again
+    assert len([r for r in out if r.text.startswith("【每日岗位速递】")]) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Protocol
 
 from bot.types import InboundMessage, Reply
@@ -27,8 +28,12 @@ class Transport(Protocol):
 
 
 def with_mentions(reply: Reply) -> str:
-    """The text as a plain-text client shows it: '@name ' before the body for each mention."""
+    """The text as a plain-text client shows it: '@name ' before the body for each mention,
+    and the attachment's file name after it."""
+    text = reply.text
+    if reply.file:
+        text += f"\n[附件] {Path(reply.file).name}"
     names = [n for n in reply.mention_names if n]
     if not names or reply.chat is None:
-        return reply.text
-    return " ".join(f"@{n}" for n in names) + " " + reply.text
+        return text
+    return " ".join(f"@{n}" for n in names) + " " + text
