@@ -34,6 +34,7 @@ class Config:
     digest_grace_minutes: int = 120  # a digest missed while down goes out on restart within this
     announce_minutes: int = 10  # at most one #公告 this often
     skip_holidays: bool = False  # no daily digest on statutory public holidays
+    quiet_refusals: bool = False  # a refused command in a group gets no answer (still logged)
     weekly_time: time = time(8, 0)  # the Monday report to the cadre group
     report_font: str | None = None  # a font file with Chinese glyphs for charts
     places: tuple[str, ...] = ()
@@ -148,6 +149,7 @@ def load_config(path: str | os.PathLike[str] | None = None, *, db: str | None = 
         digest_grace_minutes=int(digest.get("grace_minutes", 120)),
         announce_minutes=int(raw.get("announce_minutes", 10)),
         skip_holidays=bool(digest.get("skip_holidays", False)),
+        quiet_refusals=bool((raw.get("permissions") or {}).get("quiet_refusals", False)),
         weekly_time=_hhmm((raw.get("report") or {}).get("weekly_time", "08:00"), "report.weekly_time"),
         report_font=(raw.get("report") or {}).get("font"),
         places=_strs(raw.get("places"), "places"),

@@ -178,6 +178,8 @@ class Dispatcher:
             ctx.repo.audit(actor_id=ctx.msg.sender_id, action=cmd.name, now=ctx.now(),
                            group_id=ctx.group.id if ctx.group else None, target=args[:64] or None,
                            allowed=False)
+            if ctx.group is not None and self.config.quiet_refusals:
+                return []
             return [ctx.say(replies.no_permission(cmd.name))]
         try:
             return _as_list(cmd.handler(ctx))

@@ -72,3 +72,34 @@ def test_a_paused_group_hears_nothing_but_loses_nothing(make_bot) -> None:  # ty
     assert bot.repo.posting(1) is not None  # recorded all the same
     assert bot.texts("#恢复", sender="wxid_admin") == ["我回来了，继续为大家服务。"]
     assert "报名成功 #1" in bot.texts("报名 1", sender="w1")[0]
+
+
+@pytest.mark.parametrize("role,sender,allowed_perms", [
+    ("member", "wx_member", {"member", "poster", "requester"}),
+    ("cadre", "wx_cadre", {"member", "poster", "requester", "cadre"}),
+    ("admin", "wxid_admin", {"member", "poster", "requester", "cadre", "admin"}),
+])
+def test_help_lists_exactly_what_the_asker_may_use(make_bot, role, sender, allowed_perms) -> None:  # type: ignore[no-untyped-def]
+    bot = make_bot(config_yaml=CONFIG)
+    bot.say("大家好", sender="wx_cadre", name="干部老陈")
+    bot.say("#管理员 添加 干部老陈", sender="wxid_admin", name="郑主席")
+    text = bot.texts("#帮助", sender=sender, name=sender)[0]
+    listed = {line.split("：")[0][1:] for line in text.split("\n") if line.startswith("#")}
+    assert listed == {c.name for c in COMMANDS if c.permission in allowed_perms}
+    assert all(c.help and c.usage for c in COMMANDS)
+
+
+def test_refusals_can_be_silent_in_groups(make_bot) -> None:  # type: ignore[no-untyped-def]
+    bot = make_bot(config_yaml=CONFIG + "permissions:\n  quiet_refusals: true\n")
+    assert bot.say("#日志", sender="wx_member") == []
+    assert bot.repo.audit_log(1)[0].allowed is False  # still logged
+    assert "只有" in bot.texts("#日志", sender="wx_member", group=None)[0]  # privately: answered
+
+
+def test_the_cadre_group_lists_every_groups_postings(make_bot) -> None:  # type: ignore[no-untyped-def]
+    bot = make_bot(config_yaml=CONFIG + "groups:\n  - name: 干部群\n    cadre_group: true\n")
+    bot.say("我们印刷厂需要10名临时工", sender="b1", group="一群")
+    bot.say("五金厂需要6个包装工", sender="b2", group="二群")
+    assert "#2" not in bot.texts("#列表", sender="w", group="一群")[0]
+    both = bot.texts("#列表", sender="wxid_admin", group="干部群")[0]
+    assert "#1" in both and "#2" in both

@@ -196,3 +196,10 @@ def test_an_acknowledgement_is_not_the_answer_a_cadre_asked_for(rbot):  # type: 
     assert rbot.say("收到", sender="w1", at=at(9, 6)) == []
     assert rbot.repo.request(1).status == "waiting"
     assert rbot.texts("是恒科精工", sender="w1", at=at(9, 20)) == ["收到补充，R1 继续办理。"]
+
+
+def test_explicit_request_command(rbot):  # type: ignore[no-untyped-def]
+    out = rbot.texts("#诉求 园区东门的路灯不亮，晚上很危险", sender="w1", at=at(9))
+    assert out[0].startswith("你的诉求已受理，编号 R1（小事）")
+    r = rbot.repo.request(1)
+    assert (r.category, r.text) == ("安全隐患", "园区东门的路灯不亮，晚上很危险")

@@ -158,7 +158,8 @@ def on_query(ctx: Ctx) -> Reply | None:
 
 @router.command("列表", permission="member", help="看群里在招的岗位", usage="#列表 [日结|工种|地点]")
 def cmd_list(ctx: Ctx) -> Reply:
-    gid = ctx.group.id if ctx.group else None
+    # Every group sees its own postings; the cadre group sees all of them.
+    gid = ctx.group.id if ctx.group and not ctx.group.is_cadre_group else None
     total = ctx.repo.count_open(gid)
     postings = ctx.repo.open_postings(gid, limit=10)
     if ctx.args:
