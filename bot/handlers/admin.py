@@ -53,25 +53,24 @@ def cmd_log(ctx: Ctx) -> Reply:
 
 
 @router.command("暂停", permission="cadre", help="让机器人在本群暂停说话（干部）", usage="#暂停")
-def cmd_pause(ctx: Ctx) -> Reply | None:
-    if ctx.group is None:
-        return ctx.say(replies.group_only())
-    ctx.group.paused = True
-    ctx.repo.s.add(ctx.group)
-    ctx.repo.audit(actor_id=ctx.msg.sender_id, action="暂停", now=ctx.now(), group_id=ctx.group.id,
-                   before={"paused": False}, after={"paused": True})
-    return ctx.say(replies.paused())
+def cmd_pause(ctx: Ctx) -> Reply:
+    return _set_paused(ctx, True)
 
 
 @router.command("恢复", permission="cadre", help="让机器人在本群恢复工作（干部）", usage="#恢复")
 def cmd_resume(ctx: Ctx) -> Reply:
+    return _set_paused(ctx, False)
+
+
+def _set_paused(ctx: Ctx, paused: bool) -> Reply:
     if ctx.group is None:
         return ctx.say(replies.group_only())
-    ctx.group.paused = False
+    before = ctx.group.paused
+    ctx.group.paused = paused
     ctx.repo.s.add(ctx.group)
-    ctx.repo.audit(actor_id=ctx.msg.sender_id, action="恢复", now=ctx.now(), group_id=ctx.group.id,
-                   before={"paused": True}, after={"paused": False})
-    return ctx.say(replies.resumed())
+    ctx.repo.audit(actor_id=ctx.msg.sender_id, action=ctx.command, now=ctx.now(),
+                   group_id=ctx.group.id, before={"paused": before}, after={"paused": paused})
+    return ctx.say(replies.paused() if paused else replies.resumed())
 
 
 @router.command("设置", permission="cadre", help="设置本群：摘要时间、诉求回显（干部）",

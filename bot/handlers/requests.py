@@ -69,6 +69,17 @@ def _audit(ctx: Ctx, action: str, number: int, before: dict, after: dict) -> Non
                    before=before, after=after)
 
 
+def _step(ctx: Ctx, req: Request, number: int, status: str, before: dict, after: dict,
+          reply: str, notice: str | None, note: str | None = None) -> list[Reply]:
+    """Record a step of a request (event and audit), answer, and tell the requester."""
+    ctx.repo.request_event(req, status, actor_id=ctx.msg.sender_id, now=ctx.now(), note=note)
+    _audit(ctx, ctx.command, number, before, after)
+    out = [ctx.say(reply)]
+    if notice is not None:
+        out.append(_notify_requester(ctx, req, notice))
+    return out
+
+
 def _due(ctx: Ctx, req: Request) -> str:
     return replies.when_text(ctx.local(req.deadline), ctx.local(ctx.now()).date())  # type: ignore[arg-type]
 
@@ -137,11 +148,10 @@ def cmd_dispatch(ctx: Ctx) -> list[Reply]:
     before = {"status": req.status, "department": req.department}
     req.department = dept
     _responded(ctx, req)
-    ctx.repo.request_event(req, "dispatched", actor_id=ctx.msg.sender_id, now=ctx.now(), note=dept)
-    _audit(ctx, "派单", number, before, {"status": "dispatched", "department": dept})
-    out = [ctx.say(replies.request_dispatched(number, dept))]
-    out.append(_notify_requester(ctx, req, replies.request_dispatched_notice(number, dept)))
-    return out
+    return _step(ctx, req, number, "dispatched", before,
+                 {"status": "dispatched", "department": dept},
+                 replies.request_dispatched(number, dept),
+                 replies.request_dispatched_notice(number, dept), note=dept)
 
 
 @router.command("办结", permission="cadre", help="诉求办结，告诉诉求人结果（干部）", usage="#办结 R编号 办理结果")
@@ -157,10 +167,9 @@ def cmd_resolve(ctx: Ctx) -> list[Reply]:
     req.paused_at = None
     req.rating_asked_at = ctx.now()
     _responded(ctx, req)
-    ctx.repo.request_event(req, "resolved", actor_id=ctx.msg.sender_id, now=ctx.now(), note=note)
-    _audit(ctx, "办结", number, before, {"status": "resolved", "note": note})
-    return [ctx.say(replies.request_resolved(number)),
-            _notify_requester(ctx, req, replies.request_resolved_notice(number, note))]
+    return _step(ctx, req, number, "resolved", before, {"status": "resolved", "note": note},
+                 replies.request_resolved(number), replies.request_resolved_notice(number, note),
+                 note=note)
 
 
 @router.command("进展", permission="cadre", help="记录诉求的办理进展并告诉诉求人（干部）",
@@ -177,10 +186,9 @@ def cmd_progress(ctx: Ctx) -> list[Reply]:
     if req.urgency == "hard":  # 难事: feedback every few days until resolved
         req.deadline = deadline_for(ctx, "hard", ctx.now())
         req.overdue_at = req.escalated_at = None
-    ctx.repo.request_event(req, "in_progress", actor_id=ctx.msg.sender_id, now=ctx.now(), note=note)
-    _audit(ctx, "进展", number, before, {"status": "in_progress", "note": note})
-    return [ctx.say(replies.request_progress(number)),
-            _notify_requester(ctx, req, replies.request_progress_notice(number, note))]
+    return _step(ctx, req, number, "in_progress", before, {"status": "in_progress", "note": note},
+                 replies.request_progress(number), replies.request_progress_notice(number, note),
+                 note=note)
 
 
 @router.command("定级", permission="cadre", help="把诉求定为小事、急事或难事（干部）",
@@ -216,10 +224,9 @@ def cmd_wait(ctx: Ctx) -> list[Reply]:
     before = {"status": req.status}
     _responded(ctx, req)
     req.paused_at = ctx.now()
-    ctx.repo.request_event(req, "waiting", actor_id=ctx.msg.sender_id, now=ctx.now(), note=question)
-    _audit(ctx, "待补充", number, before, {"status": "waiting", "question": question})
-    return [ctx.say(replies.request_waiting(number)),
-            _notify_requester(ctx, req, replies.request_question(number, question))]
+    return _step(ctx, req, number, "waiting", before, {"status": "waiting", "question": question},
+                 replies.request_waiting(number), replies.request_question(number, question),
+                 note=question)
 
 
 @router.command("重办", permission="requester", help="办结的诉求没解决，重新办理（诉求人或干部）",
@@ -233,12 +240,9 @@ def cmd_reopen(ctx: Ctx) -> list[Reply]:
     req.deadline = deadline_for(ctx, req.urgency, ctx.now())
     # The last rating stays (a reopened 不满意 still counts); a new one replaces it.
     req.resolved_at = req.overdue_at = req.escalated_at = req.rating_asked_at = None
-    ctx.repo.request_event(req, "in_progress", actor_id=ctx.msg.sender_id, now=ctx.now(), note="重办")
-    _audit(ctx, "重办", number, before, {"status": "in_progress"})
-    out = [ctx.say(replies.request_reopened(number, _due(ctx, req)))]
-    if ctx.msg.sender_id != req.requester_id:
-        out.append(_notify_requester(ctx, req, replies.request_reopened(number, _due(ctx, req))))
-    return out
+    text = replies.request_reopened(number, _due(ctx, req))
+    return _step(ctx, req, number, "in_progress", before, {"status": "in_progress"}, text,
+                 text if ctx.msg.sender_id != req.requester_id else None, note="重办")
 
 
 @router.command("撤回", permission="requester", help="撤回自己的诉求", usage="#撤回 R编号")
@@ -249,9 +253,8 @@ def cmd_withdraw(ctx: Ctx) -> Reply:
         return err  # type: ignore[return-value]
     before = {"status": req.status}
     req.paused_at = None
-    ctx.repo.request_event(req, "withdrawn", actor_id=ctx.msg.sender_id, now=ctx.now())
-    _audit(ctx, "撤回", number, before, {"status": "withdrawn"})
-    return ctx.say(replies.request_withdrawn(number))
+    return _step(ctx, req, number, "withdrawn", before, {"status": "withdrawn"},
+                 replies.request_withdrawn(number), None)[0]
 
 
 ATTACH_WINDOW = timedelta(minutes=30)
