@@ -57,6 +57,10 @@ def test_the_scenarios_show_what_issue_4_asks() -> None:
     assert any("新岗位 #2 可能适合" in t for t in texts("matching"))
     assert "保安" in texts("matching")[-1] and "木工" not in texts("matching")[-1]
     assert texts("placements")[-1].endswith("调配 3 人次，人均增收 2100 元。")
+    reqs = lines((SCENARIOS / "requests.expected.jsonl").read_bytes())
+    assert any("R5 已撤回" in x["text"] for x in reqs)
+    # R3 was filed by direct message: nothing of its content reaches any group.
+    assert all("拖欠" not in x["text"] and "恒科" not in x["text"] for x in reqs if x["group"])
 
 
 def test_request_ledger_matches_the_requests_scenario(tmp_path: Path) -> None:
@@ -83,7 +87,8 @@ def test_request_ledger_matches_the_requests_scenario(tmp_path: Path) -> None:
         ("R2", "孙*", "群内", "急事", "办理中", "否", 1),      # 不满意, reopened, then overdue
         ("R3", "周*", "私信", "难事", "办理中", "是", None),   # regraded, waited on the requester
         ("R4", "吴*", "群内", "小事", "已受理", "否", None),   # nobody answered: reminded, 督办
+        ("R5", "郑*", "群内", "小事", "已撤回", "—", None),    # withdrawn by the requester
     ]
     stats = {(r[0], r[1]): r for r in wb["诉求统计"].iter_rows(min_row=2, values_only=True)}
-    assert stats[("合计", "全部")][2:] == (4, 0.44, "50%", "50%")
+    assert stats[("合计", "全部")][2:] == (5, 0.44, "50%", "50%")
     assert stats[("等级", "小事")][4] == "50%"
