@@ -39,6 +39,7 @@ class Repository:
         self.engine = engine
         self.s = Session(engine, expire_on_commit=False)
         self._archive: Any = None
+        self._enqueue: Any = None
 
     # -- unit of work -----------------------------------------------------------------------
     def commit(self) -> None:
@@ -391,12 +392,22 @@ class Repository:
 
     # -- outbox -----------------------------------------------------------------------------
     def enqueue(self, **fields: Any) -> Outbox | None:
-        """Queue a reply unless one with the same key was queued before."""
-        if self.s.exec(select(Outbox).where(Outbox.key == fields["key"])).first() is not None:
-            return None
+        """Queue a reply unless one with the same key was queued before.
+
+        One statement (ON CONFLICT DO NOTHING on the key); the row returned is detached and
+        carries what the sender needs.
+        """
         row = Outbox(**fields)
-        self.s.add(row)
-        self.s.flush()
+        values = {c.name: getattr(row, c.name) for c in Outbox.__table__.columns if c.name != "id"}
+        if self._enqueue is None:
+            table = Outbox.__table__
+            insert = sqlite_insert if self.s.get_bind().dialect.name == "sqlite" else pg_insert
+            self._enqueue = (insert(table).on_conflict_do_nothing(index_elements=["key"])
+                             .returning(table.c.id))
+        new_id = self.s.execute(self._enqueue, values).scalar()
+        if new_id is None:
+            return None
+        row.id = new_id
         return row
 
     def pending(self, *, until: datetime | None = None, limit: int = 100) -> Sequence[Outbox]:
