@@ -92,3 +92,19 @@ def test_request_ledger_matches_the_requests_scenario(tmp_path: Path) -> None:
     stats = {(r[0], r[1]): r for r in wb["诉求统计"].iter_rows(min_row=2, values_only=True)}
     assert stats[("合计", "全部")][2:] == (5, 0.44, "50%", "50%")
     assert stats[("等级", "小事")][4] == "50%"
+
+
+@pytest.mark.parametrize("name", ["claims_fill", "requests", "roster"])
+def test_scenario_on_postgresql(name: str, tmp_path: Path, pg_url: str) -> None:
+    """The same replay through the real command on PostgreSQL gives the same output."""
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(CONFIG, encoding="utf-8")
+    args_file = SCENARIOS / f"{name}.args"
+    extra = shlex.split(args_file.read_text()) if args_file.exists() else []
+    run = daqiao("replay", str(SCENARIOS / f"{name}.jsonl"), "--config", str(cfg), "--db", pg_url,
+                 *extra)
+    assert run.returncode == 0, run.stderr.decode()[-2000:]
+    assert lines(run.stdout) == lines((SCENARIOS / f"{name}.expected.jsonl").read_bytes())
+    again = daqiao("replay", str(SCENARIOS / f"{name}.jsonl"), "--config", str(cfg), "--db",
+                   pg_url, *extra)
+    assert again.returncode == 0 and again.stdout == b""
