@@ -60,10 +60,10 @@ class App:
                     self.advance(msg.time)
                 elif msg.time > self.clock.now():
                     self.clock.set(msg.time)
-            self.dispatcher.queued = []
+            self.dispatcher.queued, self.dispatcher.last_command = [], None
             out = self.dispatcher.dispatch(msg)
             self.flush(self.dispatcher.queued)
-            if self.realtime is not None and msg.text and "设置" in msg.text:
+            if self.realtime is not None and self.dispatcher.last_command == "设置":
                 self.realtime.sync(self.job_specs())  # a group's digest time may have moved
             return out
 

@@ -55,6 +55,7 @@ class Dispatcher:
         # The objects stay in the repository's session (it never expires on commit).
         self._groups: dict[tuple[str, str], Group] = {}
         self.queued: list[Outbox] = []  # outbox rows the last dispatch wrote
+        self.last_command: str | None = None  # the command the last dispatch ran, if any
         self._members: dict[str, Member] = {}
 
     def display_name(self, sender_id: str) -> str:
@@ -118,14 +119,11 @@ class Dispatcher:
             repo.rollback()
             self._groups.clear()  # a rollback may have undone rows these point at
             self._members.clear()
-            out = [ctx.say(replies.command_failed())] if is_command or self._looks_like_command(msg) else []
+            out = [ctx.say(replies.command_failed())] if is_command or has_prefix(msg.text) else []
             repo.finish_message(row, "failed", error=f"{type(e).__name__}: {e}")
             self.queued = self._queue(out, row, now)
             repo.commit()
             return out
-
-    def _looks_like_command(self, msg: InboundMessage) -> bool:
-        return has_prefix(msg.text)
 
     def _route(self, ctx: Ctx) -> tuple[list[Reply], dict | None, bool]:
         msg = ctx.msg
@@ -171,6 +169,7 @@ class Dispatcher:
         if cmd is None:
             return [ctx.say(replies.unknown_command(word, self.registry.suggest(word)))]
         ctx.command, ctx.args = cmd.name, args
+        self.last_command = cmd.name
         ctx.raw_args = _raw_args(ctx.msg.text or "", word) or args
         if not allowed(cmd.permission, ctx.msg.sender_id, ctx.repo, self.config,
                        owner_id=_owner(cmd, ctx)):

@@ -474,8 +474,4 @@ class Repository:
     def all(self, model: type, order: Iterable[Any] = ()) -> Sequence[Any]:
         return self.s.exec(select(model).order_by(*(order or [model.id]))).all()
 
-    def requests_due_between(self, start: datetime, end: datetime) -> Sequence[Request]:
-        return self.s.exec(select(Request).where(
-            col(Request.deadline).is_not(None), Request.deadline >= start, Request.deadline < end,
-            col(Request.status).in_(["filed", "dispatched", "in_progress"]))).all()
 

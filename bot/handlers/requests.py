@@ -80,6 +80,15 @@ def _step(ctx: Ctx, req: Request, number: int, status: str, before: dict, after:
     return out
 
 
+def _with_note(ctx: Ctx, allowed: tuple[str, ...]) -> tuple[int, str, Request | None, Reply | None]:
+    """(number, note, request, error reply) for a verb that needs `R编号 说明`."""
+    number, note = _ref(ctx)
+    if not note:
+        raise UsageError()
+    req, err = _get(ctx, number, allowed=allowed)
+    return number, note, req, err
+
+
 def _due(ctx: Ctx, req: Request) -> str:
     return replies.when_text(ctx.local(req.deadline), ctx.local(ctx.now()).date())  # type: ignore[arg-type]
 
@@ -156,10 +165,7 @@ def cmd_dispatch(ctx: Ctx) -> list[Reply]:
 
 @router.command("办结", permission="cadre", help="诉求办结，告诉诉求人结果（干部）", usage="#办结 R编号 办理结果")
 def cmd_resolve(ctx: Ctx) -> list[Reply]:
-    number, note = _ref(ctx)
-    if not note:
-        raise UsageError()
-    req, err = _get(ctx, number, allowed=OPEN)
+    number, note, req, err = _with_note(ctx, OPEN)
     if req is None:
         return [err]  # type: ignore[list-item]
     before = {"status": req.status}
@@ -175,10 +181,7 @@ def cmd_resolve(ctx: Ctx) -> list[Reply]:
 @router.command("进展", permission="cadre", help="记录诉求的办理进展并告诉诉求人（干部）",
                 usage="#进展 R编号 说明")
 def cmd_progress(ctx: Ctx) -> list[Reply]:
-    number, note = _ref(ctx)
-    if not note:
-        raise UsageError()
-    req, err = _get(ctx, number, allowed=OPEN)
+    number, note, req, err = _with_note(ctx, OPEN)
     if req is None:
         return [err]  # type: ignore[list-item]
     before = {"status": req.status}
@@ -215,10 +218,7 @@ def cmd_grade(ctx: Ctx) -> Reply:
 @router.command("待补充", permission="cadre", help="请诉求人补充情况，等待期间不计时（干部）",
                 usage="#待补充 R编号 要补充的问题")
 def cmd_wait(ctx: Ctx) -> list[Reply]:
-    number, question = _ref(ctx)
-    if not question:
-        raise UsageError()
-    req, err = _get(ctx, number, allowed=("filed", "dispatched", "in_progress"))
+    number, question, req, err = _with_note(ctx, ("filed", "dispatched", "in_progress"))
     if req is None:
         return [err]  # type: ignore[list-item]
     before = {"status": req.status}
