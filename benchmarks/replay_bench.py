@@ -1,6 +1,6 @@
 """End-to-end replay throughput: `daqiao replay` on a SQLite file (WAL), as a user runs it.
 
-    python benchmarks/replay_bench.py [--messages 3000]
+    python benchmarks/replay_bench.py [--messages 3000] [--runs 5]
 
 Generates a group-chat mix (posts, offers, claims by number and context, queries, requests,
 chit-chat), replays it once through the real command, and reports messages per second with
@@ -70,6 +70,7 @@ def replay(path: Path, db: str, cfg: Path) -> float:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", type=int, default=3000)
+    ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp())
     cfg = tmp / "config.yaml"
@@ -80,12 +81,16 @@ def main() -> int:
     empty = tmp / "empty.jsonl"
     empty.write_text("", encoding="utf-8")
     startup = min(replay(empty, f"sqlite:///{tmp / f'e{i}.db'}", cfg) for i in range(2))
-    wall = replay(data, f"sqlite:///{tmp / 'run.db'}", cfg)
+    # This machine is a shared VM: single runs vary by a third. Several fresh runs, each on
+    # its own new database; the median is the figure, the best shows what the code can do.
+    walls = sorted(replay(data, f"sqlite:///{tmp / f'run{i}.db'}", cfg) for i in range(args.runs))
+    median = walls[len(walls) // 2]
     print(f"messages       {args.messages}")
     print(f"start-up       {startup:.2f} s (replay of an empty file)")
-    print(f"wall           {wall:.2f} s")
-    print(f"throughput     {args.messages / wall:,.0f} msg/s including start-up, "
-          f"{args.messages / (wall - startup):,.0f} msg/s after it")
+    print(f"wall           {', '.join(f'{w:.2f}' for w in walls)} s ({args.runs} runs)")
+    print(f"throughput     median {args.messages / (median - startup):,.0f} msg/s after start-up "
+          f"({args.messages / median:,.0f} including it); "
+          f"best {args.messages / (walls[0] - startup):,.0f} msg/s")
     return 0
 
 

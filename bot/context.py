@@ -12,7 +12,8 @@ from bot.router import Registry
 from bot.types import InboundMessage, Reply
 from parsers import Parsed, Parser
 from storage import Repository
-from storage.models import Group, Member, Message
+from storage.models import Group, Member
+from storage.repository import Archived
 
 
 class Clock(Protocol):
@@ -31,7 +32,7 @@ class Ctx:
     msg: InboundMessage
     group: Group | None
     member: Member
-    row: Message
+    row: Archived
     parsed: Parsed | None = None
     args: str = ""  # command arguments, normalised (half-width): for numbers and keywords
     raw_args: str = ""  # the same as typed: for free text the bot repeats or stores

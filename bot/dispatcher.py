@@ -17,7 +17,8 @@ from bot.router import Command, Registry, has_prefix
 from bot.types import MESSAGE_TYPES, InboundMessage, Reply
 from parsers import Parser
 from storage import Repository
-from storage.models import Group, Member, Message, Outbox
+from storage.models import Group, Member, Outbox
+from storage.repository import Archived
 
 log = logging.getLogger(__name__)
 
@@ -90,12 +91,14 @@ class Dispatcher:
         now = self.clock.now()
         group = self._group(msg, now) if msg.is_group else None
         member = self._member(msg, now)
-        row = repo.archive(
+        fields = dict(
             transport=msg.transport, message_id=msg.message_id,
             group_id=group.id if group else None, sender_id=msg.sender_id,
             sender_name=msg.sender_name, type=msg.type, text=msg.text, time=msg.time,
             is_group=msg.is_group,
             raw=json.dumps(dict(msg.raw), ensure_ascii=False, default=str) if msg.raw else None)
+        # The archive row, the message's work and its replies commit as one transaction.
+        row = repo.archive(**fields)
         if row is None:  # archived before (a replayed file, a gateway re-delivery, another bot)
             log.info("message %s/%s already processed; skipped", msg.transport, msg.message_id)
             repo.commit()
@@ -116,10 +119,19 @@ class Dispatcher:
             return out
         except Exception as e:  # noqa: BLE001 - a failing message must not stop the bot
             log.exception("message %s failed", msg.message_id)
-            repo.rollback()
+            repo.rollback()  # the half-done work, and with it the archive row
             self._groups.clear()  # a rollback may have undone rows these point at
             self._members.clear()
             out = [ctx.say(replies.command_failed())] if is_command or has_prefix(msg.text) else []
+            if group is not None:
+                group = self._group(msg, now)
+                fields["group_id"] = group.id
+                ctx.group = group
+            self._member(msg, now)
+            row = repo.archive(**fields)  # nothing lost: the message is kept, marked failed
+            if row is None:
+                repo.rollback()
+                return []
             repo.finish_message(row, "failed", error=f"{type(e).__name__}: {e}")
             self.queued = self._queue(out, row, now)
             repo.commit()
@@ -185,7 +197,7 @@ class Dispatcher:
         except UsageError:
             return [ctx.say(replies.usage(cmd.name, cmd.usage))]
 
-    def _queue(self, out: list[Reply], row: Message, now: datetime) -> list[Outbox]:
+    def _queue(self, out: list[Reply], row: Archived, now: datetime) -> list[Outbox]:
         """Write the replies to the outbox (same transaction as the message's work)."""
         here = self.repo.group(row.group_id)
         rows = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -51,14 +51,21 @@ class Parsed:
 
     def to_json(self) -> dict[str, Any]:
         """The contract's JSON shape: dates as ISO strings, absent facts as null."""
-        out = asdict(self)
+        # Field by field rather than dataclasses.asdict: this runs for every message archived.
+        out: dict[str, Any] = {f: getattr(self, f) for f in _FIELDS}
         for key in ("start_date", "end_date"):
             if out[key] is not None:
                 out[key] = out[key].isoformat()
-        pay = out["pay"]
-        if pay is not None:
-            for k in ("min", "max"):
-                v = pay[k]
-                if isinstance(v, float) and v.is_integer():
-                    pay[k] = int(v)
+        if self.pay is not None:
+            out["pay"] = {"min": _plain(self.pay.min), "max": _plain(self.pay.max),
+                          "unit": self.pay.unit}
+        if self.quote is not None:
+            out["quote"] = {"name": self.quote.name, "text": self.quote.text}
         return out
+
+
+def _plain(v: float | None) -> float | int | None:
+    return int(v) if isinstance(v, float) and v.is_integer() else v
+
+
+_FIELDS = tuple(f.name for f in fields(Parsed))

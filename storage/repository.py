@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -30,6 +31,37 @@ from storage.models import (
 )
 
 ACTIVE = "active"
+
+
+@dataclass(slots=True)
+class Archived:
+    """A message just archived: its id and where it stands (a full ORM row costs more to build
+    than the insert takes, and this is made for every message)."""
+
+    id: int
+    group_id: int | None
+    status: str = "new"
+    error: str | None = None
+
+# The statements run for nearly every message, built once: building a statement costs more
+# Python time than SQLite takes to run it. Parameters are bound at execution.
+_MSG = Message.__table__
+_OUTBOX = Outbox.__table__
+_FINISH = update(_MSG).where(_MSG.c.id == bindparam("row_id"))
+_SENT = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"))
+_CLAIMED = (select(Claim.posting_id, func.sum(Claim.headcount))
+            .where(col(Claim.posting_id).in_(bindparam("ids", expanding=True)),
+                   Claim.status == ACTIVE)
+            .group_by(Claim.posting_id))
+_AWAITING = (select(Request).where(Request.requester_id == bindparam("rid"),
+                                   col(Request.status).in_(["waiting", "resolved"]))
+             .order_by(col(Request.id).desc()))
+_ANY_AWAITING = (select(Request.id).where(Request.requester_id == bindparam("rid"),
+                                          col(Request.status).in_(["waiting", "resolved"]))
+                 .limit(1))
+_OUTBOX_DEFAULTS = {"group_id": None, "to_id": None, "mentions": "", "file": None,
+                    "reply_to": None, "sent_at": None}
+_MATCHED_OFFERS = select(MatchNotice.offer_id).where(MatchNotice.posting_id == bindparam("pid"))
 
 
 class Repository:
@@ -56,27 +88,29 @@ class Repository:
         return self.s.exec(select(Message).where(
             Message.transport == transport, Message.message_id == message_id)).first()
 
-    def archive(self, **fields: Any) -> Message | None:
-        """Store a raw message and commit; None when this message id was archived before.
+    def archive(self, **fields: Any) -> Archived | None:
+        """Store a raw message; None when this message id was archived before.
 
         One statement does the duplicate check and the insert (ON CONFLICT DO NOTHING), so
-        two processes sharing a database cannot both take the same message. The row returned
-        is detached: it carries the id and the fields, and is finished by `finish_message`.
+        two processes sharing a database cannot both take the same message: the second waits
+        for the first one's transaction and then finds the id taken. The caller commits the
+        row together with the work the message caused, so a crash leaves neither (and a
+        re-delivered message is then processed afresh) rather than an archived message whose
+        work was lost. The row returned is detached: it carries the id and the fields, and is
+        finished by `finish_message`.
         """
-        new_id = self.s.execute(self._archive_stmt(), fields).scalar()
-        self.s.commit()
+        new_id = self.s.connection().execute(self._archive_stmt(), fields).scalar()
         if new_id is None:
             return None
-        return Message(id=new_id, **fields)
+        return Archived(id=new_id, group_id=fields.get("group_id"))
 
-    def finish_message(self, row: Message, status: str, parse: dict | None = None,
+    def finish_message(self, row: Archived, status: str, parse: dict | None = None,
                        error: str | None = None) -> None:
         """Record how a message was handled (committed with the rest of its work)."""
-        table = Message.__table__
-        values: dict[str, Any] = {"status": status, "error": error}
+        values: dict[str, Any] = {"row_id": row.id, "status": status, "error": error}
         if parse is not None:
             values["parse"] = json.dumps(parse, ensure_ascii=False, default=str)
-        self.s.execute(update(table).where(table.c.id == row.id), values)
+        self.s.connection().execute(_FINISH, values)
         row.status, row.error = status, error
 
     def _archive_stmt(self) -> Any:
@@ -246,9 +280,17 @@ class Repository:
         return self.s.exec(q.order_by(Claim.id)).all()
 
     def claimed(self, posting_id: int) -> int:
-        total = self.s.exec(select(func.coalesce(func.sum(Claim.headcount), 0)).where(
-            Claim.posting_id == posting_id, Claim.status == ACTIVE)).one()
-        return int(total or 0)
+        """People claimed so far on one posting (active claims)."""
+        return self.claimed_many([posting_id]).get(posting_id, 0)
+
+    def claimed_many(self, posting_ids: Iterable[int]) -> dict[int, int]:
+        """People claimed so far, for several postings in one query; absent means none."""
+        ids = list(dict.fromkeys(posting_ids))
+        if not ids:
+            return {}
+        self.s.flush()  # claims added in this unit of work count
+        rows = self.s.connection().execute(_CLAIMED, {"ids": ids}).all()
+        return {pid: int(n or 0) for pid, n in rows}
 
     def claims_between(self, group_id: int, start: datetime, end: datetime) -> Sequence[Claim]:
         q = (select(Claim).join(Posting, col(Posting.id) == Claim.posting_id)
@@ -311,13 +353,21 @@ class Repository:
         return a
 
     def matched_before(self, posting_id: int, offer_id: int) -> bool:
-        return self.s.exec(select(MatchNotice).where(MatchNotice.posting_id == posting_id,
-                                                     MatchNotice.offer_id == offer_id)).first() is not None
+        return offer_id in self.matched_offers(posting_id)
+
+    def matched_offers(self, posting_id: int) -> set[int]:
+        """The offers already told of (or shown) this posting."""
+        self.s.flush()
+        return set(self.s.connection().execute(_MATCHED_OFFERS, {"pid": posting_id}).scalars())
 
     def record_match(self, posting_id: int, offer_id: int, *, now: datetime) -> None:
-        if not self.matched_before(posting_id, offer_id):
-            self.s.add(MatchNotice(posting_id=posting_id, offer_id=offer_id, time=now))
-            self.s.flush()
+        """Remember that this pair was put together (a no-op when it was before)."""
+        table = MatchNotice.__table__
+        insert = sqlite_insert if self.s.get_bind().dialect.name == "sqlite" else pg_insert
+        self.s.flush()
+        self.s.connection().execute(
+            insert(table).on_conflict_do_nothing(index_elements=["posting_id", "offer_id"]),
+            {"posting_id": posting_id, "offer_id": offer_id, "time": now})
 
     def member_by_name(self, name: str) -> Member | None:
         return self.s.exec(select(Member).where(Member.display_name == name)
@@ -365,10 +415,12 @@ class Repository:
 
     def requests_awaiting(self, requester_id: str) -> Sequence[Request]:
         """This person's requests waiting on them: for more information, or for a rating."""
-        return self.s.exec(select(Request).where(
-            Request.requester_id == requester_id,
-            col(Request.status).in_(["waiting", "resolved"]))  # a rating moves it to closed
-            .order_by(col(Request.id).desc())).all()
+        # "resolved" until rated: a rating moves it to closed. Nearly every message asks this,
+        # and nearly every answer is no: a bare id look-up first, whole rows only when needed.
+        self.s.flush()
+        if self.s.connection().execute(_ANY_AWAITING, {"rid": requester_id}).first() is None:
+            return []
+        return self.s.exec(_AWAITING, params={"rid": requester_id}).all()
 
     def requests_between(self, start: datetime, end: datetime) -> Sequence[Request]:
         return self.s.exec(select(Request).where(Request.created_at >= start,
@@ -397,18 +449,16 @@ class Repository:
         One statement (ON CONFLICT DO NOTHING on the key); the row returned is detached and
         carries what the sender needs.
         """
-        row = Outbox(**fields)
-        values = {c.name: getattr(row, c.name) for c in Outbox.__table__.columns if c.name != "id"}
+        values = {**_OUTBOX_DEFAULTS, **fields}
         if self._enqueue is None:
             table = Outbox.__table__
             insert = sqlite_insert if self.s.get_bind().dialect.name == "sqlite" else pg_insert
             self._enqueue = (insert(table).on_conflict_do_nothing(index_elements=["key"])
                              .returning(table.c.id))
-        new_id = self.s.execute(self._enqueue, values).scalar()
+        new_id = self.s.connection().execute(self._enqueue, values).scalar()
         if new_id is None:
             return None
-        row.id = new_id
-        return row
+        return Outbox(id=new_id, **values)  # detached: carries what the sender needs
 
     def pending(self, *, until: datetime | None = None, limit: int = 100) -> Sequence[Outbox]:
         q = select(Outbox).where(col(Outbox.sent_at).is_(None))
@@ -418,8 +468,7 @@ class Repository:
 
     def mark_sent(self, row: Outbox, *, now: datetime) -> None:
         """Mark one reply sent and commit at once: a crash repeats at most this reply."""
-        self.s.execute(update(Outbox).where(col(Outbox.id) == row.id).values(sent_at=now)
-                       .execution_options(synchronize_session=False))
+        self.s.connection().execute(_SENT, {"row_id": row.id, "sent_at": now})
         self.s.commit()
         row.sent_at = now
 

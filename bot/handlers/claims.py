@@ -8,7 +8,7 @@ from rapidfuzz import fuzz
 
 from bot import replies
 from bot.context import Ctx
-from bot.handlers.common import UsageError, line_for
+from bot.handlers.common import UsageError, lines_for
 from bot.router import Router
 from bot.types import Reply
 from storage.models import Posting
@@ -63,7 +63,7 @@ def record_claim(ctx: Ctx, ref: int | None, headcount: int, *,
     if early is not None:
         return [early]
     if post is None:
-        return [ctx.say(replies.which_posting([line_for(ctx, p) for p in ambiguous]),
+        return [ctx.say(replies.which_posting(lines_for(ctx, ambiguous)),
                         mentions=(ctx.msg.sender_id,))]
     return apply_claim(ctx, post, ctx.msg.sender_id, ctx.msg.sender_name, headcount,
                        source=source)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from bot import replies
 from bot.context import Ctx
@@ -22,7 +23,14 @@ def ref_arg(ctx: Ctx, *, prefix: str = "") -> int:
 
 
 def line_for(ctx: Ctx, p: Posting) -> str:
-    return posting_line(p, ctx.repo.claimed(p.id or 0) if p.kind == "job" else 0)
+    return lines_for(ctx, [p])[0]
+
+
+def lines_for(ctx: Ctx, postings: Sequence[Posting]) -> list[str]:
+    """A short line for each posting, with the claims counted in one query for all."""
+    claimed = ctx.repo.claimed_many(p.id or 0 for p in postings if p.kind == "job")
+    return [posting_line(p, claimed.get(p.id or 0, 0) if p.kind == "job" else 0)
+            for p in postings]
 
 
 def posting_line(p: Posting, claimed: int) -> str:

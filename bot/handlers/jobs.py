@@ -9,7 +9,7 @@ from rapidfuzz import fuzz
 
 from bot import replies
 from bot.context import Ctx
-from bot.handlers.common import UsageError, line_for, ref_arg
+from bot.handlers.common import UsageError, lines_for, ref_arg
 from bot.handlers.matching import best, score
 from bot.router import Router
 from bot.types import Reply
@@ -99,10 +99,11 @@ def _tell_offers(ctx: Ctx, post: Posting) -> Reply | None:
         return None
     offers = [o for o in candidates(ctx, family=post.family, kind="offer")
               if o.poster_id != post.poster_id and (o.job or o.task)]
+    told = ctx.repo.matched_offers(post.id or 0) if offers else set()
     fits = [o for o in offers
-            if score(post, lex=ctx.parser.lex, job=o.job or o.task, location=o.location,
-                     settlement=o.settlement) >= MATCH_SCORE
-            and not ctx.repo.matched_before(post.id or 0, o.id or 0)][:3]
+            if (o.id or 0) not in told
+            and score(post, lex=ctx.parser.lex, job=o.job or o.task, location=o.location,
+                      settlement=o.settlement) >= MATCH_SCORE][:3]
     if not fits:
         return None
     for o in fits:
@@ -136,7 +137,7 @@ def on_labor_offer(ctx: Ctx) -> Reply | None:
     for p in picks:  # the offerer has now seen these: no later notice for the same pair
         ctx.repo.record_match(p.id or 0, offer.id or 0, now=ctx.now())
     return ctx.say(replies.offer_ack(offer.id or 0, offer.headcount,
-                                     [line_for(ctx, p) for p in picks]),
+                                     lines_for(ctx, picks)),
                    mentions=(ctx.msg.sender_id,))
 
 
@@ -153,7 +154,7 @@ def on_query(ctx: Ctx) -> Reply | None:
                  settlement=p.settlement, limit=5, strict=True)
     if not picks:
         return ctx.say(replies.query_none())
-    return ctx.say(replies.query_results([line_for(ctx, x) for x in picks]))
+    return ctx.say(replies.query_results(lines_for(ctx, picks)))
 
 
 @router.command("列表", permission="member", help="看群里在招的岗位", usage="#列表 [日结|工种|地点]")
@@ -175,7 +176,7 @@ def cmd_list(ctx: Ctx) -> Reply:
         total = len(postings)
     if not postings:
         return ctx.say(replies.no_open_postings())
-    lines = [line_for(ctx, p) for p in postings]
+    lines = lines_for(ctx, postings)
     if total > len(postings):
         lines.append(f"……共{total}个")
     return ctx.say(replies.query_results(lines))
