@@ -15,7 +15,7 @@ from bot.context import Clock
 from bot.dispatcher import Dispatcher
 from bot.handlers import build_registry
 from bot.handlers.common import posting_line
-from bot.transports.base import Transport
+from bot.transports.base import SendLater, Transport, UnknownChat
 from bot.types import InboundMessage, Reply
 from parsers import Parser
 from scheduler import reports
@@ -80,7 +80,14 @@ class App:
         else:
             rows = list(self.repo.pending(until=self.clock.now()))
             self.backlog = False
+        # A transport that can't be asked afterwards whether a send went through gets each
+        # reply marked as attempted first; one attempted but unmarked after a crash waits
+        # until the transport has had the chance to see its echo (see Outbox.attempted_at).
+        doubtful_ok = getattr(self.transport, "ready_for_doubtful", None)
         for row in rows:
+            if doubtful_ok is not None and row.attempted_at is not None and not doubtful_ok():
+                self.backlog = True
+                continue
             group = self.repo.group(row.group_id)
             ids = tuple(x for x in row.mentions.split("\n") if x)
             names = tuple(self.dispatcher.display_name(i) for i in ids)
@@ -88,15 +95,54 @@ class App:
                           mentions=ids, mention_names=names, file=row.file,
                           reply_to=row.reply_to, time=row.due,
                           chat_id=group.external_id if group else None)
+            if doubtful_ok is not None and row.attempted_at is None:
+                self.repo.mark_attempted(row, now=self.clock.now())
             try:
-                self.transport.send(reply)
+                gateway_id = self.transport.send(reply)
+            except SendLater as e:  # paced or backing off: not an error, the outbox waits
+                log.info("outbox row %s waits: %s", row.id, e)
+                self.backlog = True
+                break
+            except UnknownChat as e:  # retrying can't help: give up loudly, not silently
+                log.error("outbox row %s can't be delivered: %s", row.id, e)
+                self.repo.mark_failed(row, str(e), now=self.clock.now())
+                self._undeliverable(row, group, str(e))
+                continue
             except Exception:  # noqa: BLE001 - the outbox keeps it; the next flush retries
                 log.exception("send failed for outbox row %s; kept for retry", row.id)
                 self.backlog = True
                 break
-            self.repo.mark_sent(row, now=self.clock.now())
+            self.repo.mark_sent(row, now=self.clock.now(),
+                                gateway_id=gateway_id if isinstance(gateway_id, str) else None)
             sent += 1
         return sent
+
+    def flush_if_backlog(self) -> None:
+        """Called when the transport is idle: retry what waits in the outbox."""
+        if self.backlog:
+            with self.lock:
+                self.flush()
+
+    def _undeliverable(self, row: Outbox, group: Group | None, why: str) -> None:
+        cadre_group = next((g for g in self.repo.groups() if g.is_cadre_group), None)
+        if cadre_group is None or (group is not None and group.id == cadre_group.id):
+            return  # nowhere better to say it: the log line above is all there is
+        now = self.clock.now()
+        where = group.name if group is not None else (row.to_id or "?")
+        self.repo.enqueue(key=f"undeliverable:{row.id}", group_id=cadre_group.id,
+                          text=replies.undeliverable(where, row.text), due=now, created_at=now)
+        self.repo.commit()
+        self.backlog = True
+
+    def account_logged_out(self, detail: str) -> None:
+        """The WeChat account was logged out: tell the cadres (it goes out after re-login)."""
+        with self.lock:
+            cadre_group = next((g for g in self.repo.groups() if g.is_cadre_group), None)
+            now = self.clock.now()
+            self._alert(cadre_group, self.config.cadres, f"logout:{now.isoformat()}", now,
+                        replies.account_logged_out())
+            self.repo.commit()
+            self.backlog = True
 
     # -- time -------------------------------------------------------------------------------
     def job_specs(self) -> list[JobSpec]:

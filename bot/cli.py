@@ -9,8 +9,9 @@ import os
 import re
 import signal
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bot.config import Config, ConfigError, load_config
 
@@ -74,14 +75,35 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
 
     transport_name = args.transport or ("wechaty" if (args.endpoint or os.environ.get(
         "WECHATY_PUPPET_SERVICE_ENDPOINT")) else "console")
-    if transport_name != "console":
-        print(f"daqiao: transport {transport_name!r} is not available in this build", file=sys.stderr)
-        return 2
-    from bot.transports.console import ConsoleTransport  # noqa: PLC0415
-
     clock = SystemClock()
-    transport = ConsoleTransport(bot_name=cfg.bot_name, default_group=cfg.default_group, clock=clock)
+    if transport_name == "wechaty":
+        if not args.endpoint:
+            print("daqiao: --transport wechaty needs --endpoint HOST:PORT "
+                  "(or WECHATY_PUPPET_SERVICE_ENDPOINT)", file=sys.stderr)
+            return 2
+        from bot.transports.wechaty import Pacer, WechatyTransport  # noqa: PLC0415
+        from storage import make_engine  # noqa: PLC0415
+        from storage.repository import Identities  # noqa: PLC0415
+
+        try:
+            transport: Any = WechatyTransport(
+                args.endpoint, identities=Identities(make_engine(cfg.db_url), "wechaty"),
+                clock=clock, token=args.token, tls=args.tls, bot_name=cfg.bot_name,
+                pacer=Pacer(per_chat=cfg.pace_seconds, jitter=cfg.pace_jitter,
+                            per_minute=cfg.pace_per_minute, backoff=cfg.backoff_minutes * 60),
+                stale_grace=timedelta(minutes=cfg.stale_minutes))
+        except ValueError as e:
+            print(f"daqiao: {e}", file=sys.stderr)
+            return 2
+    else:
+        from bot.transports.console import ConsoleTransport  # noqa: PLC0415
+
+        transport = ConsoleTransport(bot_name=cfg.bot_name, default_group=cfg.default_group,
+                                     clock=clock)
     app = build_app(cfg, transport, clock=clock)
+    if transport_name == "wechaty":
+        transport.on_alert = app.account_logged_out
+        transport.on_idle = app.flush_if_backlog
     busy = {"now": False}
 
     def handle(msg):  # type: ignore[no-untyped-def]
@@ -94,13 +116,14 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
     def on_signal(signum, _frame):  # type: ignore[no-untyped-def]
         log.info("signal %d: stopping after the message in hand", signum)
         transport.stop()
-        if not busy["now"]:
-            raise _Stop()
+        if not busy["now"] and transport_name == "console":
+            raise _Stop()  # the console blocks reading stdin; the gateway loop ends by itself
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     app.start_realtime()
-    log.info("daqiao running on %s with %s; type NAME: TEXT", transport_name, _safe_url(cfg.db_url))
+    log.info("daqiao running on %s with %s%s", transport_name, _safe_url(cfg.db_url),
+             "; type NAME: TEXT" if transport_name == "console" else "")
     try:
         transport.run(handle)
     except _Stop:

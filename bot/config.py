@@ -53,6 +53,12 @@ class Config:
     exports_dir: str = "exports"  # where #导出 writes ledgers
     calendar_hours: tuple[time, time] | None = None  # requests.calendar.hours; None: plain clock
     calendar_holidays: bool = True
+    # The WeChat gateway (config section `wechaty`): pacing and what counts as stale.
+    pace_seconds: float = 2.0  # at least this long between two messages to one group
+    pace_jitter: float = 1.0  # plus a random 0..jitter seconds
+    pace_per_minute: int = 20  # at most this many messages a minute in all
+    backoff_minutes: float = 10.0  # silence after the gateway says "sending too often"
+    stale_minutes: float = 5.0  # a message older than the run's start by more is not answered
     path: str | None = None
 
     @property
@@ -118,6 +124,7 @@ def load_config(path: str | os.PathLike[str] | None = None, *, db: str | None = 
     digest = raw.get("digest") or {}
     requests = raw.get("requests") or {}
     postings = raw.get("postings") or {}
+    wx = raw.get("wechaty") or {}
     tzname = str(raw.get("timezone", "Asia/Shanghai"))
     try:
         ZoneInfo(tzname)
@@ -168,5 +175,20 @@ def load_config(path: str | os.PathLike[str] | None = None, *, db: str | None = 
         exports_dir=str(raw.get("exports_dir", "exports")),
         calendar_hours=_hours((requests.get("calendar") or {}).get("hours")),
         calendar_holidays=bool((requests.get("calendar") or {}).get("holidays", True)),
+        pace_seconds=_nonneg(wx.get("pace_seconds", 2.0), "wechaty.pace_seconds"),
+        pace_jitter=_nonneg(wx.get("pace_jitter", 1.0), "wechaty.pace_jitter"),
+        pace_per_minute=int(_nonneg(wx.get("pace_per_minute", 20), "wechaty.pace_per_minute")),
+        backoff_minutes=_nonneg(wx.get("backoff_minutes", 10), "wechaty.backoff_minutes"),
+        stale_minutes=_nonneg(wx.get("stale_minutes", 5), "wechaty.stale_minutes"),
         path=str(p) if p else None,
     )
+
+
+def _nonneg(v: Any, key: str) -> float:
+    try:
+        x = float(v)
+    except (TypeError, ValueError) as e:
+        raise ConfigError(f"{key}: expected a number, got {v!r}") from e
+    if x < 0:
+        raise ConfigError(f"{key}: must not be negative")
+    return x

@@ -85,10 +85,20 @@ class Dispatcher:
 
     def dispatch(self, msg: InboundMessage) -> list[Reply]:
         """Process one message once. Returns the replies queued for it."""
-        if msg.is_from_self:
-            return []
         repo = self.repo
         now = self.clock.now()
+        if msg.is_from_self:
+            # The gateway's echo of something the bot sent: proof that a reply left in doubt
+            # by a crash did go out (see Outbox.attempted_at). Never answered.
+            if msg.text:
+                group = self._group(msg, now) if msg.is_group else None
+                to = (msg.raw or {}).get("to_local") if group is None else None
+                settled = repo.settle_in_doubt(group.id if group else None, to, msg.text,
+                                               echo_id=msg.message_id, sent=msg.time, now=now)
+                if settled is not None:
+                    log.info("outbox row %s confirmed sent by the gateway's echo", settled.id)
+                repo.commit()
+            return []
         group = self._group(msg, now) if msg.is_group else None
         member = self._member(msg, now)
         fields = dict(
@@ -106,6 +116,14 @@ class Dispatcher:
         ctx = Ctx(repo=repo, config=self.config, clock=self.clock, parser=self.parser, log=log,
                   msg=msg, group=group, member=member, row=row, can_direct=self.can_direct,
                   registry=self.registry)
+        if msg.raw and msg.raw.get("stale") and msg.type == "text" and msg.text:
+            # From before this run (a gateway catching up after downtime): kept and read,
+            # but an old command is not carried out and an old post is not answered now.
+            text = msg.text[:MAX_PARSE_CHARS]
+            parsed = self.parser.parse(text, now=ctx.local(msg.time))
+            repo.finish_message(row, "stale", parse=parsed.to_json())
+            repo.commit()
+            return []
         is_command = False
         try:
             out, parsed, is_command = self._route(ctx)

@@ -506,3 +506,13 @@ def digest(day: date, jobs: list[str], more_jobs: int, offers: list[str], more_o
             lines.append(f"……还有{more_offers}条")
     lines.append("想去就回复“报名 编号”。")
     return mask("\n".join(lines))
+
+
+# -- the WeChat gateway ----------------------------------------------------------------------
+def undeliverable(where: str, text: str) -> str:
+    short = text if len(text) <= 40 else text[:40] + "……"
+    return f"有条消息发不出去：找不到群「{where}」（可能改了群名或机器人已不在群里）。原消息：{short}"
+
+
+def account_logged_out() -> str:
+    return "机器人的微信账号掉线了，重新扫码登录前群里的消息都收不到。请管理员尽快处理。"

@@ -25,7 +25,7 @@ class Message(SQLModel, table=True):
     is_group: bool = True
     raw: str | None = Field(default=None, sa_column=Column(Text))
     parse: str | None = Field(default=None, sa_column=Column(Text))
-    status: str = Field(default="new", max_length=16)  # new | done | failed | skipped
+    status: str = Field(default="new", max_length=16)  # new | done | failed | skipped | stale
     error: str | None = Field(default=None, sa_column=Column(Text))
 
 
@@ -203,6 +203,13 @@ class Outbox(SQLModel, table=True):
     due: datetime = Field(index=True)
     created_at: datetime
     sent_at: datetime | None = Field(default=None, index=True)
+    # Set (and committed) just before a transport that can't be asked afterwards takes the
+    # reply: a row attempted but not marked sent after a crash is "in doubt" until the
+    # gateway's echo of the bot's own message settles it.
+    attempted_at: datetime | None = None
+    failed_at: datetime | None = None  # given up on (no such group): never retried
+    gateway_id: str | None = Field(default=None, max_length=128, index=True)  # as sent
+    error: str | None = Field(default=None, max_length=256)
 
 
 class DigestLog(SQLModel, table=True):
@@ -223,3 +230,24 @@ class State(SQLModel, table=True):
     __tablename__ = "state"
     key: str = Field(primary_key=True, max_length=64)
     value: str = Field(sa_column=Column(Text))
+
+
+class Binding(SQLModel, table=True):
+    """Our stable id for a gateway's room or contact, and the gateway id it has today.
+
+    Gateway ids can change after a re-login; the binding is then moved to the new id (by
+    room topic or member list, by WeChat id or name), so our id and everything filed under
+    it stay the same.
+    """
+
+    __tablename__ = "bindings"
+    __table_args__ = (UniqueConstraint("transport", "kind", "external_id", name="uq_binding_external"),)
+    id: int | None = Field(default=None, primary_key=True)
+    transport: str = Field(max_length=32)
+    kind: str = Field(max_length=16)  # room | contact
+    local_id: str = Field(max_length=128, index=True)
+    external_id: str = Field(max_length=128)
+    name: str = Field(default="", max_length=128)
+    weixin: str = Field(default="", max_length=128)
+    members: str = Field(default="", sa_column=Column(Text))  # rooms: local ids, one a line
+    seen_at: datetime

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, func, update
@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from storage.models import (
     Allocation,
     AuditLog,
+    Binding,
     Claim,
     DigestLog,
     Group,
@@ -49,6 +50,8 @@ _MSG = Message.__table__
 _OUTBOX = Outbox.__table__
 _FINISH = update(_MSG).where(_MSG.c.id == bindparam("row_id"))
 _SENT = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"))
+_ATTEMPTED = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"))
+_FAILED = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"))
 _CLAIMED = (select(Claim.posting_id, func.sum(Claim.headcount))
             .where(col(Claim.posting_id).in_(bindparam("ids", expanding=True)),
                    Claim.status == ACTIVE)
@@ -60,7 +63,8 @@ _ANY_AWAITING = (select(Request.id).where(Request.requester_id == bindparam("rid
                                           col(Request.status).in_(["waiting", "resolved"]))
                  .limit(1))
 _OUTBOX_DEFAULTS = {"group_id": None, "to_id": None, "mentions": "", "file": None,
-                    "reply_to": None, "sent_at": None}
+                    "reply_to": None, "sent_at": None, "attempted_at": None, "failed_at": None,
+                    "error": None, "gateway_id": None}
 _MATCHED_OFFERS = select(MatchNotice.offer_id).where(MatchNotice.posting_id == bindparam("pid"))
 
 
@@ -461,14 +465,54 @@ class Repository:
         return Outbox(id=new_id, **values)  # detached: carries what the sender needs
 
     def pending(self, *, until: datetime | None = None, limit: int = 100) -> Sequence[Outbox]:
-        q = select(Outbox).where(col(Outbox.sent_at).is_(None))
+        q = select(Outbox).where(col(Outbox.sent_at).is_(None), col(Outbox.failed_at).is_(None))
         if until is not None:
             q = q.where(Outbox.due <= until)
         return self.s.exec(q.order_by(Outbox.due, Outbox.id).limit(limit)).all()
 
-    def mark_sent(self, row: Outbox, *, now: datetime) -> None:
+    def mark_attempted(self, row: Outbox, *, now: datetime) -> None:
+        """Record, and commit, that this reply is about to go out (see Outbox.attempted_at)."""
+        self.s.connection().execute(_ATTEMPTED, {"row_id": row.id, "attempted_at": now})
+        self.s.commit()
+        row.attempted_at = now
+
+    def mark_failed(self, row: Outbox, error: str, *, now: datetime) -> None:
+        """Give up on a reply that can never go out (its group is gone), and say why."""
+        self.s.connection().execute(_FAILED, {"row_id": row.id, "failed_at": now,
+                                              "error": error[:256]})
+        self.s.commit()
+        row.failed_at = now
+
+    def settle_in_doubt(self, group_id: int | None, to_id: str | None, text: str, *,
+                        echo_id: str | None = None, sent: datetime,
+                        now: datetime) -> Outbox | None:
+        """The gateway echoed a message the bot sent: mark the in-doubt reply it was, if any.
+
+        An in-doubt reply was attempted and not marked sent (the process died in between).
+        The echo's text is the reply as sent, so it ends with the row's text (a mention may
+        come before it) or is a part of it (a long text goes out in pieces). Only an echo
+        sent after the attempt counts (`sent`, the gateway's time, with a second of clock
+        skew allowed): a re-delivered echo of an earlier reply with the same words must not
+        settle a later one that never went out; nor may the echo of a reply whose send was
+        confirmed (its gateway id, `echo_id`, is on that row).
+        """
+        if echo_id and self.s.exec(select(Outbox.id).where(Outbox.gateway_id == echo_id)).first():
+            return None
+        q = select(Outbox).where(col(Outbox.sent_at).is_(None),
+                                 col(Outbox.attempted_at).is_not(None),
+                                 col(Outbox.attempted_at) <= sent + timedelta(seconds=1))
+        q = q.where(Outbox.group_id == group_id) if group_id is not None else q.where(
+            Outbox.to_id == to_id)
+        for row in self.s.exec(q.order_by(Outbox.id)).all():
+            if text and (text.endswith(row.text) or text in row.text):
+                self.mark_sent(row, now=now)
+                return row
+        return None
+
+    def mark_sent(self, row: Outbox, *, now: datetime, gateway_id: str | None = None) -> None:
         """Mark one reply sent and commit at once: a crash repeats at most this reply."""
-        self.s.connection().execute(_SENT, {"row_id": row.id, "sent_at": now})
+        self.s.connection().execute(_SENT, {"row_id": row.id, "sent_at": now,
+                                            "gateway_id": gateway_id})
         self.s.commit()
         row.sent_at = now
 
@@ -524,3 +568,94 @@ class Repository:
         return self.s.exec(select(model).order_by(*(order or [model.id]))).all()
 
 
+
+
+class Identities:
+    """Stable ids for a gateway's rooms and contacts (see storage.models.Binding).
+
+    Used by a transport from its own thread, with its own session. A first-seen gateway id
+    becomes the local id; after a re-login a new gateway id is moved onto the existing
+    binding when it can be told to be the same room or person:
+    - a room by its topic, else by its member list (at least 60% the same people);
+    - a person by WeChat id, else by name, but by name only once a room has been seen to
+      change its id since this login (the gateway re-issued ids), and only when exactly one
+      binding of that name was not seen since then (two live people are never merged).
+    """
+
+    def __init__(self, engine: Engine, transport: str) -> None:
+        self.engine, self.transport = engine, transport
+        self.login_at: datetime | None = None
+        self.ids_changed = False  # a known room came back under a new id since this login
+
+    def logged_in(self, now: datetime) -> None:
+        self.login_at, self.ids_changed = now, False
+
+    def _session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    def _find(self, s: Session, kind: str, **where: str) -> Sequence[Binding]:
+        q = select(Binding).where(Binding.transport == self.transport, Binding.kind == kind)
+        for k, v in where.items():
+            q = q.where(getattr(Binding, k) == v)
+        return s.exec(q.order_by(Binding.id)).all()
+
+    def contact(self, external_id: str, *, name: str, weixin: str = "", now: datetime) -> str:
+        """Our id for a gateway contact id, binding or re-binding it."""
+        with self._session() as s:
+            found = self._find(s, "contact", external_id=external_id)
+            b = found[0] if found else None
+            if b is None and weixin:
+                b = next(iter(self._find(s, "contact", weixin=weixin)), None)
+            if b is None and name and self.ids_changed and self.login_at is not None:
+                login_at = self.login_at
+                stale = [x for x in self._find(s, "contact", name=name) if x.seen_at < login_at]
+                b = stale[0] if len(stale) == 1 else None
+            if b is None:
+                b = Binding(transport=self.transport, kind="contact", local_id=external_id,
+                            external_id=external_id, name=name, weixin=weixin, seen_at=now)
+            b.external_id, b.seen_at = external_id, now
+            b.name = name or b.name
+            b.weixin = weixin or b.weixin
+            s.add(b)
+            s.commit()
+            return b.local_id
+
+    def room(self, external_id: str, *, topic: str, members: Sequence[str], now: datetime) -> str:
+        """Our id for a gateway room id; `members` are our ids of the people in it."""
+        with self._session() as s:
+            found = self._find(s, "room", external_id=external_id)
+            b = found[0] if found else None
+            if b is None and topic:
+                b = next(iter(self._find(s, "room", name=topic)), None)
+            if b is None and members:
+                mine = set(members)
+                best, share = None, 0.0
+                for x in self._find(s, "room"):
+                    theirs = {m for m in x.members.split("\n") if m}
+                    if theirs:
+                        j = len(mine & theirs) / len(mine | theirs)
+                        if j > share:
+                            best, share = x, j
+                b = best if share >= 0.6 else None
+            if b is not None and b.external_id != external_id:
+                self.ids_changed = True
+            if b is None:
+                b = Binding(transport=self.transport, kind="room", local_id=external_id,
+                            external_id=external_id, name=topic, seen_at=now)
+            b.external_id, b.seen_at, b.name = external_id, now, topic or b.name
+            if members:
+                b.members = "\n".join(members)
+            s.add(b)
+            s.commit()
+            return b.local_id
+
+    def external(self, kind: str, local_id: str) -> str | None:
+        """The gateway id our room or contact has today (None if never bound)."""
+        with self._session() as s:
+            found = self._find(s, kind, local_id=local_id)
+            return max(found, key=lambda b: b.seen_at).external_id if found else None
+
+    def room_named(self, topic: str) -> str | None:
+        with self._session() as s:
+            found = self._find(s, "room", name=topic)
+            return found[0].local_id if found else None

@@ -37,10 +37,10 @@ def test_migrations_create_every_table_and_rerun_is_a_no_op(db_url):  # type: ig
     migrate(eng)
     names = set(inspect(eng).get_table_names())
     assert {"messages", "groups", "members", "postings", "claims", "requests", "request_events",
-            "allocations", "audit_log", "outbox", "digest_log", "state", "match_notices",
+            "allocations", "audit_log", "outbox", "digest_log", "state", "match_notices", "bindings",
             "alembic_version"} <= names
     with eng.connect() as c:
-        assert c.execute(text("select version_num from alembic_version")).scalar() == "0005"
+        assert c.execute(text("select version_num from alembic_version")).scalar() == "0006"
     eng.dispose()
 
 
@@ -197,3 +197,22 @@ def test_upgrade_keeps_existing_rows(db_url):  # type: ignore[no-untyped-def]
     with eng.connect() as c:
         assert c.execute(text("select source from claims")).scalar() == "message"
     eng.dispose()
+
+
+def test_an_echo_settles_only_a_reply_attempted_before_it(repo):  # type: ignore[no-untyped-def]
+    g = repo.ensure_group("群", transport="wechaty", external_id="r1", now=NOW)
+    repo.commit()
+    early = repo.enqueue(key="a", group_id=g.id, text="暂时没有合适的岗位。", due=NOW, created_at=NOW)
+    later = repo.enqueue(key="b", group_id=g.id, text="暂时没有合适的岗位。", due=NOW, created_at=NOW)
+    repo.commit()
+    repo.mark_attempted(early, now=NOW)
+    repo.mark_sent(early, now=NOW)
+    repo.mark_attempted(later, now=NOW + timedelta(minutes=5))  # then the process died
+    # The first reply's echo, re-delivered after the restart: it proves nothing about the second.
+    assert repo.settle_in_doubt(g.id, None, "@张三 暂时没有合适的岗位。", sent=NOW, now=NOW) is None
+    assert repo.settle_in_doubt(g.id, None, "别的话", sent=NOW + timedelta(minutes=5),
+                                now=NOW) is None
+    got = repo.settle_in_doubt(g.id, None, "@张三 暂时没有合适的岗位。",
+                               sent=NOW + timedelta(minutes=5, seconds=1), now=NOW)
+    assert got is not None and got.key == "b"
+    assert [o.key for o in repo.pending()] == []

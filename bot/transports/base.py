@@ -11,6 +11,14 @@ from bot.types import InboundMessage, Reply
 Handle = Callable[[InboundMessage], None]
 
 
+class SendLater(Exception):
+    """Not sent now (paced, backing off, not connected); the outbox keeps it for later."""
+
+
+class UnknownChat(Exception):
+    """The reply's group or person can't be found by the transport; retrying won't help."""
+
+
 class Transport(Protocol):
     """Turns the outside world into InboundMessages and sends Replies. Composed, not inherited."""
 
@@ -20,8 +28,12 @@ class Transport(Protocol):
     def run(self, handle: Handle) -> None:
         """Deliver every inbound message to `handle` until the input ends or stop() is called."""
 
-    def send(self, reply: Reply) -> None:
-        """Send one reply. Raise on failure: the outbox keeps it and tries again."""
+    def send(self, reply: Reply) -> str | None:
+        """Send one reply. Raise on failure: the outbox keeps it and tries again.
+
+        Returns the id the far end gave the message, where it gives one (kept on the outbox
+        row, so the gateway's echo of it is recognised later), else None.
+        """
 
     def stop(self) -> None:
         """Ask run() to return after the message in hand."""
