@@ -217,6 +217,8 @@ class Dispatcher:
 
     def _queue(self, out: list[Reply], row: Archived, now: datetime) -> list[Outbox]:
         """Write the replies to the outbox (same transaction as the message's work)."""
+        if not out:
+            return []
         here = self.repo.group(row.group_id)
         rows = []
         for i, r in enumerate(out):

@@ -35,6 +35,28 @@ ACTIVE = "active"
 
 
 @dataclass(slots=True)
+class Queued:
+    """A reply just written to the outbox, as the sender reads it (an Outbox row's fields
+    without the cost of building an ORM object for every reply)."""
+
+    id: int
+    key: str
+    text: str
+    due: datetime
+    created_at: datetime
+    group_id: int | None = None
+    to_id: str | None = None
+    mentions: str = ""
+    file: str | None = None
+    reply_to: str | None = None
+    sent_at: datetime | None = None
+    attempted_at: datetime | None = None
+    failed_at: datetime | None = None
+    error: str | None = None
+    gateway_id: str | None = None
+
+
+@dataclass(slots=True)
 class Archived:
     """A message just archived: its id and where it stands (a full ORM row costs more to build
     than the insert takes, and this is made for every message)."""
@@ -462,7 +484,7 @@ class Repository:
         new_id = self.s.connection().execute(self._enqueue, values).scalar()
         if new_id is None:
             return None
-        return Outbox(id=new_id, **values)  # detached: carries what the sender needs
+        return Queued(id=new_id, **values)  # type: ignore[return-value]
 
     def pending(self, *, until: datetime | None = None, limit: int = 100) -> Sequence[Outbox]:
         q = select(Outbox).where(col(Outbox.sent_at).is_(None), col(Outbox.failed_at).is_(None))

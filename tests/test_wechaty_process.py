@@ -14,7 +14,6 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import pytest
 from sqlmodel import Session, select
 
 from storage import make_engine
@@ -112,8 +111,25 @@ def _scenario(rnd: random.Random, n: int) -> list[tuple[str, str]]:
 _MENTIONS = re.compile(r"^(?:@\S+ )+")
 
 
-@pytest.mark.parametrize("trial", range(TRIALS))
-def test_sigkill_at_a_random_point_loses_and_repeats_nothing(tmp_path, trial) -> None:  # type: ignore[no-untyped-def]
+def test_sigkill_at_random_points_loses_and_repeats_nothing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """TRIALS (20) trials of `_trial`, two at a time (each has its own gateway and database)."""
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    def run(trial: int) -> str | None:
+        d = tmp_path / f"trial{trial}"
+        d.mkdir()
+        try:
+            _trial(d, trial)
+        except Exception as e:  # noqa: BLE001 - collected and reported below
+            return f"trial {trial}: {type(e).__name__}: {e}"
+        return None
+
+    with ThreadPoolExecutor(2) as pool:
+        failures = [f for f in pool.map(run, range(TRIALS)) if f]
+    assert not failures, "\n".join(failures)
+
+
+def _trial(tmp_path: Path, trial: int) -> None:
     """200 messages play while the bot is killed once at a random moment and restarted.
 
     Afterwards every message is archived exactly once and every reply the bot queued was

@@ -67,6 +67,9 @@ def find_employer(text: str, lex: Lexicon, location: str | None) -> str | None:
             continue
         subject = _PREFIX.sub("", subject.strip())
         subject = re.sub(r"^(?:【[^】]*】|\[[^\]]*\])", "", subject).strip()
+        after_verb = False
+        if m and not subject:  # 招聘：五金厂冲床工2名 — the employer follows the verb
+            subject, after_verb = clause[m.end():].lstrip("：: "), True
         if location and subject.startswith(location) and len(subject) > len(location) + 1:
             subject = subject[len(location):]
         # Cut at the last organisation suffix (青旺农场摘袋 → 青旺农场).
@@ -77,7 +80,7 @@ def find_employer(text: str, lex: Lexicon, location: str | None) -> str | None:
                 cut = i + len(suf)
         if cut > 0:
             subject = subject[:cut]
-        elif not m:
+        elif not m or after_verb:
             continue
         prev = None
         while prev != subject:
