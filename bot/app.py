@@ -130,7 +130,8 @@ class App:
         now = self.clock.now()
         where = group.name if group is not None else (row.to_id or "?")
         self.repo.enqueue(key=f"undeliverable:{row.id}", group_id=cadre_group.id,
-                          text=replies.undeliverable(where, row.text), due=now, created_at=now)
+                          text=replies.undeliverable(where, row.text, is_group=group is not None),
+                          due=now, created_at=now)
         self.repo.commit()
         self.backlog = True
 

@@ -509,9 +509,11 @@ def digest(day: date, jobs: list[str], more_jobs: int, offers: list[str], more_o
 
 
 # -- the WeChat gateway ----------------------------------------------------------------------
-def undeliverable(where: str, text: str) -> str:
+def undeliverable(where: str, text: str, *, is_group: bool = True) -> str:
     short = text if len(text) <= 40 else text[:40] + "……"
-    return f"有条消息发不出去：找不到群「{where}」（可能改了群名或机器人已不在群里）。原消息：{short}"
+    if is_group:
+        return f"有条消息发不出去：找不到群「{where}」（可能改了群名或机器人已不在群里）。原消息：{short}"
+    return f"有条私信发不出去：找不到「{where}」这个人（可能不是机器人的好友）。原消息：{short}"
 
 
 def account_logged_out() -> str:

@@ -362,3 +362,22 @@ def test_tls_when_asked_and_the_token_is_sent(tmp_path, cfg, monkeypatch):  # ty
         th.join(15)
         app.close()
         fake.stop()
+
+
+def test_a_wrong_token_is_said_plainly(cfg, caplog):  # type: ignore[no-untyped-def]
+    fake = FakePuppet(token="right").start()
+    clock = SystemClock()
+    t = WechatyTransport(f"127.0.0.1:{fake.port}", token="wrong", reconnect_max=0.2,
+                         identities=Identities(make_engine(cfg.db_url), "wechaty"), clock=clock)
+    app = build_app(cfg, t, clock=clock)
+    th = threading.Thread(target=t.run, args=(app.handle,), daemon=True)
+    try:
+        with caplog.at_level("ERROR"):
+            th.start()
+            _until(lambda: any("refused our token" in r.message for r in caplog.records))
+        assert not t.logged_in.is_set() and fake.auth_seen[0] == "Wechaty wrong"
+    finally:
+        t.stop()
+        th.join(15)
+        app.close()
+        fake.stop()

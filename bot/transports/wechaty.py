@@ -275,7 +275,13 @@ class WechatyTransport:
                         log.warning("gateway ended the event stream; reconnecting")
                 except (GRPCError, StreamTerminatedError, ConnectionError, OSError,
                         TimeoutError) as e:
-                    if not self._stopping:
+                    if self._stopping:
+                        pass
+                    elif isinstance(e, GRPCError) and e.status in (Status.UNAUTHENTICATED,
+                                                                   Status.PERMISSION_DENIED):
+                        log.error("the puppet service refused our token (%s); check "
+                                  "WECHATY_PUPPET_SERVICE_TOKEN", e.message)
+                    else:
                         log.warning("gateway connection lost (%s: %s); reconnecting",
                                     type(e).__name__, getattr(e, "message", None) or e)
                 if self._stopping:

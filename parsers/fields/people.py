@@ -26,6 +26,9 @@ _COMPANIONS = re.compile(
 _PART_ROLE = re.compile(r"(男工|女工|男生|女生|男的|女的|男|女|[\u4e00-\u9fff]{1,4}(?:工|员|师傅|阿姨))\s*$")
 
 
+_EACH = re.compile(r"((?:[\u4e00-\u9fff]{1,5}(?:工|员|师傅|阿姨|师)[和、及与跟]){1,4}[\u4e00-\u9fff]{1,5}(?:工|员|师傅|阿姨|师))各\s*(\d+)\s*(?:-\s*(\d+))?\s*(?:名|个|人|位)")
+
+
 def _upper(a: str, b: str | None) -> int:
     return int(b) if b is not None and int(b) >= int(a) else int(a)
 
@@ -56,9 +59,15 @@ def find_headcount(text: str, *, job_words: re.Pattern[str] | None = None) -> in
             return 2
         if job_words is not None:
             m = _ONE_BEFORE_JOB.search(text)
-            if m and (job_words.match(text, m.end()) or re.match(r"[\u4e00-\u9fff]{0,2}(?:工|人|手|师傅)", text[m.end():])):
+            if m and (job_words.match(text, m.end()) or re.match(r"[\u4e00-\u9fff]{0,2}(?:工|人|手|师傅)", text[m.end():])
+                      or re.match(r"[\u4e00-\u9fff]{1,4}的(?:[，,。\s]|$)", text[m.end():])):  # 请个喂猪的
                 return 1
         return None
+    each = _EACH.search(text)
+    if each:  # 车工和铣工各2名: as many times as roles are named
+        roles = [r for r in re.split(r"[和、及与跟]", each.group(1)) if r]
+        if len(roles) >= 2:
+            return len(roles) * _upper(each.group(2), each.group(3))
     roles = [r for _, _, r in hits]
     if len(hits) >= 2 and all(roles) and len(set(roles)) == len(roles):
         return sum(n for _, n, _ in hits)
