@@ -63,6 +63,9 @@ def find_headcount(text: str, *, job_words: re.Pattern[str] | None = None) -> in
                       or re.match(r"[\u4e00-\u9fff]{1,4}的(?:[，,。\s]|$)", text[m.end():])):  # 请个喂猪的
                 return 1
         return None
+    both = re.search(r"男女(?:工)?各\s*(\d+)\s*(?:-\s*(\d+))?\s*(?:名|个|人|位)", text)
+    if both:  # 男女各3名: three men and three women
+        return 2 * _upper(both.group(1), both.group(2))
     each = _EACH.search(text)
     if each:  # 车工和铣工各2名: as many times as roles are named
         roles = [r for r in re.split(r"[和、及与跟]", each.group(1)) if r]
