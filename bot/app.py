@@ -106,7 +106,7 @@ class App:
             except UnknownChat as e:  # retrying can't help: give up loudly, not silently
                 log.error("outbox row %s can't be delivered: %s", row.id, e)
                 self.repo.mark_failed(row, str(e), now=self.clock.now())
-                self._undeliverable(row, group, str(e))
+                self._undeliverable(row, group)
                 continue
             except Exception:  # noqa: BLE001 - the outbox keeps it; the next flush retries
                 log.exception("send failed for outbox row %s; kept for retry", row.id)
@@ -123,8 +123,11 @@ class App:
             with self.lock:
                 self.flush()
 
-    def _undeliverable(self, row: Outbox, group: Group | None, why: str) -> None:
-        cadre_group = next((g for g in self.repo.groups() if g.is_cadre_group), None)
+    def _cadre_group(self) -> Group | None:
+        return next((g for g in self.repo.groups() if g.is_cadre_group), None)
+
+    def _undeliverable(self, row: Outbox, group: Group | None) -> None:
+        cadre_group = self._cadre_group()
         if cadre_group is None or (group is not None and group.id == cadre_group.id):
             return  # nowhere better to say it: the log line above is all there is
         now = self.clock.now()
@@ -138,7 +141,7 @@ class App:
     def account_logged_out(self, detail: str) -> None:
         """The WeChat account was logged out: tell the cadres (it goes out after re-login)."""
         with self.lock:
-            cadre_group = next((g for g in self.repo.groups() if g.is_cadre_group), None)
+            cadre_group = self._cadre_group()
             now = self.clock.now()
             self._alert(cadre_group, self.config.cadres, f"logout:{now.isoformat()}", now,
                         replies.account_logged_out())
@@ -168,7 +171,7 @@ class App:
         with self.lock:
             today = when.astimezone(self.config.tz).date()
             start = today - timedelta(days=7)
-            cadre_group = next((g for g in self.repo.groups() if g.is_cadre_group), None)
+            cadre_group = self._cadre_group()
             if cadre_group is not None and self.repo.digest_sent(cadre_group.id or 0, "weekly", today):
                 return
             w = reports.weekly(self.repo, self.config.tz, start, when)
@@ -202,7 +205,7 @@ class App:
         Resolved requests nobody rated get one reminder a day after they were asked.
         """
         with self.lock:
-            cadre_group = next((g for g in self.repo.groups() if g.is_cadre_group), None)
+            cadre_group = self._cadre_group()
             for r in self.repo.requests_open():
                 if r.deadline is None or r.deadline >= when:
                     continue

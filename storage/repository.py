@@ -98,6 +98,11 @@ class Repository:
         self.s = Session(engine, expire_on_commit=False)
         self._archive: Any = None
         self._enqueue: Any = None
+        self._match: Any = None
+
+    def _insert(self, table: Any) -> Any:
+        """An INSERT with ON CONFLICT support, in this database's dialect."""
+        return (sqlite_insert if self.s.get_bind().dialect.name == "sqlite" else pg_insert)(table)
 
     # -- unit of work -----------------------------------------------------------------------
     def commit(self) -> None:
@@ -143,9 +148,7 @@ class Repository:
         # Built once per repository; parameters go separately so the compiled form is reused.
         if self._archive is None:
             table = Message.__table__
-            dialect = self.s.get_bind().dialect.name
-            insert = sqlite_insert if dialect == "sqlite" else pg_insert
-            self._archive = (insert(table)
+            self._archive = (self._insert(table)
                              .on_conflict_do_nothing(index_elements=["transport", "message_id"])
                              .returning(table.c.id))
         return self._archive
@@ -388,12 +391,12 @@ class Repository:
 
     def record_match(self, posting_id: int, offer_id: int, *, now: datetime) -> None:
         """Remember that this pair was put together (a no-op when it was before)."""
-        table = MatchNotice.__table__
-        insert = sqlite_insert if self.s.get_bind().dialect.name == "sqlite" else pg_insert
+        if self._match is None:
+            self._match = self._insert(MatchNotice.__table__).on_conflict_do_nothing(
+                index_elements=["posting_id", "offer_id"])
         self.s.flush()
-        self.s.connection().execute(
-            insert(table).on_conflict_do_nothing(index_elements=["posting_id", "offer_id"]),
-            {"posting_id": posting_id, "offer_id": offer_id, "time": now})
+        self.s.connection().execute(self._match, {"posting_id": posting_id, "offer_id": offer_id,
+                                                  "time": now})
 
     def member_by_name(self, name: str) -> Member | None:
         return self.s.exec(select(Member).where(Member.display_name == name)
@@ -478,8 +481,7 @@ class Repository:
         values = {**_OUTBOX_DEFAULTS, **fields}
         if self._enqueue is None:
             table = Outbox.__table__
-            insert = sqlite_insert if self.s.get_bind().dialect.name == "sqlite" else pg_insert
-            self._enqueue = (insert(table).on_conflict_do_nothing(index_elements=["key"])
+            self._enqueue = (self._insert(table).on_conflict_do_nothing(index_elements=["key"])
                              .returning(table.c.id))
         new_id = self.s.connection().execute(self._enqueue, values).scalar()
         if new_id is None:
