@@ -41,13 +41,16 @@ def _value(key: str, raw: str) -> Any:
     return raw
 
 
-def load_cases(name: str = "parse_cases.txt") -> list[Case]:
+def load_cases(name: str | Path = "parse_cases.txt") -> list[Case]:
+    """Cases of a file in tests/data (by name) or anywhere (by path)."""
     out, section = [], ""
-    for n, line in enumerate((DATA / name).read_text(encoding="utf-8").splitlines(), 1):
+    path = name if isinstance(name, Path) else DATA / name
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if line.startswith("## "):
             section = line[3:].strip()
             continue
-        if not line.strip() or line.startswith("#") or "⟶" not in line:
+        # A comment is "# ..." (hash and space); "#报名 12 ⟶ ..." is a command case.
+        if not line.strip() or line.startswith("# ") or "⟶" not in line:
             continue
         left, right = (s.strip() for s in line.split("⟶", 1))
         when = DEFAULT_TIME
