@@ -26,6 +26,20 @@ NOT_JOBS = frozenset(
 )
 
 
+# Characters that cannot be part of a place name (function words, verbs, measure words).
+_PLACE_STOP = "的在住是到去我们你他她这那个有和跟从把被给让对往向边要需招缺找请帮都也还就能会可以了吗呢吧啊着过很太不没人活元块做干送停难坏修等每在于近旁离"
+
+
+def place_pattern(places: Iterable[str], suffixes: Iterable[str]) -> re.Pattern[str]:
+    """A run of place pieces: known places, or a short name ending in a place suffix."""
+    known = "|".join(map(re.escape, sorted(places, key=len, reverse=True)))
+    name = f"[^\\W\\d{_PLACE_STOP}a-zA-Z]"
+    suf = "|".join(map(re.escape, sorted(suffixes, key=len, reverse=True)))
+    piece = f"(?:{known}|{name}{{1,6}}?(?:{suf}))" if known else f"(?:{name}{{1,6}}?(?:{suf}))"
+    tail = f"(?:{known}|{suf}|{name}{{1,4}}?(?:{suf}))" if known else f"(?:{suf}|{name}{{1,4}}?(?:{suf}))"
+    return re.compile(f"{piece}{tail}*")
+
+
 def _data(name: str) -> str:
     return resources.files("parsers").joinpath("data", name).read_text(encoding="utf-8")
 
@@ -40,6 +54,7 @@ class Lexicon:
     tokenizer: object | None = None
     job_rx: re.Pattern[str] | None = None
     known_place_rx: re.Pattern[str] | None = None
+    place_rx: re.Pattern[str] | None = None  # any place run (known places and suffixes)
 
     @classmethod
     def load(cls, extra_places: Iterable[str] = (), extra_jobs: Iterable[str] = (),
@@ -67,6 +82,7 @@ class Lexicon:
         by_len = sorted(lex.jobs, key=len, reverse=True)
         lex.job_rx = re.compile("|".join(map(re.escape, by_len)))
         lex.known_place_rx = re.compile("|".join(map(re.escape, sorted(lex.places, key=len, reverse=True))))
+        lex.place_rx = place_pattern(lex.places, lex.place_suffixes)
         if tokenizer:
             lex.tokenizer = _make_tokenizer(list(lex.jobs) + sorted(lex.places))
         return lex

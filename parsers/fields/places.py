@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-
 from parsers.lexicon import Lexicon
 
-# Characters that cannot be part of a place name (function words, verbs, measure words).
-_STOP = "的在住是到去我们你他她这那个有和跟从把被给让对往向边要需招缺找请帮都也还就能会可以了吗呢吧啊着过很太不没人活元块做干送停难坏修等每在于近旁离"
 _RELATION = re.compile(r"(?:门口|附近|周边|周围|一带|这边|那边|旁边|对面|里面|那里|这里|这块|地区|范围|区域|以内|内)+$")
 _GENERIC = {"地区", "市区", "郊区", "厂区", "生活区", "办公区", "工区", "片区", "景区", "城区", "社区", "小区",
             "园区", "本市", "城市", "超市", "门市", "夜市", "菜市", "股市", "本地", "外地", "全市", "全区",
@@ -20,15 +16,6 @@ _LABELLED = re.compile(
 )
 
 
-@lru_cache(maxsize=8)
-def _place_rx(lex_id: int, known: str, suffixes: str) -> re.Pattern[str]:
-    name = f"[^\\W\\d{_STOP}a-zA-Z]"
-    suf = "|".join(map(re.escape, sorted(suffixes.split("|"), key=len, reverse=True)))
-    piece = f"(?:{known}|{name}{{1,6}}?(?:{suf}))" if known else f"(?:{name}{{1,6}}?(?:{suf}))"
-    tail = f"(?:{known}|{suf}|{name}{{1,4}}?(?:{suf}))" if known else f"(?:{suf}|{name}{{1,4}}?(?:{suf}))"
-    return re.compile(f"{piece}{tail}*")
-
-
 def _tidy(place: str) -> str | None:
     place = _RELATION.sub("", place).strip()
     if len(place) < 2 or place in _GENERIC:
@@ -38,8 +25,8 @@ def _tidy(place: str) -> str | None:
 
 def find_location(text: str, lex: Lexicon) -> str | None:
     """The most specific place named: a labelled address first, else the longest place run."""
-    known = "|".join(map(re.escape, sorted(lex.places, key=len, reverse=True)))
-    rx = _place_rx(id(lex), known, "|".join(lex.place_suffixes))
+    rx = lex.place_rx
+    assert rx is not None, "Lexicon.load builds the place pattern"
     for m in _LABELLED.finditer(text):
         val = m.group(1)
         inner = [p for p in (_tidy(x.group(0)) for x in rx.finditer(val)) if p]

@@ -25,6 +25,7 @@ _TASK_VERBS = re.compile(
     r"种|插秧|收割|挖|运|拉货|上货|理货|盘点|码货|叠|折|串|穿|粘|糊|印|封|缠|削|剥|扫|擦|修|补|铺|抬|扛|卸|装"
 )
 _NOT_TASK = re.compile(r"\d|元|块|薪|结|天|月|号|周|电话|联系|地点|地址|包吃|包住|男女|年龄|岁|要求|经验|人|名|急|长期|短期|时间|上班|下班|班|证")
+_JOB_ENDING = re.compile(r"[\u4e00-\u9fff](?:工|员|师)")
 _CLAUSE = re.compile(r"[，,。;；!！?？\n、]+")
 
 
@@ -50,7 +51,9 @@ def find_job(text: str, lex: Lexicon) -> str | None:
             return w
     if words:
         return max(words, key=len) if len(words) > 1 and all(len(w) <= 2 for w in words[:1]) else words[0]
-    if lex.tokenizer is not None:
+    # jieba only finds what the pattern below accepts, a word ending 工/员/师: skip it when
+    # the text has no such ending (most chit-chat), for it is the dearest step of a parse.
+    if lex.tokenizer is not None and _JOB_ENDING.search(text):
         for tok in lex.tokenizer.lcut(text, HMM=False):  # type: ignore[attr-defined]
             if 2 <= len(tok) <= 4 and tok not in NOT_JOBS and re.search(r"[\u4e00-\u9fff](?:工|员|师傅|师)$", tok) \
                     and not re.search(r"[\d的了是在我你他员]", tok[:-1]):
