@@ -84,13 +84,14 @@ class Parser:
         if "start_date" in want:
             start, end = find_dates(work, today)
         ref = None
+        work_hc = work
         if "ref" in want:
             rm = _REF.search(work) or _BARE_REF.search(work) or re.fullmatch(r"\s*(\d{1,6})\s*", work)
-            ref = int(next(g for g in rm.groups() if g)) if rm else None
+            if rm:
+                ref = int(next(g for g in rm.groups() if g))
+                # The posting number is not a figure of the count: 报名 1 3人, 12号 2个人.
+                work_hc = _blank(work, [rm.span()])
         if intent in ("claim", "labor_offer"):
-            work_hc = work
-            if ref is not None:
-                work_hc = re.sub(rf"(?<!\d){ref}\s*号", " ", work)
             headcount = find_headcount(work_hc, job_words=self.lex.job_rx)
             plus = re.match(r"^\s*\+\s*(\d)\s*$", work)
             if plus:
