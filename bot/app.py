@@ -47,6 +47,8 @@ class App:
         # True when the outbox may hold rows other than the ones a dispatch just wrote:
         # at start (a crash may have left some), after a failed send, after scheduled work.
         self.backlog = True
+        self.closed = False
+        self.sent = 0  # replies the transport took, this run
 
     # -- messages ---------------------------------------------------------------------------
     def handle(self, msg: InboundMessage) -> list[Reply]:
@@ -115,6 +117,7 @@ class App:
             self.repo.mark_sent(row, now=self.clock.now(),
                                 gateway_id=gateway_id if isinstance(gateway_id, str) else None)
             sent += 1
+        self.sent += sent
         return sent
 
     def flush_if_backlog(self) -> None:
@@ -386,11 +389,15 @@ class App:
                 self.flush()
 
     def close(self) -> None:
+        """Stop the clock jobs, send what is queued, release the database. Safe to repeat."""
         if self.realtime is not None:
             self.realtime.stop()
         with self.lock:
+            if self.closed:
+                return
             self.flush()
             self.repo.close()
+            self.closed = True
 
 
 def _statutory_holiday(day: date) -> bool:

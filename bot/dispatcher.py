@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections import Counter
 from datetime import datetime
+
+from sqlalchemy.exc import DBAPIError
 
 from bot import replies
 from bot.config import Config
@@ -15,7 +18,7 @@ from bot.handlers.common import UsageError
 from bot.permissions import allowed
 from bot.router import Command, Registry, has_prefix
 from bot.types import MESSAGE_TYPES, InboundMessage, Reply
-from parsers import Parser
+from parsers import Parsed, Parser
 from storage import Repository
 from storage.models import Group, Member, Outbox
 from storage.repository import Archived
@@ -58,6 +61,8 @@ class Dispatcher:
         self.queued: list[Outbox] = []  # outbox rows the last dispatch wrote
         self.last_command: str | None = None  # the command the last dispatch ran, if any
         self._members: dict[str, Member] = {}
+        # Messages by outcome (the archive status, or "seen before"), for a replay's summary.
+        self.counts: Counter[str] = Counter()
 
     def display_name(self, sender_id: str) -> str:
         m = self._members.get(sender_id) or self.repo.member(sender_id)
@@ -84,7 +89,30 @@ class Dispatcher:
         return m
 
     def dispatch(self, msg: InboundMessage) -> list[Reply]:
-        """Process one message once. Returns the replies queued for it."""
+        """Process one message once. Returns the replies queued for it.
+
+        A database connection lost on the way (the server restarted) is not the message's
+        fault: its transaction is rolled back and the message is processed again, once, on a
+        new connection (SQLAlchemy reconnects an invalidated connection after the rollback).
+        """
+        try:
+            out = self._dispatch(msg)
+        except DBAPIError as e:
+            if not e.connection_invalidated:
+                raise
+            log.warning("database connection lost (%s); message %s again on a new connection",
+                        type(e.orig).__name__, msg.message_id)
+            self._forget()
+            out = self._dispatch(msg)
+        return out
+
+    def _forget(self) -> None:
+        """Roll back the transaction in hand and drop what was cached from it."""
+        self.repo.rollback()
+        self._groups.clear()  # a rollback may have undone rows these point at
+        self._members.clear()
+
+    def _dispatch(self, msg: InboundMessage) -> list[Reply]:
         repo = self.repo
         now = self.clock.now()
         if msg.is_from_self:
@@ -107,93 +135,111 @@ class Dispatcher:
             sender_name=msg.sender_name, type=msg.type, text=msg.text, time=msg.time,
             is_group=msg.is_group,
             raw=json.dumps(dict(msg.raw), ensure_ascii=False, default=str) if msg.raw else None)
+        # Parsing is pure, so it comes before the archive row, and the row is written once,
+        # with how the message was handled. A failure later rolls the row back with the rest
+        # of the work and writes it again, marked failed (see below).
+        parsed, error = self._parse(msg)
+        stale = bool(msg.raw and msg.raw.get("stale")) and parsed is not None
+        status = ("failed" if error is not None else "stale" if stale
+                  else "done" if msg.type == "text" else "skipped")
         # The archive row, the message's work and its replies commit as one transaction.
-        row = repo.archive(**fields)
+        row = repo.archive(**fields, status=status, parse=parsed.to_json() if parsed else None,
+                           error=_error_text(error))
         if row is None:  # archived before (a replayed file, a gateway re-delivery, another bot)
-            log.info("message %s/%s already processed; skipped", msg.transport, msg.message_id)
+            log.debug("message %s/%s already processed; skipped", msg.transport, msg.message_id)
             repo.commit()
+            self.counts["seen before"] += 1
             return []
         ctx = Ctx(repo=repo, config=self.config, clock=self.clock, parser=self.parser, log=log,
                   msg=msg, group=group, member=member, row=row, can_direct=self.can_direct,
-                  registry=self.registry)
-        if msg.raw and msg.raw.get("stale") and msg.type == "text" and msg.text:
+                  registry=self.registry, parsed=parsed)
+        if stale:
             # From before this run (a gateway catching up after downtime): kept and read,
             # but an old command is not carried out and an old post is not answered now.
-            text = msg.text[:MAX_PARSE_CHARS]
-            parsed = self.parser.parse(text, now=ctx.local(msg.time))
-            repo.finish_message(row, "stale", parse=parsed.to_json())
             repo.commit()
+            self.counts[status] += 1
             return []
         is_command = False
         try:
-            out, parsed, is_command = self._route(ctx)
+            if error is not None:
+                raise error
+            out, is_command = self._route(ctx)
             if group is not None and group.paused and not (is_command and ctx.command in ("暂停", "恢复")):
                 # Paused: the work is still recorded (nothing lost), but the group hears nothing.
                 out = [r for r in out if r.chat != group.name]
-            repo.finish_message(row, "done" if msg.type == "text" else "skipped",
-                                parse=parsed)
             self.queued = self._queue(out, row, now)
             repo.commit()
+            self.counts[status] += 1
             return out
         except Exception as e:  # noqa: BLE001 - a failing message must not stop the bot
+            if isinstance(e, DBAPIError) and e.connection_invalidated:
+                raise  # not this message's failure: dispatch() tries it again
             log.exception("message %s failed", msg.message_id)
-            repo.rollback()  # the half-done work, and with it the archive row
-            self._groups.clear()  # a rollback may have undone rows these point at
-            self._members.clear()
+            self._forget()  # the half-done work, and with it the archive row
             out = [ctx.say(replies.command_failed())] if is_command or has_prefix(msg.text) else []
             if group is not None:
                 group = self._group(msg, now)
                 fields["group_id"] = group.id
                 ctx.group = group
             self._member(msg, now)
-            row = repo.archive(**fields)  # nothing lost: the message is kept, marked failed
-            if row is None:
+            # Nothing lost: the message is kept, marked failed.
+            row = repo.archive(**fields, status="failed",
+                               parse=parsed.to_json() if parsed else None, error=_error_text(e))
+            if row is None:  # another process took it meanwhile
                 repo.rollback()
+                self.counts["seen before"] += 1
                 return []
-            repo.finish_message(row, "failed", error=f"{type(e).__name__}: {e}")
             self.queued = self._queue(out, row, now)
             repo.commit()
+            self.counts["failed"] += 1
             return out
 
-    def _route(self, ctx: Ctx) -> tuple[list[Reply], dict | None, bool]:
-        msg = ctx.msg
-        if msg.type in ("image", "file", "video", "voice"):
-            # Photos and files are archived; one from a requester is attached to the request.
-            attached = requests.attach_media(ctx)
-            return ([attached] if attached else []), None, False
+    def _parse(self, msg: InboundMessage) -> tuple[Parsed | None, Exception | None]:
+        """The parse of a text message (None for other types), or the error parsing raised."""
         if msg.type != "text" or not msg.text or not msg.text.strip():
-            if msg.type not in ("text",):
-                level = logging.INFO if msg.type in MESSAGE_TYPES else logging.WARNING
-                log.log(level, "message %s of type %s archived, not handled", msg.message_id, msg.type)
-            else:
-                log.warning("message %s has no text; archived, not handled", msg.message_id)
-            return [], None, False
+            return None, None
         text = msg.text
         if len(text) > MAX_PARSE_CHARS:
             log.warning("message %s is %d chars; parsing the first %d", msg.message_id,
                         len(text), MAX_PARSE_CHARS)
             text = text[:MAX_PARSE_CHARS]
-        parsed = self.parser.parse(text, now=ctx.local(msg.time))
-        ctx.parsed = parsed
+        try:
+            return self.parser.parse(text, now=msg.time.astimezone(self.config.tz)), None
+        except Exception as e:  # noqa: BLE001 - archived as failed, see _dispatch
+            return None, e
+
+    def _route(self, ctx: Ctx) -> tuple[list[Reply], bool]:
+        """The replies to a message and whether it was a command."""
+        msg = ctx.msg
+        if msg.type in ("image", "file", "video", "voice"):
+            # Photos and files are archived; one from a requester is attached to the request.
+            attached = requests.attach_media(ctx)
+            return ([attached] if attached else []), False
+        parsed = ctx.parsed
+        if parsed is None:
+            if msg.type not in ("text",):
+                level = logging.INFO if msg.type in MESSAGE_TYPES else logging.WARNING
+                log.log(level, "message %s of type %s archived, not handled", msg.message_id, msg.type)
+            else:
+                log.warning("message %s has no text; archived, not handled", msg.message_id)
+            return [], False
         body = parsed.text
         direct = ctx.group is None
         # Commands: a prefix, or in a direct message / an @-mention a bare command word.
         if has_prefix(body) or ((direct or msg.mentions_bot) and self.registry.match(body, prefixed=False)[0]):
             cmd, word, args = self.registry.match(body, prefixed=has_prefix(body))
-            out = self._command(ctx, cmd, word, args)
-            return out, parsed.to_json(), True
+            return self._command(ctx, cmd, word, args), True
         if parsed.intent in ("other", "request", "claim") and len(body) <= 200:
             # A requester answering the bot: a rating, or the information a cadre asked for.
             answered = requests.on_requester_reply(ctx)
             if answered:
-                return answered, parsed.to_json(), False
+                return answered, False
         handler = INTENT_HANDLERS.get(parsed.intent)
         if handler is None:
             if direct:
-                return [ctx.say(replies.direct_hint())], parsed.to_json(), False
-            return [], parsed.to_json(), False
-        result = handler(ctx)
-        return _as_list(result), parsed.to_json(), False
+                return [ctx.say(replies.direct_hint())], False
+            return [], False
+        return _as_list(handler(ctx)), False
 
     def _command(self, ctx: Ctx, cmd: Command | None, word: str, args: str) -> list[Reply]:
         if cmd is None:
@@ -230,6 +276,10 @@ class Dispatcher:
             if ob is not None:
                 rows.append(ob)
         return rows
+
+
+def _error_text(e: Exception | None) -> str | None:
+    return f"{type(e).__name__}: {e}" if e is not None else None
 
 
 def _raw_args(raw: str, word: str) -> str:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import bindparam, event, func, or_, update
+from sqlalchemy import insert as sa_insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -30,6 +32,7 @@ from storage.models import (
     RequestEvent,
     State,
 )
+from storage.prepared import Prepared
 
 ACTIVE = "active"
 
@@ -66,28 +69,67 @@ class Archived:
     status: str = "new"
     error: str | None = None
 
-# The statements run for nearly every message, built once: building a statement costs more
-# Python time than SQLite takes to run it. Parameters are bound at execution.
-_MSG = Message.__table__
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An open posting as matching and claims read it: the columns they compare, not a whole
+    row. A whole Posting costs about ten times as much to load, and most candidates are only
+    scored; the few that are shown or claimed are then loaded whole (`postings`)."""
+
+    id: int
+    kind: str
+    poster_id: str
+    job: str | None
+    task: str | None
+    location: str | None
+    settlement: str | None
+    employer: str | None
+    text: str = ""  # only where a quote or a repost is compared with it
+
+
+_CANDIDATE = (Posting.id, Posting.kind, Posting.poster_id, Posting.job, Posting.task,
+              Posting.location, Posting.settlement, Posting.employer)
+
+# Statements run for nearly every message: compiled once for the engine's dialect and run on
+# the session's DBAPI connection (storage.prepared). Each is (statement, column keys).
 _OUTBOX = Outbox.__table__
-_FINISH = update(_MSG).where(_MSG.c.id == bindparam("row_id"))
-_SENT = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"))
-_ATTEMPTED = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"))
-_FAILED = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"))
+_MESSAGES = Message.__table__
+_ARCHIVE_DEFAULTS = {"group_id": None, "sender_name": "", "type": "text", "text": None,
+                     "is_group": True, "raw": None, "parse": None, "status": "new",
+                     "error": None}
+_OUTBOX_DEFAULTS = {"group_id": None, "to_id": None, "mentions": "", "file": None,
+                    "reply_to": None, "sent_at": None, "attempted_at": None, "failed_at": None,
+                    "error": None, "gateway_id": None}
+_BY_ROW_ID = _OUTBOX.c.id == bindparam("row_id")
+_PREPARED: dict[str, Callable[[Any], tuple[Any, list[str] | None]]] = {
+    "archive": lambda ins: (
+        ins(_MESSAGES).on_conflict_do_nothing(index_elements=["transport", "message_id"])
+        .returning(_MESSAGES.c.id),
+        ["transport", "message_id", "sender_id", "time", *_ARCHIVE_DEFAULTS]),
+    "enqueue": lambda ins: (
+        ins(_OUTBOX).on_conflict_do_nothing(index_elements=["key"]).returning(_OUTBOX.c.id),
+        ["key", "text", "due", "created_at", *_OUTBOX_DEFAULTS]),
+    "sent": lambda ins: (update(_OUTBOX).where(_BY_ROW_ID), ["sent_at", "gateway_id"]),
+    "attempted": lambda ins: (update(_OUTBOX).where(_BY_ROW_ID), ["attempted_at"]),
+    "failed": lambda ins: (update(_OUTBOX).where(_BY_ROW_ID), ["failed_at", "error"]),
+    # Constant lists are written as OR: SQLAlchemy renders an IN list anew at every execution.
+    "awaiting": lambda ins: (select(Request.id).where(
+        Request.requester_id == bindparam("rid"),
+        or_(Request.status == "waiting", Request.status == "resolved")).limit(1), None),
+    "claimed": lambda ins: (select(func.coalesce(func.sum(Claim.headcount), 0)).where(
+        Claim.posting_id == bindparam("pid"), Claim.status == ACTIVE), None),
+    "matched": lambda ins: (
+        select(MatchNotice.offer_id).where(MatchNotice.posting_id == bindparam("pid")), None),
+    "match": lambda ins: (
+        ins(MatchNotice.__table__).on_conflict_do_nothing(index_elements=["posting_id", "offer_id"]),
+        ["posting_id", "offer_id", "time"]),
+}
 _CLAIMED = (select(Claim.posting_id, func.sum(Claim.headcount))
             .where(col(Claim.posting_id).in_(bindparam("ids", expanding=True)),
                    Claim.status == ACTIVE)
             .group_by(Claim.posting_id))
 _AWAITING = (select(Request).where(Request.requester_id == bindparam("rid"),
-                                   col(Request.status).in_(["waiting", "resolved"]))
+                                   or_(Request.status == "waiting", Request.status == "resolved"))
              .order_by(col(Request.id).desc()))
-_ANY_AWAITING = (select(Request.id).where(Request.requester_id == bindparam("rid"),
-                                          col(Request.status).in_(["waiting", "resolved"]))
-                 .limit(1))
-_OUTBOX_DEFAULTS = {"group_id": None, "to_id": None, "mentions": "", "file": None,
-                    "reply_to": None, "sent_at": None, "attempted_at": None, "failed_at": None,
-                    "error": None, "gateway_id": None}
-_MATCHED_OFFERS = select(MatchNotice.offer_id).where(MatchNotice.posting_id == bindparam("pid"))
 
 
 class Repository:
@@ -95,14 +137,78 @@ class Repository:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.s = Session(engine, expire_on_commit=False)
-        self._archive: Any = None
-        self._enqueue: Any = None
-        self._match: Any = None
+        # One connection for the repository's life, its session bound to it: a session on the
+        # engine checks a connection out of the pool and back in for every transaction, and
+        # at one or two transactions a message that bookkeeping cost more than the SQL did.
+        # A connection the server dropped is replaced on the next transaction after the
+        # rollback (SQLAlchemy reconnects an invalidated connection), see Dispatcher.dispatch.
+        self._conn = engine.connect()
+        self.s = Session(bind=self._conn, expire_on_commit=False)
+        self._reads: dict[tuple, Any] = {}  # candidate reads, built once per shape
+        self._prepared: dict[str, Prepared] = {}
+        self._columns: dict[str, list[str]] = {}  # the columns of each prepared insert
+        # Rows `_add` inserted in the transaction in hand: a rollback takes the rows back, so
+        # their objects leave the session, as the session does with objects it inserted.
+        self._added: list[Any] = []
+        event.listen(self.s, "after_commit", lambda _s: self._added.clear())
+        event.listen(self.s, "after_rollback", self._forget_added)
 
     def _insert(self, table: Any) -> Any:
         """An INSERT with ON CONFLICT support, in this database's dialect."""
-        return (sqlite_insert if self.s.get_bind().dialect.name == "sqlite" else pg_insert)(table)
+        return (sqlite_insert if self.engine.dialect.name == "sqlite" else pg_insert)(table)
+
+    def _statement(self, name: str) -> Prepared:
+        p = self._prepared.get(name)
+        if p is None:
+            stmt, keys = _PREPARED[name](self._insert)
+            p = self._prepared[name] = Prepared(stmt, self.engine.dialect, keys)
+        return p
+
+    def _run(self, name: str, values: dict[str, Any]) -> Any:
+        """Run one of the _PREPARED statements in this session's transaction; the cursor."""
+        return self._statement(name).run(self.s.connection(), values)
+
+    def _add(self, obj: Any) -> None:
+        """Insert a new row with a prepared statement and attach the object as if loaded.
+
+        The same as `session.add` and a flush, at about a tenth of the cost (the unit of
+        work takes some 500 µs for one new object). The object must carry every column's
+        value (SQLModel sets the defaults), and its table an integer `id` key.
+        """
+        table = type(obj).__table__
+        name = f"insert:{table.name}"
+        p = self._prepared.get(name)
+        if p is None:
+            keys = [c.key for c in table.columns if not c.primary_key]
+            p = self._prepared[name] = Prepared(sa_insert(table).returning(table.c.id),
+                                                self.engine.dialect, keys)
+            self._columns[name] = keys
+        self.s.flush()  # what this row refers to is written first
+        row = p.run(self.s.connection(), {k: getattr(obj, k) for k in self._columns[name]})
+        obj.id = row.fetchone()[0]
+        make_transient_to_detached(obj)  # as though just loaded: no pending changes
+        self.s.add(obj)
+        self._added.append(obj)
+
+    def _forget_added(self, _session: Any) -> None:
+        for obj in self._added:
+            if obj in self.s:
+                self.s.expunge(obj)
+        self._added.clear()
+
+    def _mark(self, name: str, values: dict[str, Any]) -> None:
+        """One outbox mark, committed at once (a crash repeats at most this one reply).
+
+        Between messages, where it is made, the mark is a transaction of its own, run on the
+        DBAPI connection: SQLite takes about 15 µs for the UPDATE and the COMMIT, a Session
+        transaction several times that in bookkeeping. Inside a transaction in hand it joins
+        that transaction and commits it.
+        """
+        if self.s.in_transaction():
+            self._run(name, values)
+            self.s.commit()
+        else:
+            self._statement(name).run(self._conn, values, commit=True)
 
     # -- unit of work -----------------------------------------------------------------------
     def commit(self) -> None:
@@ -113,45 +219,31 @@ class Repository:
 
     def close(self) -> None:
         self.s.close()
+        self._conn.close()
 
     # -- archive ----------------------------------------------------------------------------
     def seen(self, transport: str, message_id: str) -> Message | None:
         return self.s.exec(select(Message).where(
             Message.transport == transport, Message.message_id == message_id)).first()
 
-    def archive(self, **fields: Any) -> Archived | None:
-        """Store a raw message; None when this message id was archived before.
+    def archive(self, *, parse: dict | None = None, **fields: Any) -> Archived | None:
+        """Store a raw message, with how it was handled; None when this message id was archived
+        before.
 
         One statement does the duplicate check and the insert (ON CONFLICT DO NOTHING), so
         two processes sharing a database cannot both take the same message: the second waits
         for the first one's transaction and then finds the id taken. The caller commits the
         row together with the work the message caused, so a crash leaves neither (and a
         re-delivered message is then processed afresh) rather than an archived message whose
-        work was lost. The row returned is detached: it carries the id and the fields, and is
-        finished by `finish_message`.
+        work was lost. The row returned is detached: it carries the id.
         """
-        new_id = self.s.connection().execute(self._archive_stmt(), fields).scalar()
-        if new_id is None:
+        values = {**_ARCHIVE_DEFAULTS, **fields,
+                  "parse": json.dumps(parse, ensure_ascii=False, default=str) if parse else None}
+        row = self._run("archive", values).fetchone()
+        if row is None:
             return None
-        return Archived(id=new_id, group_id=fields.get("group_id"))
-
-    def finish_message(self, row: Archived, status: str, parse: dict | None = None,
-                       error: str | None = None) -> None:
-        """Record how a message was handled (committed with the rest of its work)."""
-        values: dict[str, Any] = {"row_id": row.id, "status": status, "error": error}
-        if parse is not None:
-            values["parse"] = json.dumps(parse, ensure_ascii=False, default=str)
-        self.s.connection().execute(_FINISH, values)
-        row.status, row.error = status, error
-
-    def _archive_stmt(self) -> Any:
-        # Built once per repository; parameters go separately so the compiled form is reused.
-        if self._archive is None:
-            table = Message.__table__
-            self._archive = (self._insert(table)
-                             .on_conflict_do_nothing(index_elements=["transport", "message_id"])
-                             .returning(table.c.id))
-        return self._archive
+        return Archived(id=row[0], group_id=values["group_id"], status=values["status"],
+                        error=values["error"])
 
     def last_message_time(self) -> datetime | None:
         return self.s.exec(select(func.max(Message.time))).one()
@@ -190,8 +282,7 @@ class Repository:
         m = self.s.exec(select(Member).where(Member.sender_id == sender_id)).first()
         if m is None:
             m = Member(sender_id=sender_id, display_name=name, names_seen=name, created_at=now)
-            self.s.add(m)
-            self.s.flush()
+            self._add(m)
         elif name and m.display_name != name:
             m.display_name = name
             seen = [n for n in m.names_seen.split("\n") if n]
@@ -205,8 +296,7 @@ class Repository:
     # -- postings and claims ----------------------------------------------------------------
     def save_posting(self, **fields: Any) -> Posting:
         p = Posting(**fields)
-        self.s.add(p)
-        self.s.flush()
+        self._add(p)
         return p
 
     def posting(self, number: int) -> Posting | None:
@@ -224,43 +314,89 @@ class Repository:
 
     CANDIDATES = 100  # matching scores at most this many postings, fetched through indexes
 
+    def _read(self, key: tuple, build: Callable[[], Any]) -> Any:
+        """A candidate read built once for its shape: building a statement costs more than
+        SQLite takes to run it."""
+        q = self._reads.get(key)
+        if q is None:
+            q = self._reads[key] = build()
+        return q
+
+    def _candidates(self, q: Any, params: dict[str, Any]) -> list[Candidate]:
+        self.s.flush()  # changes made in this unit of work count
+        return [Candidate(*row) for row in self.s.connection().execute(q, params)]
+
+    def postings(self, ids: Sequence[int]) -> list[Posting]:
+        """Whole postings for these numbers, in the order given (unknown numbers left out)."""
+        if not ids:
+            return []
+        found = {p.id: p for p in self.s.exec(select(Posting).where(col(Posting.id).in_(ids)))}
+        return [found[i] for i in ids if i in found]
+
     def match_candidates(self, group_id: int | None, *, kind: str = "job",
                          family: str | None = None, settlement: str | None = None,
                          location: str | None = None,
-                         limit: int = CANDIDATES) -> Sequence[Posting]:
+                         limit: int = CANDIDATES) -> list[Candidate]:
         """Open postings worth scoring, newest first: same family where one is known.
 
         Served by ix_postings_match (group_id, kind, status, family, id), so the cost does
         not grow with the number of open postings.
         """
-        q = select(Posting).where(Posting.kind == kind, Posting.status == "open")
-        if group_id is not None:
-            q = q.where(Posting.group_id == group_id)
-        if family is not None:
-            q = q.where(Posting.family == family)
-        if settlement is not None:
-            q = q.where(Posting.settlement == settlement)
-        if location:
-            q = q.where(col(Posting.location).contains(location))
-        return self.s.exec(q.order_by(col(Posting.id).desc()).limit(limit)).all()
+        shape = (group_id is not None, family is not None, settlement is not None,
+                 bool(location))
+
+        def build() -> Any:
+            q = select(*_CANDIDATE).where(Posting.kind == bindparam("kind"),
+                                          Posting.status == "open")
+            if shape[0]:
+                q = q.where(Posting.group_id == bindparam("gid"))
+            if shape[1]:
+                q = q.where(Posting.family == bindparam("family"))
+            if shape[2]:
+                q = q.where(Posting.settlement == bindparam("settlement"))
+            if shape[3]:
+                q = q.where(col(Posting.location).contains(bindparam("location")))
+            return q.order_by(col(Posting.id).desc()).limit(bindparam("limit"))
+
+        return self._candidates(self._read(("match", *shape), build), {
+            "kind": kind, "gid": group_id, "family": family, "settlement": settlement,
+            "location": location, "limit": limit})
+
+    def recent_open(self, group_id: int | None, limit: int) -> list[Candidate]:
+        """The newest open job postings with their text (a quote is compared with it)."""
+
+        def build() -> Any:
+            q = select(*_CANDIDATE, Posting.text).where(Posting.kind == "job",
+                                                         Posting.status == "open")
+            if group_id is not None:
+                q = q.where(Posting.group_id == bindparam("gid"))
+            return q.order_by(col(Posting.id).desc()).limit(bindparam("limit"))
+
+        return self._candidates(self._read(("recent", group_id is not None), build),
+                                {"gid": group_id, "limit": limit})
 
     def postings_named(self, group_id: int | None, words: Sequence[str],
-                       limit: int = 20) -> Sequence[Posting]:
+                       limit: int = 20) -> list[Candidate]:
         """Open job postings whose employer or job is one of `words` (indexed lookups)."""
         if not words:
             return []
-        found: dict[int, Posting] = {}
+        found: dict[int, Candidate] = {}
         # One query per column, each led by its own index. Without statistics SQLite would
         # rather walk the group's recency index over every open posting; `group_id + 0`
         # keeps that index out of the plan (SQLAlchemy's SQLite dialect drops index hints).
         for column in (Posting.employer, Posting.job):
-            q = select(Posting).where(col(column).in_(words), Posting.kind == "job",
-                                      Posting.status == "open")
-            if group_id is not None:
-                q = q.where((col(Posting.group_id) + 0) == group_id)
-            for p in self.s.exec(q.order_by(col(Posting.id).desc()).limit(limit)).all():
-                found[p.id or 0] = p
-        return sorted(found.values(), key=lambda p: -(p.id or 0))[:limit]
+            def build(column: Any = column) -> Any:
+                q = select(*_CANDIDATE).where(col(column).in_(bindparam("words", expanding=True)),
+                                              Posting.kind == "job", Posting.status == "open")
+                if group_id is not None:
+                    q = q.where((col(Posting.group_id) + 0) == bindparam("gid"))
+                return q.order_by(col(Posting.id).desc()).limit(bindparam("limit"))
+
+            q = self._read(("named", column.key, group_id is not None), build)
+            for c in self._candidates(q, {"words": list(words), "gid": group_id,
+                                          "limit": limit}):
+                found[c.id] = c
+        return sorted(found.values(), key=lambda c: -c.id)[:limit]
 
     def count_open(self, group_id: int | None, kind: str = "job") -> int:
         q = select(func.count()).select_from(Posting).where(Posting.kind == kind,
@@ -276,13 +412,20 @@ class Repository:
         return self.s.exec(q.order_by(col(Posting.id).desc()).limit(1)).first()
 
     def recent_postings_by(self, poster_id: str, group_id: int | None, since: datetime,
-                           kind: str = "job") -> Sequence[Posting]:
-        q = select(Posting).where(Posting.poster_id == poster_id, Posting.kind == kind,
-                                  Posting.created_at >= since,
-                                  col(Posting.status).in_(["open", "filled"]))
-        if group_id is not None:
-            q = q.where(Posting.group_id == group_id)
-        return self.s.exec(q.order_by(col(Posting.id).desc())).all()
+                           kind: str = "job") -> list[Candidate]:
+        """One sender's open or filled postings since a time, newest first, with their text."""
+
+        def build() -> Any:
+            q = select(*_CANDIDATE, Posting.text).where(
+                Posting.poster_id == bindparam("poster"), Posting.kind == bindparam("kind"),
+                Posting.created_at >= bindparam("since"),
+                col(Posting.status).in_(["open", "filled"]))
+            if group_id is not None:
+                q = q.where(Posting.group_id == bindparam("gid"))
+            return q.order_by(col(Posting.id).desc())
+
+        return self._candidates(self._read(("by", group_id is not None), build), {
+            "poster": poster_id, "kind": kind, "since": since, "gid": group_id})
 
     def expirable(self, today: date, idle_since: datetime) -> Sequence[Posting]:
         """Open or filled postings whose end date has passed or that saw no activity since."""
@@ -310,7 +453,8 @@ class Repository:
 
     def claimed(self, posting_id: int) -> int:
         """People claimed so far on one posting (active claims)."""
-        return self.claimed_many([posting_id]).get(posting_id, 0)
+        self.s.flush()  # claims added in this unit of work count
+        return int(self._run("claimed", {"pid": posting_id}).fetchone()[0])
 
     def claimed_many(self, posting_ids: Iterable[int]) -> dict[int, int]:
         """People claimed so far, for several postings in one query; absent means none."""
@@ -355,11 +499,12 @@ class Repository:
             c = Claim(posting_id=posting.id, claimant_id=claimant_id, claimant_name=claimant_name,
                       headcount=headcount, message_id=message_id, created_at=now, updated_at=now,
                       source=source)
+            self._add(c)
         else:
             c.headcount, c.status, c.updated_at, c.message_id = headcount, ACTIVE, now, message_id
             c.source, c.poster_notified_at = source, None
-        self.s.add(c)
-        self.s.flush()
+            self.s.add(c)
+            self.s.flush()
         return c, created
 
     def cancel_claim(self, posting_id: int, claimant_id: str, *, now: datetime) -> Claim | None:
@@ -387,16 +532,12 @@ class Repository:
     def matched_offers(self, posting_id: int) -> set[int]:
         """The offers already told of (or shown) this posting."""
         self.s.flush()
-        return set(self.s.connection().execute(_MATCHED_OFFERS, {"pid": posting_id}).scalars())
+        return {r[0] for r in self._run("matched", {"pid": posting_id}).fetchall()}
 
     def record_match(self, posting_id: int, offer_id: int, *, now: datetime) -> None:
         """Remember that this pair was put together (a no-op when it was before)."""
-        if self._match is None:
-            self._match = self._insert(MatchNotice.__table__).on_conflict_do_nothing(
-                index_elements=["posting_id", "offer_id"])
         self.s.flush()
-        self.s.connection().execute(self._match, {"posting_id": posting_id, "offer_id": offer_id,
-                                                  "time": now})
+        self._run("match", {"posting_id": posting_id, "offer_id": offer_id, "time": now})
 
     def member_by_name(self, name: str) -> Member | None:
         return self.s.exec(select(Member).where(Member.display_name == name)
@@ -419,8 +560,7 @@ class Repository:
     # -- requests ---------------------------------------------------------------------------
     def open_request(self, *, actor_id: str, now: datetime, **fields: Any) -> Request:
         r = Request(created_at=now, **fields)
-        self.s.add(r)
-        self.s.flush()
+        self._add(r)
         self.request_event(r, "filed", actor_id=actor_id, now=now)
         return r
 
@@ -434,8 +574,7 @@ class Repository:
             r.resolved_at = now
         self.s.add(r)
         ev = RequestEvent(request_id=r.id, status=status, actor_id=actor_id, note=note, time=now)
-        self.s.add(ev)
-        self.s.flush()
+        self._add(ev)
         return ev
 
     def request_events(self, request_id: int) -> Sequence[RequestEvent]:
@@ -447,7 +586,7 @@ class Repository:
         # "resolved" until rated: a rating moves it to closed. Nearly every message asks this,
         # and nearly every answer is no: a bare id look-up first, whole rows only when needed.
         self.s.flush()
-        if self.s.connection().execute(_ANY_AWAITING, {"rid": requester_id}).first() is None:
+        if self._run("awaiting", {"rid": requester_id}).fetchone() is None:
             return []
         return self.s.exec(_AWAITING, params={"rid": requester_id}).all()
 
@@ -479,14 +618,10 @@ class Repository:
         carries what the sender needs.
         """
         values = {**_OUTBOX_DEFAULTS, **fields}
-        if self._enqueue is None:
-            table = Outbox.__table__
-            self._enqueue = (self._insert(table).on_conflict_do_nothing(index_elements=["key"])
-                             .returning(table.c.id))
-        new_id = self.s.connection().execute(self._enqueue, values).scalar()
-        if new_id is None:
+        row = self._run("enqueue", values).fetchone()
+        if row is None:
             return None
-        return Queued(id=new_id, **values)  # type: ignore[return-value]
+        return Queued(id=row[0], **values)  # type: ignore[return-value]
 
     def pending(self, *, until: datetime | None = None, limit: int = 100) -> Sequence[Outbox]:
         q = select(Outbox).where(col(Outbox.sent_at).is_(None), col(Outbox.failed_at).is_(None))
@@ -496,15 +631,12 @@ class Repository:
 
     def mark_attempted(self, row: Outbox, *, now: datetime) -> None:
         """Record, and commit, that this reply is about to go out (see Outbox.attempted_at)."""
-        self.s.connection().execute(_ATTEMPTED, {"row_id": row.id, "attempted_at": now})
-        self.s.commit()
+        self._mark("attempted", {"row_id": row.id, "attempted_at": now})
         row.attempted_at = now
 
     def mark_failed(self, row: Outbox, error: str, *, now: datetime) -> None:
         """Give up on a reply that can never go out (its group is gone), and say why."""
-        self.s.connection().execute(_FAILED, {"row_id": row.id, "failed_at": now,
-                                              "error": error[:256]})
-        self.s.commit()
+        self._mark("failed", {"row_id": row.id, "failed_at": now, "error": error[:256]})
         row.failed_at = now
 
     def settle_in_doubt(self, group_id: int | None, to_id: str | None, text: str, *,
@@ -535,9 +667,7 @@ class Repository:
 
     def mark_sent(self, row: Outbox, *, now: datetime, gateway_id: str | None = None) -> None:
         """Mark one reply sent and commit at once: a crash repeats at most this reply."""
-        self.s.connection().execute(_SENT, {"row_id": row.id, "sent_at": now,
-                                            "gateway_id": gateway_id})
-        self.s.commit()
+        self._mark("sent", {"row_id": row.id, "sent_at": now, "gateway_id": gateway_id})
         row.sent_at = now
 
     # -- audit ------------------------------------------------------------------------------
@@ -549,8 +679,7 @@ class Repository:
 
         row = AuditLog(time=now, actor_id=actor_id, group_id=group_id, action=action,
                        target=target, before=dump(before), after=dump(after), allowed=allowed)
-        self.s.add(row)
-        self.s.flush()
+        self._add(row)
         return row
 
     def audit_log(self, limit: int = 20) -> Sequence[AuditLog]:

@@ -323,3 +323,33 @@ def test_without_direct_messages_the_poster_is_asked_to_get_in_touch(make_bot): 
     out = bot.say("报名 1", sender="w1")
     assert [r.to for r in out] == [None, None]
     assert out[1].mentions == ("boss",) and "请发布人尽快联系报名的人" in out[1].text
+
+
+def test_a_dropped_database_connection_costs_no_message(pg_url, make_bot):  # type: ignore[no-untyped-def]
+    """PostgreSQL restarted (here: the bot's backend terminated) between two messages: the
+    next message is handled in full on a new connection, not archived as failed."""
+    from sqlalchemy import text
+
+    from storage import make_engine
+
+    bot = make_bot(db=pg_url)
+    admin = make_engine(pg_url)
+
+    def drop_connection() -> int:
+        pid = bot.repo.s.connection().execute(text("select pg_backend_pid()")).scalar()
+        bot.repo.commit()
+        with admin.begin() as c:
+            assert c.execute(text("select pg_terminate_backend(:p)"), {"p": pid}).scalar()
+        return pid
+
+    assert "已登记招工 #1" in bot.texts(POST, sender="boss")[0]
+    pid = drop_connection()
+    # First on the dead connection: looking up a new member (an ORM query).
+    out = bot.texts("报名 1", sender="w1")
+    assert any("报名成功 #1" in t for t in out), out
+    # Then the archive row of a known sender (a prepared statement, storage.prepared).
+    assert drop_connection() != pid
+    out = bot.texts("报名 1 2人", sender="w1")
+    assert any("已更新报名 #1（2人）" in t for t in out), out
+    admin.dispose()
+    assert [m.status for m in bot.repo.all(Message)] == ["done", "done", "done"]

@@ -144,6 +144,60 @@ def test_outbox_key_is_an_idempotency_key(repo):  # type: ignore[no-untyped-def]
     assert repo.count(Outbox) == 1
 
 
+def test_outbox_marks_are_committed_at_once_and_seen_by_another_connection(repo, db_url):  # type: ignore[no-untyped-def]
+    """Each mark is its own transaction (a crash repeats at most one reply): another process
+    sees it at once, whether it was made between transactions or inside one."""
+    other = make_engine(db_url)
+
+    def seen() -> list[tuple]:
+        with other.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(
+                "select key, attempted_at is not null, sent_at is not null, "
+                "failed_at is not null, error, gateway_id from outbox order by key"))]
+
+    a = repo.enqueue(key="a", text="一", due=NOW, created_at=NOW)
+    b = repo.enqueue(key="b", text="二", due=NOW, created_at=NOW)
+    c = repo.enqueue(key="c", text="三", due=NOW, created_at=NOW)
+    repo.commit()
+    repo.mark_attempted(a, now=NOW)
+    assert seen()[0] == ("a", True, False, False, None, None)
+    repo.mark_sent(a, now=NOW + timedelta(seconds=1), gateway_id="gw-a")
+    repo.mark_failed(b, "room gone", now=NOW)
+    assert seen() == [("a", True, True, False, None, "gw-a"),
+                      ("b", False, False, True, "room gone", None),
+                      ("c", False, False, False, None, None)]
+    repo.ensure_group("一群", transport="console", external_id=None, now=NOW)  # a transaction in hand
+    repo.mark_sent(c, now=NOW)  # joins it and commits it, group and all
+    assert seen()[2] == ("c", False, True, False, None, None)
+    with other.connect() as conn:
+        assert conn.execute(text("select name from groups")).scalars().all() == ["一群"]
+    other.dispose()
+    assert repo.pending() == []
+
+
+def test_rows_inserted_ahead_of_the_session_behave_like_its_own(repo):  # type: ignore[no-untyped-def]
+    """save_posting writes its row with a prepared statement (storage.prepared) and attaches
+    the object: later changes to it are saved, and a rollback takes it back out."""
+    g = repo.ensure_group("一群", transport="console", external_id=None, now=NOW)
+    repo.commit()
+    fields = dict(kind="job", group_id=g.id, poster_id="boss", status="open", headcount=3,
+                  job="普工", created_at=NOW, updated_at=NOW, start_date=date(2025, 3, 4))
+    p = repo.save_posting(**fields)
+    assert p.id is not None and p in repo.s
+    p.status = "closed"
+    repo.commit()
+    repo.s.expire_all()
+    again = repo.posting(p.id)
+    assert (again.status, again.start_date, again.created_at) == ("closed", date(2025, 3, 4), NOW)
+    lost = repo.save_posting(**fields)
+    lost_id = lost.id
+    repo.rollback()
+    assert lost not in repo.s and repo.posting(lost_id) is None
+    kept = repo.save_posting(**fields)  # may take the same number again: no clash
+    repo.commit()
+    assert repo.posting(kept.id) is kept and repo.count(Posting) == 2
+
+
 def test_digest_log_and_state(repo):  # type: ignore[no-untyped-def]
     g = repo.ensure_group("一群", transport="console", external_id=None, now=NOW)
     assert not repo.digest_sent(g.id, "daily", date(2025, 3, 3))

@@ -27,31 +27,32 @@ def _resolve(ctx: Ctx, ref: int | None) -> tuple[Posting | None, list[Posting], 
     gid = ctx.group.id if ctx.group else None
     # A quote refers to a recent message: score the newest open postings only.
     quote = ctx.parsed.quote if ctx.parsed else None
-    recent = list(ctx.repo.open_postings(gid, limit=RECENT)) if quote else []
+    recent = ctx.repo.recent_open(gid, RECENT) if quote else []
     if quote and recent:
-        scored = sorted(((fuzz.partial_ratio(quote.text, p.text), p.id or 0, p) for p in recent),
+        scored = sorted(((fuzz.partial_ratio(quote.text, c.text), c.id) for c in recent),
                         key=lambda t: (-t[0], -t[1]))
         if scored[0][0] >= 70:
-            return scored[0][2], [], None
+            return ctx.repo.posting(scored[0][1]), [], None
     text = ctx.parsed.text if ctx.parsed else ""
     # 印刷厂那个活: an employer or job named in the text (indexed), or a recent task.
     words = sorted({text[i:j] for i in range(len(text)) for j in range(i + 2, min(i + 9, len(text) + 1))})
-    named = {p.id: p for p in ctx.repo.postings_named(gid, words)}
+    named = {c.id for c in ctx.repo.postings_named(gid, words)}
     if not named and len(text) >= 4:
-        recent = recent or list(ctx.repo.open_postings(gid, limit=RECENT))
-        named = {p.id: p for p in recent if p.task and len(p.task) >= 2 and p.task in text}
+        recent = recent or ctx.repo.recent_open(gid, RECENT)
+        named = {c.id for c in recent if c.task and len(c.task) >= 2 and c.task in text}
     if len(named) == 1:
-        return next(iter(named.values())), [], None
+        return ctx.repo.posting(next(iter(named))), [], None
     if len(named) > 1:
-        return None, sorted(named.values(), key=lambda p: -(p.id or 0))[:5], None
-    cands = recent[:5] if recent else list(ctx.repo.open_postings(gid, limit=5))
+        return None, ctx.repo.postings(sorted(named, reverse=True)[:5]), None
+    cands = ctx.repo.postings([c.id for c in recent[:5]]) if recent \
+        else list(ctx.repo.open_postings(gid, limit=5))
     if len(cands) == 1:
         return cands[0], [], None
     if not cands:
         # "+1" right after a posting filled up: say it is full rather than "no postings".
-        recent = ctx.repo.latest_posting(ctx.group.id if ctx.group else None, kind="job")
-        if recent is not None and recent.status == "filled":
-            return None, [], ctx.say(replies.already_filled(recent.id or 0))
+        latest = ctx.repo.latest_posting(ctx.group.id if ctx.group else None, kind="job")
+        if latest is not None and latest.status == "filled":
+            return None, [], ctx.say(replies.already_filled(latest.id or 0))
         return None, [], ctx.say(replies.no_open_postings())
     return None, cands[:5], None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import timedelta
 
 from rapidfuzz import fuzz
@@ -16,6 +17,7 @@ from bot.types import Reply
 from parsers.fields.money import find_pay
 from parsers.fields.numbers import arabize
 from storage.models import Posting
+from storage.repository import Candidate
 
 router = Router("jobs")
 
@@ -56,7 +58,7 @@ def _repost_of(ctx: Ctx) -> Posting | None:
         score = fuzz.ratio(p.text, ctx.parsed.text)
         if score >= best_score:
             best, best_score = p, score
-    return best
+    return ctx.repo.posting(best.id) if best is not None else None
 
 
 _REFRESH = ("headcount", "job", "task", "employer", "location", "settlement", "start_date",
@@ -101,13 +103,13 @@ def _tell_offers(ctx: Ctx, post: Posting) -> Reply | None:
               if o.poster_id != post.poster_id and (o.job or o.task)]
     told = ctx.repo.matched_offers(post.id or 0) if offers else set()
     fits = [o for o in offers
-            if (o.id or 0) not in told
+            if o.id not in told
             and score(post, lex=ctx.parser.lex, job=o.job or o.task, location=o.location,
                       settlement=o.settlement) >= MATCH_SCORE][:3]
     if not fits:
         return None
     for o in fits:
-        ctx.repo.record_match(post.id or 0, o.id or 0, now=ctx.now())
+        ctx.repo.record_match(post.id or 0, o.id, now=ctx.now())
     return ctx.say(replies.offers_matched(post.id or 0, [f"#{o.id}" for o in fits]),
                    mentions=tuple(dict.fromkeys(o.poster_id for o in fits)))
 
@@ -135,9 +137,9 @@ def on_labor_offer(ctx: Ctx) -> Reply | None:
                                            location=offer.location,
                                            settlement=offer.settlement) >= MATCH_SCORE]
     for p in picks:  # the offerer has now seen these: no later notice for the same pair
-        ctx.repo.record_match(p.id or 0, offer.id or 0, now=ctx.now())
+        ctx.repo.record_match(p.id, offer.id or 0, now=ctx.now())
     return ctx.say(replies.offer_ack(offer.id or 0, offer.headcount,
-                                     lines_for(ctx, picks)),
+                                     lines_for(ctx, shown(ctx, picks))),
                    mentions=(ctx.msg.sender_id,))
 
 
@@ -154,7 +156,7 @@ def on_query(ctx: Ctx) -> Reply | None:
                  settlement=p.settlement, limit=5, strict=True)
     if not picks:
         return ctx.say(replies.query_none())
-    return ctx.say(replies.query_results(lines_for(ctx, picks)))
+    return ctx.say(replies.query_results(lines_for(ctx, shown(ctx, picks))))
 
 
 @router.command("列表", permission="member", help="看群里在招的岗位", usage="#列表 [日结|工种|地点]")
@@ -167,12 +169,13 @@ def cmd_list(ctx: Ctx) -> Reply:
         word = ctx.args.strip()
         settlement = {"日结": "daily", "周结": "weekly", "月结": "monthly"}.get(word)
         if settlement:
-            postings = ctx.repo.match_candidates(gid, settlement=settlement, limit=10)
+            picks = ctx.repo.match_candidates(gid, settlement=settlement, limit=10)
         else:
             job = ctx.parser.parse(word, now=ctx.now()).job or word
-            postings = best(candidates(ctx, family=ctx.parser.lex.family(job)),
-                            lex=ctx.parser.lex, job=job, location=None, settlement=None,
-                            limit=10, strict=False)
+            picks = best(candidates(ctx, family=ctx.parser.lex.family(job)),
+                         lex=ctx.parser.lex, job=job, location=None, settlement=None,
+                         limit=10, strict=False)
+        postings = shown(ctx, picks)
         total = len(postings)
     if not postings:
         return ctx.say(replies.no_open_postings())
@@ -182,15 +185,20 @@ def cmd_list(ctx: Ctx) -> Reply:
     return ctx.say(replies.query_results(lines))
 
 
-def candidates(ctx: Ctx, *, family: str | None, kind: str = "job") -> list[Posting]:
+def candidates(ctx: Ctx, *, family: str | None, kind: str = "job") -> list[Candidate]:
     """Open postings worth scoring: the same job family, or with no family the newest 20.
 
     A posting of another family never scores as a fit, so loading it would be wasted work.
     """
     gid = ctx.group.id if ctx.group else None
     if family:
-        return list(ctx.repo.match_candidates(gid, kind=kind, family=family))
-    return list(ctx.repo.match_candidates(gid, kind=kind, limit=20))
+        return ctx.repo.match_candidates(gid, kind=kind, family=family)
+    return ctx.repo.match_candidates(gid, kind=kind, limit=20)
+
+
+def shown(ctx: Ctx, picks: Sequence[Candidate]) -> list[Posting]:
+    """The whole postings of the candidates picked to be shown, in the same order."""
+    return ctx.repo.postings([c.id for c in picks])
 
 
 @router.command("关闭", permission="poster", help="关闭一个岗位（发布人或干部）", usage="#关闭 编号")

@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
 
 from rapidfuzz import fuzz
 
 from parsers.lexicon import Lexicon
-from storage.models import Posting
 
 
-def score(p: Posting, *, lex: Lexicon, job: str | None, location: str | None,
+class Fits(Protocol):
+    """What scoring reads of a posting: a whole Posting or a storage Candidate."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def job(self) -> str | None: ...
+    @property
+    def task(self) -> str | None: ...
+    @property
+    def location(self) -> str | None: ...
+    @property
+    def settlement(self) -> str | None: ...
+
+
+P = TypeVar("P", bound=Fits)
+
+
+def score(p: Fits, *, lex: Lexicon, job: str | None, location: str | None,
           settlement: str | None) -> float:
     """0..1: how well a posting fits; job type weighs most, then place and settlement."""
     s = 0.2  # every open posting is a little relevant
@@ -29,8 +47,8 @@ def score(p: Posting, *, lex: Lexicon, job: str | None, location: str | None,
     return s
 
 
-def best(postings: Iterable[Posting], *, lex: Lexicon, job: str | None, location: str | None,
-         settlement: str | None, limit: int, strict: bool) -> Sequence[Posting]:
+def best(postings: Iterable[P], *, lex: Lexicon, job: str | None, location: str | None,
+         settlement: str | None, limit: int, strict: bool) -> list[P]:
     """The best `limit` postings; `strict` drops ones that miss a stated filter."""
     scored = []
     for p in postings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+
 from parsers.lexicon import Lexicon
 
 _RELATION = re.compile(r"(?:门口|附近|周边|周围|一带|这边|那边|旁边|对面|里面|那里|这里|这块|地区|范围|区域|以内|内)+$")
