@@ -9,13 +9,16 @@ import os
 import re
 import signal
 import sys
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.config import Config, ConfigError, load_config
+from bot.types import InboundMessage
 
 log = logging.getLogger("daqiao")
+PROGRESS_SECONDS = 10  # a long replay says how far it is this often
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -163,8 +166,19 @@ def cmd_replay(args: argparse.Namespace, cfg: Config) -> int:
     transport = ReplayTransport(source, tz=cfg.tz)
     clock = ManualClock(datetime(1970, 1, 1, tzinfo=cfg.tz))
     app = build_app(cfg, transport, clock=clock, simulated=simulated)
+    started = time.monotonic()
+    progress = [started]
+
+    def handle(msg: InboundMessage) -> None:
+        app.handle(msg)
+        now = time.monotonic()
+        if now - progress[0] >= PROGRESS_SECONDS:  # a long history file: say how far it is
+            progress[0] = now
+            n = app.dispatcher.counts.total()
+            log.info("replay: %s messages so far, %.0f a second", f"{n:,}", n / (now - started))
+
     try:
-        transport.run(app.handle)
+        transport.run(handle)
         if simulated and until is not None:
             app.advance(until)
         elif simulated:
@@ -177,6 +191,13 @@ def cmd_replay(args: argparse.Namespace, cfg: Config) -> int:
         app.close()
         if source is not sys.stdin.buffer:
             source.close()
+    elapsed = time.monotonic() - started
+    counts = app.dispatcher.counts
+    n = counts.total()
+    outcomes = ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items()) if v)
+    log.info("replay: %s messages in %.2f s (%.0f a second)%s; %d bad line(s); %s replies",
+             f"{n:,}", elapsed, n / elapsed if elapsed > 0 else 0.0,
+             f": {outcomes}" if outcomes else "", transport.bad_lines, f"{app.sent:,}")
     if transport.bad_lines:
         log.warning("%d bad line(s) skipped", transport.bad_lines)
     return 0
