@@ -20,8 +20,11 @@ from parsers.models import Parsed
 from parsers.normalize import normalize
 
 _REF = re.compile(r"(?:[#＃]|No\.?\s*|[Rr]\s*)(\d{1,6})(?!\d)|(?<![\d.])(\d{1,6})\s*号(?!\s*(?:线|楼|门|地铁))", re.I)
-_BARE_REF = re.compile(r"(?:报名|取消报名|接)\s*(\d{1,6})(?!\s*(?:个|人|名|位|天|元|块))")
-_CMD_REF = re.compile(r"^\s*(?:[Rr#]|No\.?)?\s*(\d{1,6})(?!\s*(?:个|人|名|位|天|元|块|月))", re.I)
+# A figure followed by a person counter is a headcount, not a number (but 人数 and 名额 are
+# field names: #修改 3 人数 8).
+_NOT_REF = r"(?!\s*(?:个|人(?!数)|名(?!额)|位|天|元|块|月))"
+_BARE_REF = re.compile(rf"(?:报名|取消报名|接)\s*(\d{{1,6}}){_NOT_REF}")
+_CMD_REF = re.compile(rf"^\s*(?:[Rr#]|No\.?)?\s*(\d{{1,6}}){_NOT_REF}", re.I)
 _FIELDS_FOR = {
     "job_post": {"headcount", "job", "task", "employer", "location", "pay", "settlement", "start_date", "end_date", "contact"},
     "labor_offer": {"headcount", "job", "task", "location", "pay", "settlement", "start_date", "end_date", "contact"},

@@ -148,7 +148,7 @@ def test_a_dropped_stream_is_reconnected_and_answered_exactly_once(bot, fake):  
     fake.redeliver = 5  # and the gateway re-delivers recent messages on the next stream
     fake.drop_stream()
     fake.wait_streams(3)
-    fake.say("r1", "c3", "报名 1 2人")
+    fake.say("r1", "c3", "报名 1")  # one person: the posting (3) stays open, no "filled" notice
     sent = fake.wait_sent(3)
     _quiet(fake, 3)
     assert [s.text.split(" ", 1)[1][:7] for s in sent[1:]] == ["报名成功 #1", "报名成功 #1"]

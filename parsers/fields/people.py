@@ -23,7 +23,13 @@ _COMPANIONS = re.compile(
     r"(?:带上?|和|跟|加上?|算上|还有|叫上|连同|同)\s*(?:我|我的)?\s*(?:(\d+)\s*个)?\s*"
     r"(?:弟弟|哥哥|姐姐|妹妹|姐(?!妹)|哥|弟(?!兄)|妹|老婆|老公|媳妇|爱人|对象|儿子|女儿|朋友|老乡|同事|室友|兄弟|姐妹|舅舅|表弟|表哥|堂弟|侄子|外甥|邻居|工友|小伙伴|亲戚|老表)"
 )
-_PART_ROLE = re.compile(r"(男工|女工|男生|女生|男的|女的|男|女|[\u4e00-\u9fff]{1,4}(?:工|员|师傅|阿姨))\s*$")
+# The role a part of the headcount is for: 男工3名, 木工班长1名、木工5名, 厨师2名.
+# 我老婆也去, 我弟弟一起来: a companion taking part alongside the speaker.
+_COMPANION_ALSO = re.compile(
+    r"(?:我|我的)(?:弟弟|哥哥|姐姐|妹妹|老婆|老公|媳妇|爱人|对象|儿子|女儿|朋友|老乡|同事|室友|表弟|表哥|邻居|工友)"
+    r"(?:也|都|一起|也一起)(?:去|来|报|参加|算)"
+)
+_PART_ROLE = re.compile(r"(男工|女工|男生|女生|男的|女的|男|女|[\u4e00-\u9fff]{1,4}(?:工|员|师傅|阿姨|长|师|手))\s*$")
 
 
 _EACH = re.compile(r"((?:[\u4e00-\u9fff]{1,5}(?:工|员|师傅|阿姨|师)[和、及与跟]){1,4}[\u4e00-\u9fff]{1,5}(?:工|员|师傅|阿姨|师))各\s*(\d+)\s*(?:-\s*(\d+))?\s*(?:名|个|人|位)")
@@ -84,6 +90,7 @@ def count_self(text: str) -> int | None:
     n = 1
     for m in _COMPANIONS.finditer(text):
         n += int(m.group(1)) if m.group(1) else 1
+    n += len(_COMPANION_ALSO.findall(text))
     if n > 1:
         return n
     if _GROUP.search(text) and not re.search(r"算我|我报名|我去|我一个|本人", text):

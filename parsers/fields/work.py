@@ -13,7 +13,7 @@ _ORG_SUFFIX = ("有限公司", "公司", "集团", "工厂", "厂", "农场", "�
                "医院", "学校", "幼儿园", "养老院", "敬老院", "物业", "家政", "餐饮", "农庄", "合作社",
                "基地", "车间", "工作室", "门店", "作坊", "加工厂", "市场", "园")
 _DEPT = re.compile(r"(?:车间|餐饮部|部门|[\u4e00-\u9fff]{1,3}部|分部|后厨|前厅|仓库|这边|那边|这里|现在|目前|最近|今天|明天|后天|"
-                   r"这周[一二三四五六日天末]?|本周[一二三四五六日天末]?|下周[一二三四五六日天]?|周末|这个月|本月|下个?月|"
+                   r"(?:这|本|下个?)?(?:周|星期|礼拜)[一二三四五六日天末1-7]?|周末|这个月|本月|下个?月|每天|天天|晚上|白天|上午|下午|"
                    r"宴会|夜班|白班|晚班|早班|长期|临时|急|近期|年底|双十一前后|双11前后|前后)+$")
 _PREFIX = re.compile(r"^(?:【[^】]*】|\[[^\]]*\])?\s*(?:我们|我司|我公司|我厂|本公司|本厂|本店|我店|咱们|咱|本|我这边|我这|我们这边|这边|有个|有家|一家)")
 _GENERIC_ORG = {"公司", "厂", "厂里", "单位", "工厂", "店", "店里", "老板", "我们", "厂家", "企业", "车间",
@@ -25,6 +25,7 @@ _TASK_VERBS = re.compile(
     r"种|插秧|收割|挖|运|拉货|上货|理货|盘点|码货|叠|折|串|穿|粘|糊|印|封|缠|削|剥|扫|擦|修|补|铺|抬|扛|卸|装"
 )
 _NOT_TASK = re.compile(r"\d|元|块|薪|结|天|月|号|周|电话|联系|地点|地址|包吃|包住|男女|年龄|岁|要求|经验|人|名|急|长期|短期|时间|上班|下班|班|证")
+_SEXES = frozenset({"男工", "女工"})
 _JOB_ENDING = re.compile(r"[\u4e00-\u9fff](?:工|员|师)")
 _CLAUSE = re.compile(r"[，,。;；!！?？\n、]+")
 
@@ -38,7 +39,8 @@ def find_job(text: str, lex: Lexicon) -> str | None:
         w = m.group(0)
         if w in NOT_JOBS or text[m.start():m.start() + 3] in ("工作人", "工人们"):
             continue
-        if spans and m.start() == spans[-1][1]:
+        # Adjacent job words make one job (家政钟点工), but a sex is not part of it: 车工女工8名.
+        if spans and m.start() == spans[-1][1] and w not in _SEXES:
             spans[-1][1] = m.end()
         else:
             spans.append([m.start(), m.end()])
@@ -109,11 +111,12 @@ def find_employer(text: str, lex: Lexicon, location: str | None) -> str | None:
 def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None) -> str | None:
     """What the work is, as written: a short verb phrase (手工包装纸品, 卸货, 摘袋)."""
     clauses = [c.strip() for c in _CLAUSE.split(text) if c.strip()]
-    # Right after the job word: 临时工卸货.
+    # Right after the job word, or after the job and its headcount: 临时工卸货, 搬运工6人卸水泥.
     if job:
         i = text.find(job)
         if i >= 0:
-            rest = re.match(r"[\u4e00-\u9fff]{2,10}", text[i + len(job):])
+            after = re.sub(r"^\s*\d+\s*(?:多|来|余)?\s*(?:名|个人|个|人|位)\s*", "", text[i + len(job):])
+            rest = re.match(r"[\u4e00-\u9fff]{2,10}", after)
             if rest and _TASK_VERBS.match(rest.group(0)) and not _NOT_TASK.search(rest.group(0)):
                 return rest.group(0)
     # Between the employer and a need word: 青旺农场摘袋缺人.
