@@ -44,8 +44,23 @@ def _val(fig: str, mult: str | None) -> float:
     return v
 
 
+# Spoken money: 一块二 = 1.2 元, 两块五毛 = 2.5 元, 八毛 = 0.8 元 (after arabize: 1块二, 8毛).
+_KUAI_MAO = re.compile(r"(\d+)\s*块\s*([一二三四五六七八九]|\d)(?:\s*毛)?(?![\d.\u4e00-\u9fff]*?[个名人位天件])")
+_MAO = re.compile(r"(?<![\d.])(\d)\s*毛(?:钱)?")
+_CN_DIGIT = {c: str(i) for i, c in enumerate("零一二三四五六七八九")}
+
+
+def _spoken_money(text: str) -> str:
+    if "块" in text:
+        text = _KUAI_MAO.sub(lambda m: f"{m.group(1)}.{_CN_DIGIT.get(m.group(2), m.group(2))}元", text)
+    if "毛" in text:
+        text = _MAO.sub(lambda m: f"0.{m.group(1)}元", text)
+    return text
+
+
 def find_pay(text: str) -> Pay | None:
     """The first pay figure with a unit that can be read from the text."""
+    text = _spoken_money(text)
     candidates: list[tuple[int, Pay]] = []
     for m in _FIGURE.finditer(text):
         f1, m1, f2, m2 = m.group(1), m.group(2), m.group(3), m.group(4)

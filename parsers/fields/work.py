@@ -21,7 +21,7 @@ _GENERIC_ORG = {"公司", "厂", "厂里", "单位", "工厂", "店", "店里", 
 _NEED = re.compile(r"(?:急招|招聘|诚聘|聘请|招工|招收|招募|高薪招|直招|招|聘|急需|需要|需|缺|要人|要(?=\d|[\u4e00-\u9fff]{0,4}(?:工|员|人|师傅|阿姨))|找(?=\d)|请(?=\d))")
 _TASK_VERBS = re.compile(
     r"包装|装卸|卸货|装货|卸车|装车|搬运|搬货|搬家|分拣|打包|摘|采摘|采|搅拌|清洁|打扫|保洁|装柜|拆柜|贴标|"
-    r"组装|装配|缝|剪|检验|质检|送货|配送|砌|浇|绑|扎|刷|喷|焊|切|挑|拣|洗|做饭|烧饭|带孩子|照顾|看护|陪护|"
+    r"组装|装配|搬|缝|剪|检验|质检|送货|配送|砌|浇|绑|扎|刷|喷|焊|切|挑|拣|洗|做饭|烧饭|带孩子|照顾|看护|陪护|"
     r"种|插秧|收割|挖|运|拉货|上货|理货|盘点|码货|叠|折|串|穿|粘|糊|印|封|缠|削|剥|扫|擦|修|补|铺|抬|扛|卸|装"
 )
 _NOT_TASK = re.compile(r"\d|元|块|薪|结|天|月|号|周|电话|联系|地点|地址|包吃|包住|男女|年龄|岁|要求|经验|人|名|急|长期|短期|时间|上班|下班|班|证")
@@ -123,7 +123,8 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None) ->
     if employer:
         i = text.find(employer)
         if i >= 0:
-            m = re.match(r"([\u4e00-\u9fff]{2,8}?)(?:缺人|要人|缺|需要|招)", text[i + len(employer):])
+            # ... or its own clause: 果蔬合作社采摘草莓，要女工8个.
+            m = re.match(r"([\u4e00-\u9fff]{2,8}?)(?:缺人|要人|缺|需要|招|[，,。])", text[i + len(employer):])
             if m and _TASK_VERBS.match(m.group(1)) and not _NOT_TASK.search(m.group(1)):
                 return m.group(1)
     for c in clauses:
