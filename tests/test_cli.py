@@ -230,10 +230,12 @@ def test_bad_config_is_a_clear_error(tmp_path):  # type: ignore[no-untyped-def]
 
 @pytest.mark.skipif(not (ROOT.parent / "shared" / "tools" / "eval_parse.py").exists(),
                     reason="shared/ is not beside this checkout")
-def test_shared_devset_scores_at_least_the_foundation_bar(tmp_path):  # type: ignore[no-untyped-def]
+def test_shared_devset_meets_the_parser_bar(tmp_path):  # type: ignore[no-untyped-def]
+    """Issue 3's bar on the shared labelled set, scored by its own tool through the command."""
     shared = ROOT.parent / "shared"
     run = subprocess.run([sys.executable, str(shared / "tools" / "eval_parse.py"),
-                          str(shared / "spec" / "devset.jsonl"), "--quiet", "--cmd",
-                          f"{sys.executable} -m bot parse --jsonl", "--min-intent", "0.80"],
+                          str(shared / "spec" / "devset.jsonl"), "--cmd",
+                          f"{sys.executable} -m bot parse --jsonl",
+                          "--min-intent", "0.97", "--min-fields", "0.95"],
                          capture_output=True, timeout=300, cwd=ROOT)
-    assert run.returncode == 0, run.stdout.decode()[-2000:]
+    assert run.returncode == 0, run.stdout.decode()[-3000:]

@@ -66,7 +66,7 @@ def find_headcount(text: str, *, job_words: re.Pattern[str] | None = None) -> in
         if job_words is not None:
             m = _ONE_BEFORE_JOB.search(text)
             if m and (job_words.match(text, m.end()) or re.match(r"[\u4e00-\u9fff]{0,2}(?:工|人|手|师傅)", text[m.end():])
-                      or re.match(r"[\u4e00-\u9fff]{1,4}的(?:[，,。\s]|$)", text[m.end():])):  # 请个喂猪的
+                      or re.match(r"[\u4e00-\u9fff]{1,5}的(?:[，,。\s]|$|师傅|阿姨|工人|人)", text[m.end():])):  # 请个喂猪的, 找个做早餐的师傅
                 return 1
         return None
     both = re.search(r"男女(?:工)?各\s*(\d+)\s*(?:-\s*(\d+))?\s*(?:名|个|人|位)", text)

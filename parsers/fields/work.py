@@ -26,6 +26,7 @@ _TASK_VERBS = re.compile(
 )
 _NOT_TASK = re.compile(r"\d|元|块|薪|结|天|月|号|周|电话|联系|地点|地址|包吃|包住|男女|年龄|岁|要求|经验|人|名|急|长期|短期|时间|上班|下班|班|证")
 _SEXES = frozenset({"男工", "女工"})
+_NEED_JOB_COUNT = re.compile(r"(?:招聘|招收|急招|招|聘|需要|急需|缺|要)([\u4e00-\u9fff]{1,3}(?:工|员|师))\s*\d")
 _JOB_ENDING = re.compile(r"[\u4e00-\u9fff](?:工|员|师)")
 _CLAUSE = re.compile(r"[，,。;；!！?？\n、]+")
 
@@ -53,6 +54,11 @@ def find_job(text: str, lex: Lexicon) -> str | None:
             return w
     if words:
         return max(words, key=len) if len(words) > 1 and all(len(w) <= 2 for w in words[:1]) else words[0]
+    # Not in the lexicon but plainly a job: a word ending 工/员/师 between a need verb and a
+    # count (招洗涤工3名, 需要剪线工两个).
+    m = _NEED_JOB_COUNT.search(text)
+    if m and m.group(1) not in NOT_JOBS:
+        return m.group(1)
     # jieba only finds what the pattern below accepts, a word ending 工/员/师: skip it when
     # the text has no such ending (most chit-chat), for it is the dearest step of a parse.
     if lex.tokenizer is not None and _JOB_ENDING.search(text):
