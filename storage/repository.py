@@ -71,9 +71,9 @@ class Archived:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """An open posting as matching and claims read it: the columns they compare, not a whole
-    row. A whole Posting costs about ten times as much to load, and most candidates are only
-    scored; the few that are shown or claimed are then loaded whole (`postings`)."""
+    """An open posting as matching, lists and claims read it: the columns they compare and
+    show, not a whole row. A whole Posting costs about ten times as much to load, and most
+    candidates are only scored or listed; one that is claimed is loaded whole (`posting`)."""
 
     id: int
     kind: str
@@ -83,11 +83,17 @@ class Candidate:
     location: str | None
     settlement: str | None
     employer: str | None
+    headcount: int | None
+    pay_min: float | None
+    pay_max: float | None
+    pay_unit: str | None
+    start_date: date | None
     text: str = ""  # only where a quote or a repost is compared with it
 
 
 _CANDIDATE = (Posting.id, Posting.kind, Posting.poster_id, Posting.job, Posting.task,
-              Posting.location, Posting.settlement, Posting.employer)
+              Posting.location, Posting.settlement, Posting.employer, Posting.headcount,
+              Posting.pay_min, Posting.pay_max, Posting.pay_unit, Posting.start_date)
 
 # Statements run for nearly every message: compiled once for the engine's dialect and run on
 # the session's DBAPI connection (storage.prepared). Each is (statement, column keys).
@@ -117,6 +123,7 @@ _PREPARED: dict[str, Callable[[Any], tuple[Any, list[str] | None]]] = {
         or_(Request.status == "waiting", Request.status == "resolved")).limit(1), None),
     "claimed": lambda ins: (select(func.coalesce(func.sum(Claim.headcount), 0)).where(
         Claim.posting_id == bindparam("pid"), Claim.status == ACTIVE), None),
+    "member": lambda ins: (select(Member.id).where(Member.sender_id == bindparam("sid")), None),
     "matched": lambda ins: (
         select(MatchNotice.offer_id).where(MatchNotice.posting_id == bindparam("pid")), None),
     "match": lambda ins: (
@@ -279,7 +286,9 @@ class Repository:
         return self.s.exec(select(Group).order_by(Group.id)).all()
 
     def ensure_member(self, sender_id: str, name: str, *, now: datetime) -> Member:
-        m = self.s.exec(select(Member).where(Member.sender_id == sender_id)).first()
+        # Most senders not yet seen by this process are new: ask for the id alone first.
+        row = self._run("member", {"sid": sender_id}).fetchone()
+        m = self.s.get(Member, row[0]) if row is not None else None
         if m is None:
             m = Member(sender_id=sender_id, display_name=name, names_seen=name, created_at=now)
             self._add(m)
@@ -325,13 +334,6 @@ class Repository:
     def _candidates(self, q: Any, params: dict[str, Any]) -> list[Candidate]:
         self.s.flush()  # changes made in this unit of work count
         return [Candidate(*row) for row in self.s.connection().execute(q, params)]
-
-    def postings(self, ids: Sequence[int]) -> list[Posting]:
-        """Whole postings for these numbers, in the order given (unknown numbers left out)."""
-        if not ids:
-            return []
-        found = {p.id: p for p in self.s.exec(select(Posting).where(col(Posting.id).in_(ids)))}
-        return [found[i] for i in ids if i in found]
 
     def match_candidates(self, group_id: int | None, *, kind: str = "job",
                          family: str | None = None, settlement: str | None = None,

@@ -12,12 +12,13 @@ from bot.handlers.common import UsageError, lines_for
 from bot.router import Router
 from bot.types import Reply
 from storage.models import Posting
+from storage.repository import Candidate
 
 router = Router("claims")
 RECENT = 50  # postings a quote or a task name is compared with: quotes refer to recent posts
 
 
-def _resolve(ctx: Ctx, ref: int | None) -> tuple[Posting | None, list[Posting], Reply | None]:
+def _resolve(ctx: Ctx, ref: int | None) -> tuple[Posting | None, list[Candidate], Reply | None]:
     """(posting, ambiguous candidates, early reply) for the posting a claim means."""
     if ref is not None:
         p = ctx.repo.posting(ref)
@@ -36,18 +37,17 @@ def _resolve(ctx: Ctx, ref: int | None) -> tuple[Posting | None, list[Posting], 
     text = ctx.parsed.text if ctx.parsed else ""
     # 印刷厂那个活: an employer or job named in the text (indexed), or a recent task.
     words = sorted({text[i:j] for i in range(len(text)) for j in range(i + 2, min(i + 9, len(text) + 1))})
-    named = {c.id for c in ctx.repo.postings_named(gid, words)}
+    named = {c.id: c for c in ctx.repo.postings_named(gid, words)}
     if not named and len(text) >= 4:
         recent = recent or ctx.repo.recent_open(gid, RECENT)
-        named = {c.id for c in recent if c.task and len(c.task) >= 2 and c.task in text}
+        named = {c.id: c for c in recent if c.task and len(c.task) >= 2 and c.task in text}
     if len(named) == 1:
         return ctx.repo.posting(next(iter(named))), [], None
     if len(named) > 1:
-        return None, ctx.repo.postings(sorted(named, reverse=True)[:5]), None
-    cands = ctx.repo.postings([c.id for c in recent[:5]]) if recent \
-        else list(ctx.repo.open_postings(gid, limit=5))
+        return None, [named[i] for i in sorted(named, reverse=True)[:5]], None
+    cands = recent[:5] if recent else ctx.repo.recent_open(gid, 5)
     if len(cands) == 1:
-        return cands[0], [], None
+        return ctx.repo.posting(cands[0].id), [], None
     if not cands:
         # "+1" right after a posting filled up: say it is full rather than "no postings".
         latest = ctx.repo.latest_posting(ctx.group.id if ctx.group else None, kind="job")

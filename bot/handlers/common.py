@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from bot import replies
 from bot.context import Ctx
 from storage.models import Posting
+from storage.repository import Candidate
 
 
 class UsageError(Exception):
@@ -26,14 +27,14 @@ def line_for(ctx: Ctx, p: Posting) -> str:
     return lines_for(ctx, [p])[0]
 
 
-def lines_for(ctx: Ctx, postings: Sequence[Posting]) -> list[str]:
+def lines_for(ctx: Ctx, postings: Sequence[Posting | Candidate]) -> list[str]:
     """A short line for each posting, with the claims counted in one query for all."""
     claimed = ctx.repo.claimed_many(p.id or 0 for p in postings if p.kind == "job")
     return [posting_line(p, claimed.get(p.id or 0, 0) if p.kind == "job" else 0)
             for p in postings]
 
 
-def posting_line(p: Posting, claimed: int) -> str:
+def posting_line(p: Posting | Candidate, claimed: int) -> str:
     """One short line for a posting in lists, answers and digests."""
     return replies.posting_line(
         p.id or 0, employer=p.employer, job=p.job, task=p.task, location=p.location,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from datetime import timedelta
 
 from rapidfuzz import fuzz
@@ -139,7 +138,7 @@ def on_labor_offer(ctx: Ctx) -> Reply | None:
     for p in picks:  # the offerer has now seen these: no later notice for the same pair
         ctx.repo.record_match(p.id, offer.id or 0, now=ctx.now())
     return ctx.say(replies.offer_ack(offer.id or 0, offer.headcount,
-                                     lines_for(ctx, shown(ctx, picks))),
+                                     lines_for(ctx, picks)),
                    mentions=(ctx.msg.sender_id,))
 
 
@@ -156,7 +155,7 @@ def on_query(ctx: Ctx) -> Reply | None:
                  settlement=p.settlement, limit=5, strict=True)
     if not picks:
         return ctx.say(replies.query_none())
-    return ctx.say(replies.query_results(lines_for(ctx, shown(ctx, picks))))
+    return ctx.say(replies.query_results(lines_for(ctx, picks)))
 
 
 @router.command("列表", permission="member", help="看群里在招的岗位", usage="#列表 [日结|工种|地点]")
@@ -164,18 +163,17 @@ def cmd_list(ctx: Ctx) -> Reply:
     # Every group sees its own postings; the cadre group sees all of them.
     gid = ctx.group.id if ctx.group and not ctx.group.is_cadre_group else None
     total = ctx.repo.count_open(gid)
-    postings = ctx.repo.open_postings(gid, limit=10)
+    postings = ctx.repo.match_candidates(gid, limit=10)
     if ctx.args:
         word = ctx.args.strip()
         settlement = {"日结": "daily", "周结": "weekly", "月结": "monthly"}.get(word)
         if settlement:
-            picks = ctx.repo.match_candidates(gid, settlement=settlement, limit=10)
+            postings = ctx.repo.match_candidates(gid, settlement=settlement, limit=10)
         else:
             job = ctx.parser.parse(word, now=ctx.now()).job or word
-            picks = best(candidates(ctx, family=ctx.parser.lex.family(job)),
-                         lex=ctx.parser.lex, job=job, location=None, settlement=None,
-                         limit=10, strict=False)
-        postings = shown(ctx, picks)
+            postings = best(candidates(ctx, family=ctx.parser.lex.family(job)),
+                            lex=ctx.parser.lex, job=job, location=None, settlement=None,
+                            limit=10, strict=False)
         total = len(postings)
     if not postings:
         return ctx.say(replies.no_open_postings())
@@ -194,11 +192,6 @@ def candidates(ctx: Ctx, *, family: str | None, kind: str = "job") -> list[Candi
     if family:
         return ctx.repo.match_candidates(gid, kind=kind, family=family)
     return ctx.repo.match_candidates(gid, kind=kind, limit=20)
-
-
-def shown(ctx: Ctx, picks: Sequence[Candidate]) -> list[Posting]:
-    """The whole postings of the candidates picked to be shown, in the same order."""
-    return ctx.repo.postings([c.id for c in picks])
 
 
 @router.command("关闭", permission="poster", help="关闭一个岗位（发布人或干部）", usage="#关闭 编号")
