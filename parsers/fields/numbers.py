@@ -70,6 +70,9 @@ def _replace(m: re.Match[str]) -> str:
     if len(run) > 1 and run.endswith("一") and _PER_UNIT.match(s, m.end()):
         run, suffix = run[:-1], "一"
         nxt = "一"
+    # 三轮车, 两轮电动车: a vehicle, not a count of rounds.
+    if s.startswith(("轮车", "轮电动", "轮摩托"), m.end()):
+        return m.group(0)
     # A lone 一 beside a figure is a per-unit word (350一天, 一天150), not a number.
     if run == "一" and ((prev and (prev.isdigit() or prev in "元块")) or _PER_FIGURE.match(s, m.end())):
         return m.group(0)

@@ -14,7 +14,8 @@ _COUNT = re.compile(
 _LABEL = re.compile(r"(?:人数|名额|招聘人数|需求人数|需要人数|招工人数)\s*[:：]?\s*(?:约|共)?\s*(\d+)(?:\s*[-~到至]\s*(\d+))?")
 _APPROX_ONLY = re.compile(r"(?:需要|要|缺|招|找|请)[^，,。\d]{0,8}?(\d+)\s*(?:个|名|人)?\s*(?:左右|上下)")
 _TOTAL = re.compile(r"(?:共|一共|总共|合计)\s*(?:需要|要|招)?\s*(\d+)\s*(?:名|位|人|个)")
-_PAIR = re.compile(r"夫妻[俩两2]|夫妻|两口子|我们[俩两2](?!个)|我俩|他俩|兄弟[俩两2]|姐妹[俩两2]|母女[俩两2]|父子[俩两2]|我和我?(?:老婆|老公|媳妇|爱人|对象)")
+_WE_N = re.compile(r"(?:我们|咱们)\s*(\d+)\s*个(?!\s*(?:多)?\s*(?:小时|钟头|月|天|星期|礼拜|周|年))")
+_PAIR = re.compile(r"夫妻[俩两2]|夫妻|[两2俩]口子|我们[俩两2](?!个)|我俩|他俩|兄弟[俩两2]|姐妹[俩两2]|母女[俩两2]|父子[俩两2]|我和我?(?:老婆|老公|媳妇|爱人|对象)")
 _ONE_BEFORE_JOB = re.compile(r"(?:要|招|需要|缺|找|请|来)个(?!人吗|活|月|小时)")
 _SELF = re.compile(r"我|本人|自己")
 _GROUP = re.compile(r"我们|咱们|班组|团队|队伍|施工队|装修队|一帮|一伙|一些人|几个人|大家|老乡们|兄弟们|姐妹们")
@@ -44,6 +45,9 @@ def find_headcount(text: str, *, job_words: re.Pattern[str] | None = None) -> in
     m = _LABEL.search(text)
     if m:
         return _upper(m.group(1), m.group(2))
+    m = _WE_N.search(text)
+    if m:  # 我们三个下午有空: after 我们, N个 counts people even before a time word
+        return int(m.group(1))
     m = _TOTAL.search(text)
     if m:
         return int(m.group(1))
