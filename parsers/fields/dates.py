@@ -14,7 +14,8 @@ from datetime import date, timedelta
 _WEEKDAY = {"一": 0, "1": 0, "二": 1, "2": 1, "三": 2, "3": 2, "四": 3, "4": 3, "五": 4, "5": 4,
             "六": 5, "6": 5, "日": 6, "天": 6, "7": 6, "末": 5}
 _WD = r"(?:周|星期|礼拜)([一二三四五六日天1-7])"
-_NEXT_WEEKDAY = re.compile(rf"下个?{_WD}")
+_NEXT_WEEKDAY = re.compile(rf"(?<!下)下个?{_WD}")
+_NEXT_NEXT_WEEKDAY = re.compile(rf"下下个?{_WD}")
 _THIS_WEEKDAY = re.compile(rf"(?<![下上])(?:本|这个?|这)?{_WD}")
 _MONTH_DAY = re.compile(r"(?<![\d.])(\d{1,2})\s*月\s*(\d{1,2})\s*[号日]?")
 _DOT_DAY = re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})(?=\s*(?:号|日|开始|开工|上岗|到岗|入职|进场|报到|起|到|至|-|~|前|后|—))")
@@ -77,6 +78,10 @@ def find_dates(text: str, today: date) -> tuple[date | None, date | None]:
             take(today + timedelta(days=plus), m.start())
             if end_plus is not None and m.start() == pos:
                 end = today + timedelta(days=end_plus)
+    m = _NEXT_NEXT_WEEKDAY.search(text)
+    if m:  # 下下周一: the Monday after next
+        monday_next = today - timedelta(days=today.weekday()) + timedelta(days=14)
+        take(monday_next + timedelta(days=_WEEKDAY[m.group(1)]), m.start())
     m = _NEXT_WEEKDAY.search(text)
     if m:
         monday_next = today - timedelta(days=today.weekday()) + timedelta(days=7)

@@ -20,6 +20,10 @@ _PER_UNIT = re.compile(r"(天|件|小时|个|月|周|日|次|斤|晚|夜|单)")
 _PER_FIGURE = re.compile(r"(天|件|小时|个小时|个月|月|周|日|晚|单)\s*[:：]?\s*\d")
 
 
+_TENS_RANGE = re.compile(r"([一二两三四五六七八])([二三四五六七八九])([十百千万])")
+_TEENS_RANGE = re.compile(r"十([一二三四五六七八])([二三四五六七八九])")
+
+
 def cn_value(run: str) -> float | None:
     """Value of a pure Chinese numeral string (十二 → 12, 一百五 → 150, 两千五 → 2500)."""
     if not run:
@@ -82,6 +86,14 @@ def _replace(m: re.Match[str]) -> str:
     has_big = any(c in "百千万" for c in run)
     if not (has_big or nxt in COUNTERS or (run[-1] in "十" and len(run) >= 1 and nxt != "里")):
         return m.group(0)
+    # Adjacent digits before a unit: 一二十 → 10-20, 二三百 → 200-300; after 十: 十七八 → 17-18.
+    rng = _TENS_RANGE.fullmatch(run)
+    if rng and DIGITS[rng.group(1)] < DIGITS[rng.group(2)]:
+        unit = UNITS[rng.group(3)]
+        return f"{DIGITS[rng.group(1)] * unit}-{DIGITS[rng.group(2)] * unit}" + suffix
+    rng = _TEENS_RANGE.fullmatch(run)
+    if rng and DIGITS[rng.group(1)] < DIGITS[rng.group(2)]:
+        return f"{10 + DIGITS[rng.group(1)]}-{10 + DIGITS[rng.group(2)]}" + suffix
     # Adjacent digits name a range: 两三个 → 2-3, 三五个 → 3-5, 一两个 → 1-2.
     if len(run) == 2 and all(c in DIGITS for c in run) and DIGITS[run[0]] < DIGITS[run[1]] \
             and run not in ("一一",):

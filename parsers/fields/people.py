@@ -8,12 +8,13 @@ _NUM = r"(\d+)(?:\s*[-~到至]\s*(\d+))?"
 _APPROX = r"\s*(?:多|来|余|几)?\s*"
 # NUM + counter, when the counter is a person counter (个 not followed by a time word).
 _COUNT = re.compile(
-    rf"(?<![\d.号])(?:{_NUM}){_APPROX}(名|位|人|个人|个(?!\s*(?:多)?\s*(?:月|小时|钟头|星期|礼拜|工作日|天|点|号|半|周|晚上|上午|下午|年|礼|季|字|问题|地方|活|项目|岗|班|窗口|厂|群|孩子|小孩|娃|月份))|口人|员)"
+    rf"(?<![\d.号])(?:{_NUM}){_APPROX}(名|位|人|个人|个(?!\s*(?:多)?\s*(?:月|小时|钟头|星期|礼拜|工作日|天|点|号|半|周|晚上|上午|下午|年|礼|季|字|问题|地方|活|项目|岗|班|窗口|厂|群|孩子|小孩|娃|月份|柜|货柜|集装箱|箱子|房间|桌))|口人|员)"
     rf"(?:\s*左右)?"
 )
 _LABEL = re.compile(r"(?:人数|名额|招聘人数|需求人数|需要人数|招工人数)\s*[:：]?\s*(?:约|共)?\s*(\d+)(?:\s*[-~到至]\s*(\d+))?")
 _APPROX_ONLY = re.compile(r"(?:需要|要|缺|招|找|请)[^，,。\d]{0,8}?(\d+)\s*(?:个|名|人)?\s*(?:左右|上下)")
 _TOTAL = re.compile(r"(?:共|一共|总共|合计)\s*(?:需要|要|招)?\s*(\d+)\s*(?:名|位|人|个)")
+_HOUSEHOLD = re.compile(r"[一1]家\s*(\d)\s*口")
 _WE_N = re.compile(r"(?:我们|咱们)\s*(\d+)\s*个(?!\s*(?:多)?\s*(?:小时|钟头|月|天|星期|礼拜|周|年))")
 _PAIR = re.compile(r"夫妻[俩两2]|夫妻|[两2俩]口子|我们[俩两2](?!个)|我俩|他俩|兄弟[俩两2]|姐妹[俩两2]|母女[俩两2]|父子[俩两2]|我和我?(?:老婆|老公|媳妇|爱人|对象)")
 _ONE_BEFORE_JOB = re.compile(r"(?:要|招|需要|缺|找|请|来)个(?!人吗|活|月|小时)")
@@ -33,7 +34,7 @@ _COMPANION_ALSO = re.compile(
 _PART_ROLE = re.compile(r"(男工|女工|男生|女生|男的|女的|男|女|[\u4e00-\u9fff]{1,4}(?:工|员|师傅|阿姨|长|师|手))\s*$")
 
 
-_EACH = re.compile(r"((?:[\u4e00-\u9fff]{1,5}(?:工|员|师傅|阿姨|师)[和、及与跟]){1,4}[\u4e00-\u9fff]{1,5}(?:工|员|师傅|阿姨|师))各\s*(\d+)\s*(?:-\s*(\d+))?\s*(?:名|个|人|位)")
+_EACH = re.compile(r"((?:[\u4e00-\u9fff]{1,5}(?:工|员|师傅|阿姨|师)[和、及与跟]?){1,4}[\u4e00-\u9fff]{1,5}(?:工|员|师傅|阿姨|师))各\s*(\d+)\s*(?:-\s*(\d+))?\s*(?:名|个|人|位)")
 
 
 def _upper(a: str, b: str | None) -> int:
@@ -45,6 +46,9 @@ def find_headcount(text: str, *, job_words: re.Pattern[str] | None = None) -> in
     m = _LABEL.search(text)
     if m:
         return _upper(m.group(1), m.group(2))
+    m = _HOUSEHOLD.search(text)
+    if m:  # 一家三口
+        return int(m.group(1))
     m = _WE_N.search(text)
     if m:  # 我们三个下午有空: after 我们, N个 counts people even before a time word
         return int(m.group(1))
@@ -79,6 +83,8 @@ def find_headcount(text: str, *, job_words: re.Pattern[str] | None = None) -> in
     each = _EACH.search(text)
     if each:  # 车工和铣工各2名: as many times as roles are named
         roles = [r for r in re.split(r"[和、及与跟]", each.group(1)) if r]
+        if len(roles) == 1 and job_words is not None:  # 木工瓦工各3名: the job words tell them apart
+            roles = job_words.findall(roles[0])
         if len(roles) >= 2:
             return len(roles) * _upper(each.group(2), each.group(3))
     roles = [r for _, _, r in hits]

@@ -40,6 +40,8 @@ def find_job(text: str, lex: Lexicon) -> str | None:
         w = m.group(0)
         if w in NOT_JOBS or text[m.start():m.start() + 3] in ("工作人", "工人们"):
             continue
+        if re.match(r"(?:服务)?(?:公司|中心|站|部|机构)", text[m.end():]):
+            continue  # 家政公司, 保洁公司: the employer, not the job
         # Adjacent job words make one job (家政钟点工), but a sex is not part of it: 车工女工8名.
         if spans and m.start() == spans[-1][1] and w not in _SEXES:
             spans[-1][1] = m.end()
