@@ -38,6 +38,8 @@ _DURATION = re.compile(
 
 # 周五周六两天: a count of days right after the weekdays it starts on.
 _WEEKDAY_DAYS = re.compile(r"(?:周|星期|礼拜)[一二三四五六日天1-7](?:[到至、和]?(?:周|星期|礼拜)?[一二三四五六日天1-7])*\s*(\d)\s*天")
+# 三天内干完: the work must be done within so many days.
+_WITHIN = re.compile(r"(\d{1,3})\s*(?:个)?\s*(天|日|周|星期)(?:(?:之内|以内|内)(?:干完|做完|完成|完工|搞定|结束)?|(?:干完|做完|完成|完工|搞定))")
 _HALF = re.compile(
     r"(?:干|做|为期|共|连续|工期|做满|需要|要|大概|预计|一共|总共|持续|可以做|能做|能干|可以干|只要|只干|只做|帮忙)"
     r"[^，,。;；\n\d]{0,2}?半\s*(?:个)?\s*(月|年)"
@@ -135,6 +137,10 @@ def find_dates(text: str, today: date) -> tuple[date | None, date | None]:
                 end = base + timedelta(days=7 * n - 1)
             else:
                 end = _add_months(base, n) - timedelta(days=1)
+    if end is None and (m := _WITHIN.search(text)):
+        n = int(m.group(1)) * (1 if m.group(2) in ("天", "日") else 7)
+        if 0 < n <= 366:
+            end = base + timedelta(days=n - 1)
     if end is None and start is not None and (m := _WEEKDAY_DAYS.search(text)):
         end = start + timedelta(days=int(m.group(1)) - 1)
     if end is None and (m := _HALF.search(text)):  # 干半个月: 15 days; 半年: six months

@@ -15,6 +15,7 @@ _UNIT_AFTER = [
     ("hour", re.compile(r"^\s*(?:元|块钱?)?\s*(?:/|每|一|1)\s*(?:个)?(?:小时|h|H|钟头|时)(?!间)")),
     ("day", re.compile(r"^\s*(?:元|块钱?)?\s*(?:/|每|一|1)\s*(?:天|日|晚|个班|班)")),
     ("month", re.compile(r"^\s*(?:元|块钱?)?\s*(?:/|每|一|1)\s*(?:个)?月")),
+    ("job", re.compile(r"^\s*(?:元|块钱?)?\s*(?:包干|一口价|全包)")),
     ("piece", re.compile(r"^\s*(?:元|块钱?|毛)?\s*(?:/|每|一|1)\s*(?:件|个|只|双|条|箱|斤|单|票|套|片)")),
 ]
 _UNIT_BEFORE = [
@@ -33,7 +34,7 @@ _NOT_MONEY_AFTER = re.compile(
 )
 _OPEN_MAX = re.compile(r"^\s*(?:元|块钱?)?\s*(?:/\S{1,2})?\s*(?:以上|起|\+|多|加提成|\+提成|上不封顶|起步|不封顶)")
 _PIECE_CONTEXT = re.compile(r"计件|每件|一件|按件|件价")
-_JOB_CONTEXT = re.compile(r"包干|整活|一口价|总价")
+_JOB_CONTEXT = re.compile(r"包干|整活|一口价|总价|包给|承包")
 # 日结, or a one-day job: a bare figure is the day's pay.
 _DAILY_CONTEXT = re.compile(r"日结|当天结|当日结|天天结|一天一结|(?:干|做)(?:1|一)天")
 

@@ -21,12 +21,13 @@ _GENERIC_ORG = {"公司", "厂", "厂里", "单位", "工厂", "店", "店里", 
 _NEED = re.compile(r"(?:急招|招聘|诚聘|聘请|招工|招收|招募|高薪招|直招|招|聘|急需|需要|需|缺|要人|要(?=\d|[\u4e00-\u9fff]{0,4}(?:工|员|人|师傅|阿姨))|找(?=\d)|请(?=\d))")
 _TASK_VERBS = re.compile(
     r"包装|装卸|卸货|装货|卸车|装车|搬运|搬货|搬家|分拣|打包|摘|采摘|采|搅拌|清洁|打扫|保洁|装柜|拆柜|贴标|"
-    r"组装|装配|搬|缝|剪|检验|质检|送货|配送|砌|浇|绑|扎|刷|喷|焊|切|挑|拣|洗|做饭|烧饭|带孩子|照顾|看护|陪护|"
+    r"组装|装配|搬|喂|缝|剪|检验|质检|送货|配送|砌|浇|绑|扎|刷|喷|焊|切|挑|拣|洗|做饭|烧饭|带孩子|照顾|看护|陪护|"
     r"种|插秧|收割|挖|运|拉货|上货|理货|盘点|码货|叠|折|串|穿|粘|糊|印|封|缠|削|剥|扫|擦|修|补|铺|抬|扛|卸|装"
 )
 _NOT_TASK = re.compile(r"\d|元|块|薪|结|天|月|号|周|电话|联系|地点|地址|包吃|包住|男女|年龄|岁|要求|经验|人|名|急|长期|短期|时间|上班|下班|班|证")
 _SEXES = frozenset({"男工", "女工"})
-_NEED_JOB_COUNT = re.compile(r"(?:招聘|招收|急招|招|聘|需要|急需|缺|要)([\u4e00-\u9fff]{1,3}(?:工|员|师))\s*\d")
+_NEED_JOB_COUNT = re.compile(r"(?:招聘|招收|急招|招|聘|需要|急需|缺|要)([\u4e00-\u9fff]{1,3}(?:工|员|师))\s*\d|"
+                             r"(?:要|找|请|缺|需要)(?:个|一个|几个)([\u4e00-\u9fff]{1,3}(?:师傅|工|员|师))")
 _JOB_ENDING = re.compile(r"[\u4e00-\u9fff](?:工|员|师)")
 _CLAUSE = re.compile(r"[，,。;；!！?？\n、]+")
 
@@ -59,8 +60,8 @@ def find_job(text: str, lex: Lexicon) -> str | None:
     # Not in the lexicon but plainly a job: a word ending 工/员/师 between a need verb and a
     # count (招洗涤工3名, 需要剪线工两个).
     m = _NEED_JOB_COUNT.search(text)
-    if m and m.group(1) not in NOT_JOBS:
-        return m.group(1)
+    if m and (m.group(1) or m.group(2)) not in NOT_JOBS:
+        return m.group(1) or m.group(2)
     # jieba only finds what the pattern below accepts, a word ending 工/员/师: skip it when
     # the text has no such ending (most chit-chat), for it is the dearest step of a parse.
     if lex.tokenizer is not None and _JOB_ENDING.search(text):
@@ -135,6 +136,9 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None) ->
             m = re.match(r"([\u4e00-\u9fff]{2,8}?)(?:缺人|要人|缺|需要|招|[，,。])", text[i + len(employer):])
             if m and _TASK_VERBS.match(m.group(1)) and not _NOT_TASK.search(m.group(1)):
                 return m.group(1)
+    m = re.search(r"\d+\s*(?:多|来|余)?\s*(?:个|名)?人\s*([\u4e00-\u9fff]{2,6})", text)
+    if m and _TASK_VERBS.match(m.group(1)) and not _NOT_TASK.search(m.group(1)):
+        return m.group(1)
     for c in clauses:
         label = re.match(r"^([\u4e00-\u9fff]{2,4})[:：]", c)
         if label and label.group(1) not in ("工作内容", "主要工作", "活儿", "内容", "工作", "任务"):
