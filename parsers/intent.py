@@ -162,7 +162,14 @@ _CHAT = re.compile(r"^(?:收到|好的?|谢谢|感谢|嗯+|哦+|哈+|早|早上�
 
 
 def classify(text: str, lex: Lexicon, *, has_job: bool, has_pay: bool, headcount: int | None) -> str:
-    """The intent of a normalised message body (quote removed)."""
+    """The intent of a normalised message body (quote removed).
+
+    The order is the design: what is surely quiet first (stickers, reports of hiring past,
+    work done and paid, talk about hiring); then what the sender takes up or offers (a
+    claim, labour), asks (a query) or needs (a post); then what someone else should act on
+    (a request), unless it is the weather, one's own affairs or a word to another member;
+    last, a job word with a figure. Anything else stays quiet.
+    """
     t = text.strip()
     if not t or _STICKER.match(t):
         return "other"

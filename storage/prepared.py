@@ -27,7 +27,8 @@ class Prepared:
     """One statement, compiled for one dialect. `run` executes it and returns the cursor."""
 
     def __init__(self, stmt: Any, dialect: Dialect, keys: Sequence[str] | None = None) -> None:
-        compiled = stmt.compile(dialect=dialect, column_keys=list(keys) if keys else None)
+        self.keys = list(keys or ())  # the columns an INSERT or UPDATE sets, as given
+        compiled = stmt.compile(dialect=dialect, column_keys=self.keys or None)
         self.sql = compiled.string
         self.positional = bool(dialect.positional)
         names = list(compiled.positiontup or ()) if self.positional else list(compiled.binds)

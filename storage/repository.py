@@ -153,7 +153,6 @@ class Repository:
         self.s = Session(bind=self._conn, expire_on_commit=False)
         self._reads: dict[tuple, Any] = {}  # candidate reads, built once per shape
         self._prepared: dict[str, Prepared] = {}
-        self._columns: dict[str, list[str]] = {}  # the columns of each prepared insert
         # Rows `_add` inserted in the transaction in hand: a rollback takes the rows back, so
         # their objects leave the session, as the session does with objects it inserted.
         self._added: list[Any] = []
@@ -164,12 +163,17 @@ class Repository:
         """An INSERT with ON CONFLICT support, in this database's dialect."""
         return (sqlite_insert if self.engine.dialect.name == "sqlite" else pg_insert)(table)
 
-    def _statement(self, name: str) -> Prepared:
+    def _prepare(self, name: str, build: Callable[[], tuple[Any, list[str] | None]]) -> Prepared:
+        """The prepared statement of this name, compiled on first use: build() gives the
+        statement and the columns it sets."""
         p = self._prepared.get(name)
         if p is None:
-            stmt, keys = _PREPARED[name](self._insert)
+            stmt, keys = build()
             p = self._prepared[name] = Prepared(stmt, self.engine.dialect, keys)
         return p
+
+    def _statement(self, name: str) -> Prepared:
+        return self._prepare(name, lambda: _PREPARED[name](self._insert))
 
     def _run(self, name: str, values: dict[str, Any]) -> Any:
         """Run one of the _PREPARED statements in this session's transaction; the cursor."""
@@ -183,15 +187,11 @@ class Repository:
         value (SQLModel sets the defaults), and its table an integer `id` key.
         """
         table = type(obj).__table__
-        name = f"insert:{table.name}"
-        p = self._prepared.get(name)
-        if p is None:
-            keys = [c.key for c in table.columns if not c.primary_key]
-            p = self._prepared[name] = Prepared(sa_insert(table).returning(table.c.id),
-                                                self.engine.dialect, keys)
-            self._columns[name] = keys
+        p = self._prepare(f"insert:{table.name}", lambda: (
+            sa_insert(table).returning(table.c.id),
+            [c.key for c in table.columns if not c.primary_key]))
         self.s.flush()  # what this row refers to is written first
-        row = p.run(self.s.connection(), {k: getattr(obj, k) for k in self._columns[name]})
+        row = p.run(self.s.connection(), {k: getattr(obj, k) for k in p.keys})
         obj.id = row.fetchone()[0]
         make_transient_to_detached(obj)  # as though just loaded: no pending changes
         self.s.add(obj)
