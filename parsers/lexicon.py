@@ -50,6 +50,7 @@ class Lexicon:
 
     jobs: dict[str, str] = field(default_factory=dict)  # word -> family
     places: set[str] = field(default_factory=set)
+    cities: set[str] = field(default_factory=set)  # dropped before a more specific place
     place_suffixes: list[str] = field(default_factory=list)
     tokenizer: object | None = None
     job_rx: re.Pattern[str] | None = None
@@ -78,6 +79,8 @@ class Lexicon:
                 lex.place_suffixes = line.split(":", 1)[1].split()
             elif line.startswith("place:"):
                 lex.places.update(line.split(":", 1)[1].split())
+            elif line.startswith("city:"):
+                lex.cities.update(line.split(":", 1)[1].split())
         lex.places.update(p for p in extra_places if p)
         by_len = sorted(lex.jobs, key=len, reverse=True)
         lex.job_rx = re.compile("|".join(map(re.escape, by_len)))

@@ -43,4 +43,14 @@ def find_location(text: str, lex: Lexicon) -> str | None:
         p = _tidy(m.group(0))
         if p and (best is None or len(p) > len(best)):
             best = p
-    return best
+    return _without_city(best, lex) if best else None
+
+
+def _without_city(place: str, lex: Lexicon) -> str:
+    """宁波北仑区 → 北仑区, 杭州市萧山 → 萧山: the district is the more specific place."""
+    for city in lex.cities:
+        if place.startswith(city):
+            rest = place[len(city):].removeprefix("市")
+            if len(rest) >= 2 and rest not in _GENERIC:
+                return rest
+    return place
