@@ -26,7 +26,7 @@ _UNIT_BEFORE = [
     ("job", re.compile(r"(?:包干|整活|一口价|总价|包工|承包价|总共给|活儿?给)[^\d，,。;；\n]{0,4}$")),
 ]
 # Words that show a figure is money of no stated period.
-_MONEY_BEFORE = re.compile(r"(?:工资|薪资|薪水|待遇|工价|收入|报酬|薪酬|给|价格|价钱|费用|费)[^\d，,。;；\n]{0,4}$")
+_MONEY_BEFORE = re.compile(r"(?:工资|薪资|薪水|待遇|工价|收入|报酬|薪酬|给|价格|价钱|费用|费|每人|[1一]个?人)[^\d，,。;；\n]{0,4}$")
 _MONEY_AFTER = re.compile(r"^\s*(?:元|块钱?|圆)")
 # Figures followed by these are not money.
 _NOT_MONEY_AFTER = re.compile(

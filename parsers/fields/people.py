@@ -15,6 +15,7 @@ _LABEL = re.compile(r"(?:人数|名额|招聘人数|需求人数|需要人数|�
 _APPROX_ONLY = re.compile(r"(?:需要|要|缺|招|找|请)[^，,。\d]{0,8}?(\d+)\s*(?:个|名|人)?\s*(?:左右|上下)")
 _TOTAL = re.compile(r"(?:共|一共|总共|合计)\s*(?:需要|要|招)?\s*(\d+)\s*(?:名|位|人|个)")
 _HOUSEHOLD = re.compile(r"[一1]家\s*(\d)\s*口")
+_VOCATIVE = re.compile(r"^(?:兄弟们|姐妹们|老乡们|大家|各位|老板们|朋友们)[，,!！ ]")
 _WE_N = re.compile(r"(?:我们|咱们)\s*(\d+)\s*个(?!\s*(?:多)?\s*(?:小时|钟头|月|天|星期|礼拜|周|年))")
 _PAIR = re.compile(r"夫妻[俩两2]|夫妻|[两2俩]口子|我们[俩两2](?!个)|我俩|他俩|兄弟[俩两2]|姐妹[俩两2]|母女[俩两2]|父子[俩两2]|我和我?(?:老婆|老公|媳妇|爱人|对象)")
 _ONE_BEFORE_JOB = re.compile(r"(?:要|招|需要|缺|找|请|来)个(?!人吗|活|月|小时)")
@@ -103,6 +104,7 @@ def count_self(text: str) -> int | None:
     n += len(_COMPANION_ALSO.findall(text))
     if n > 1:
         return n
-    if _GROUP.search(text) and not re.search(r"算我|我报名|我去|我一个|本人", text):
+    # 兄弟们，... addresses the others; it is not the sender's group.
+    if _GROUP.search(_VOCATIVE.sub("", text)) and not re.search(r"算我|我报名|我去|我一个|本人", text):
         return None
     return 1
