@@ -25,6 +25,9 @@ _REF = re.compile(r"(?:[#＃]|No\.?\s*|[Rr]\s*)(\d{1,6})(?!\d)|(?<![\d.])(\d{1,6
 _NOT_REF = r"(?!\s*(?:个|人(?!数)|名(?!额)|位|天|元|块|月))"
 _BARE_REF = re.compile(rf"(?:报名|取消报名|接)\s*(\d{{1,6}}){_NOT_REF}")
 _CMD_REF = re.compile(rf"^\s*(?:[Rr#]|No\.?)?\s*(\d{{1,6}}){_NOT_REF}", re.I)
+# Dialect the rules read as Mandarin (the body keeps what was written): 俺们 = 我们.
+_DIALECT_WORDS = {"俺们": "我们", "俺": "我"}
+_DIALECT = re.compile("|".join(_DIALECT_WORDS))
 _FIELDS_FOR = {
     "job_post": {"headcount", "job", "task", "employer", "location", "pay", "settlement", "start_date", "end_date", "contact"},
     "labor_offer": {"headcount", "job", "task", "location", "pay", "settlement", "start_date", "end_date", "contact"},
@@ -67,7 +70,8 @@ class Parser:
         flat = body.replace("\n", "，")
         phone = find_phone(flat)
         # Figures inside phone numbers must not read as headcounts or pay.
-        work = arabize(_blank(flat, all_phone_spans(flat)))
+        work = _DIALECT.sub(lambda m: _DIALECT_WORDS[m.group(0)],
+                            arabize(_blank(flat, all_phone_spans(flat))))
         m = COMMAND.match(work)
         if m:
             args = work[m.end():].strip()

@@ -16,7 +16,7 @@ _UNIT_AFTER = [
     ("day", re.compile(r"^\s*(?:元|块钱?)?\s*(?:/|每|一|1)\s*(?:天|日|晚|个班|班)")),
     ("month", re.compile(r"^\s*(?:元|块钱?)?\s*(?:/|每|一|1)\s*(?:个)?月")),
     ("job", re.compile(r"^\s*(?:元|块钱?)?\s*(?:包干|一口价|全包)")),
-    ("piece", re.compile(r"^\s*(?:元|块钱?|毛)?\s*(?:/|每|一|1)\s*(?:件|个|只|双|条|箱|斤|单|票|套|片)")),
+    ("piece", re.compile(r"^\s*(?:元|块钱?|毛)?\s*(?:/|每|一|1)\s*(?:件|个(?!人)|只|双|条|箱|斤|单|票|套|片)")),
 ]
 _UNIT_BEFORE = [
     ("hour", re.compile(r"(?:时薪|小时工资|每小时|一小时|1小时|[每一1]个?钟头|按小时(?:算|计|结)?|按时(?:计|算)|每个小时|小时工价|工时费)[^\d，,。;；\n]{0,4}$")),
@@ -27,7 +27,7 @@ _UNIT_BEFORE = [
 ]
 # Words that show a figure is money of no stated period.
 _MONEY_BEFORE = re.compile(r"(?:工资|薪资|薪水|待遇|工价|收入|报酬|薪酬|给|价格|价钱|费用|费|每人|[1一]个?人)[^\d，,。;；\n]{0,4}$")
-_MONEY_AFTER = re.compile(r"^\s*(?:元|块钱?|圆)")
+_MONEY_AFTER = re.compile(r"^\s*(?:元|块钱?|圆|[一1]个?人|每人)")
 # Figures followed by these are not money.
 _NOT_MONEY_AFTER = re.compile(
     r"^\s*(?:[-~到至]\s*\d+\s*)?(?:个(?!月)|名|位|人|岁|周岁|小时|点|号|日(?!结)|年|月(?!结|薪)|天(?!结)|次|桌|层|楼|米|cm|CM|斤|公斤|kg|平|栋|号线|路|期|%|:|：|分钟|分|级|寸|码|套|间|辆|台|吨|趟|批|对|家|口|周|星期|公里|km|条|项|张|份|届|w粉|后)"
@@ -36,6 +36,8 @@ _OPEN_MAX = re.compile(r"^\s*(?:元|块钱?)?\s*(?:/\S{1,2})?\s*(?:以上|起|\+
 _PIECE_CONTEXT = re.compile(r"计件|每件|一件|按件|件价")
 _JOB_CONTEXT = re.compile(r"包干|整活|一口价|总价|包给|承包")
 # 日结, or a one-day job: a bare figure is the day's pay.
+# Board and lodging, days off a month: a bare figure in the thousands is a month's pay.
+_MONTHLY_CONTEXT = re.compile(r"包吃住|包住|包吃|月休|五险")
 _DAILY_CONTEXT = re.compile(r"日结|当天结|当日结|天天结|一天一结|(?:干|做)(?:1|一)天")
 
 
@@ -95,7 +97,7 @@ def find_pay(text: str) -> Pay | None:
                 unit = "job"
             elif _DAILY_CONTEXT.search(text) and 50 <= lo < 1000:
                 unit = "day"
-            elif money and lo >= 1000:
+            elif (money or _MONTHLY_CONTEXT.search(text)) and 1000 <= lo <= 30000:
                 unit = "month"
             elif money and 100 <= lo < 1000:
                 unit = "day"
