@@ -59,7 +59,7 @@ _OFFER = re.compile(
     r"(?:^|[，,。])(?:我|本人)?(?:能|会|可以)(?:做|干)[^，,。]{0,6}活(?!的)|拿回家做|在家做[^，,。]{0,4}活|价格好商量|价钱好商量|价格可谈|"
     r"^(?:我|本人|自己)?(?:自己)?有(?:一辆|辆)?(?:货车|车|面包车|三轮车|叉车|挖机|铲车|工具)[，,][^。]{0,10}(?:能|可以)|(?:能|可以)帮忙?(?:拉|搬|送|装|修|运)|"
     r"干什么都行|干啥都行|什么活都(?:能|可以|会)干?|啥活都(?:能|可以|会)干?|(?:啥|什么)都(?:能|会|可以)干|"
-    r"有活(?:介绍|推荐|给)|没出去(?:打工|干活)?[，,]|(?:小时|钟头|时间|天)空着|空着没事|能干点啥|能干啥|"
+    r"\d{2,4}\s*(?:块|元)?\s*就(?:行|可以|好)|有活(?:介绍|推荐|给)|没出去(?:打工|干活)?[，,]|(?:小时|钟头|时间|天)空着|空着没事|能干点啥|能干啥|"
     r"闲得慌|闲得发慌|闲死了|包工包料(?!的)|包工不包料(?!的)|(?:工|匠)[^，,。]{0,2}都有[，,]|"
     r"有\s*\d+\s*(?:多|来|几)?\s*(?:个|名|位)?\s*[\u4e00-\u9fff]{0,3}?(?:人|工人|师傅|兄弟|姐妹|老乡|阿姨|小伙子?|年轻人)[^。？?]{0,8}(?:可以|能|随时)(?:上班|到岗|上岗|干活|开工|做|干|接)|"
     r"(?:要人|需要人|有活|用人|要工)[^，,。]{0,4}(?:联系我|找我|叫我)|(?:最近|现在|这几天|目前)没活|没活了|没事做|没事干|在家闲着|闲在家|"
@@ -77,8 +77,8 @@ _JOB_STRONG = re.compile(
     r"(?:要|找|请|缺|需要)(?:个|一个|几个)[\u4e00-\u9fff]{0,3}(?:师傅|帮工|帮手|小工)|整活|活?包给你|活包出去|承包给|"
     r"来多少要多少|多多益善|人越多越好|不限人数|"
     r"缺人|要人|用人|缺工|少人|人手不够|人手紧|差人|急需人手|忙不过来|急用人?|还?差\s*\d+\s*(?:个|名)?\s*人|"
-    r"(?:[1一]人|每人|一个人|1个人)\s*\d{2,4}|\d{2,4}\s*(?:块|元)?\s*(?:[1一]个?人|每人)|有没有会[\u4e00-\u9fff]{1,6}的[?？]|"
-    r"有人(?:干活|愿意干|愿意去|想干)(?:吗|么|没|不)|谁会[\u4e00-\u9fff]{1,6}[?？]|来帮忙(?:装车|卸车|卸货|装货|搬)|缺[\u4e00-\u9fff]{0,4}(?:工|员|师傅|阿姨)(?!资)|"
+    r"(?<!我)(?:[1一]人|每人|一个人|1个人)\s*\d{2,4}|\d{2,4}\s*(?:块|元)?\s*(?:[1一]个?人|每人)|有没有会[\u4e00-\u9fff]{1,6}的[?？]|"
+    r"有人(?:干活|愿意干|愿意去|想干)(?:吗|么|没|不)|来帮忙(?:装车|卸车|卸货|装货|搬)|缺[\u4e00-\u9fff]{0,4}(?:工|员|师傅|阿姨)(?!资)|"
     r"有意者|有意向|欢迎(?:加入|来电|咨询)|待遇从优|待遇优|包吃包?住|包住|五险一金|上不封顶|月休\d|做六休一|长白班|两班倒"
 )
 _HIRE_VERB = re.compile(r"(?:招(?!呼|待|牌|手|生|惹|架|数|标|投|商|募资|考)|聘|需要|需|缺|急需|要(?=\d|个|[^，,。]{0,3}(?:工|员|人|师傅))|找(?=\d|个)|请(?=\d|个))")
@@ -151,12 +151,15 @@ _REQUEST = re.compile(
 _WORKPLACE = re.compile(
     r"厂里|厂区|车间|宿舍|食堂|厕所|卫生间|洗手间|饮水机|驿站|停车场|停车位|车位|园区|工地|工棚|脚手架|安全网|"
     r"电梯|楼梯|路灯|公交|班车|充电桩|休息室|更衣室|澡堂|淋浴|热水|空调|仓库|厂房|公司|老板|单位|中介|物业|"
-    r"包工头|工头|工人|工友|员工|大家")
+    r"包工头|工头|工人|工友|员工")
 _WRONG = re.compile(
     r"(?:喝|吃|停|进|用|打|买|抢|找|拿|领|充|修|住|挤|走|洗|坐|回|交|借|赶|等|连|登|刷|转)不(?:上|进去|进来|出去|出来|到|了|动|起|下|开|通|完|着|住)|"
     r"没(?:有)?人(?:换|修|管|收|扫|打扫|清理|处理|来|理|问|接)|不(?:还|给|退|让|管|修|开门|够)|扣着|扣押|扣留|"
     r"被[^，,。]{0,4}骗|骗了|破了|破洞|有洞|漏了|(?:就|只有)(?:一|1)(?:个|台|间|辆|处)|排长队|排很长的队|排半天|"
     r"(?:就|早早|提前)关门|锁门|不开门|没(?:有)?(?:水|电|热水|地方|灯)|没法(?:洗澡|休息|睡觉|吃饭|上班|停车|充电|走|住)|倒了|塌了|砸到人|压到人")
+# Who can do a thing, then what it is and what it pays: the sender looks for a worker.
+_WHO_CAN = re.compile(r"^谁会[\u4e00-\u9fff]{1,6}[?？].*(?:要|价格|价钱|工钱|钱|\d)")
+_LAUGH = re.compile(r"哈哈|呵呵|嘿嘿|笑死|😂|🤣|\[(?:偷笑|捂脸|破涕为笑|呲牙)\]")
 _REQUEST_Q = re.compile(r"有没有[^，,。]{0,10}(?:措施|办法|地方|政策|补贴|培训|培训班|学习班|夜校|服务|设施|渠道)")
 _TRAINING = re.compile(_TRAINING_WORDS)
 # Taking back or declining: never a claim (the command #取消报名 does the cancelling).
@@ -200,6 +203,8 @@ def classify(text: str, lex: Lexicon, *, has_job: bool, has_pay: bool, headcount
     if (short and _CLAIM_SELF.search(t) and not _NOT_CLAIM.search(t)
             and (not job_strong or re.search(r"[?？]|吗|\d+\s*号", t))):  # 3号还要人吗？我想去
         return "claim"
+    if _WHO_CAN.search(t):
+        return "job_post"
     if offer and not (job_strong and _SELF_NEED.search(t)) and not (len(t) > 40 and len(set(_AD_WORDS.findall(t))) >= 3 and not re.search(r"求职|找工作|找活|本人", t)):
         return "labor_offer"
     if query and not re.search(r"(?:缺|需要|需|要)\s*\d", t):
@@ -219,7 +224,7 @@ def classify(text: str, lex: Lexicon, *, has_job: bool, has_pay: bool, headcount
         return "other"
     # Illness and hospitals: personal news in a chat line, part of an appeal in a long letter.
     illness = len(t) > 40 and bool(re.search(r"生病|住院|医院|医生|看病", t))
-    grievance = bool(_WORKPLACE.search(t) and _WRONG.search(t))
+    grievance = bool(_WORKPLACE.search(t) and _WRONG.search(t)) and not _LAUGH.search(t)
     if _REQUEST.search(t) or _REQUEST_Q.search(t) or (appeal_strong and len(t) > 12) or (appeal >= 2 and len(t) > 20) or illness or grievance:
         if _CHAT.match(t) and len(t) <= 8:
             return "other"
