@@ -36,6 +36,10 @@ _DURATION = re.compile(
     r"[^，,。;；\n\d]{0,2}?(\d{1,3})\s*(?:个)?\s*(天|日|周|星期|礼拜|月)"
 )
 
+# A relative day that ends the work, not starts it: 明天到后天, 做到周五, 干到下周三.
+_ENDS_HERE = re.compile(r"(?:到|至|~|—)\s*(?:本|这个?)?$")
+_END_RELATIVE = re.compile(rf"(?:到|至|~|—)\s*(?:(大后天|后天|明天)|(?:本|这个?)?(下个?)?{_WD})(?![号日\d])")
+
 # 周五周六两天: a count of days right after the weekdays it starts on.
 _WEEKDAY_DAYS = re.compile(r"(?:周|星期|礼拜)[一二三四五六日天1-7](?:[到至、和]?(?:周|星期|礼拜)?[一二三四五六日天1-7])*\s*(\d)\s*天")
 # 三天内干完: the work must be done within so many days.
@@ -75,7 +79,7 @@ def find_dates(text: str, today: date) -> tuple[date | None, date | None]:
             start, pos = d, at
 
     for rx, plus, end_plus in _START_WORDS:
-        m = rx.search(text)
+        m = next((m for m in rx.finditer(text) if not _ENDS_HERE.search(text[:m.start()])), None)
         if m:
             take(today + timedelta(days=plus), m.start())
             if end_plus is not None and m.start() == pos:
@@ -84,12 +88,12 @@ def find_dates(text: str, today: date) -> tuple[date | None, date | None]:
     if m:  # 下下周一: the Monday after next
         monday_next = today - timedelta(days=today.weekday()) + timedelta(days=14)
         take(monday_next + timedelta(days=_WEEKDAY[m.group(1)]), m.start())
-    m = _NEXT_WEEKDAY.search(text)
+    m = next((m for m in _NEXT_WEEKDAY.finditer(text) if not _ENDS_HERE.search(text[:m.start()])), None)
     if m:
         monday_next = today - timedelta(days=today.weekday()) + timedelta(days=7)
         take(monday_next + timedelta(days=_WEEKDAY[m.group(1)]), m.start())
     for m in _THIS_WEEKDAY.finditer(text):
-        if text[max(0, m.start() - 1):m.start()] in ("下", "上", "每"):
+        if text[max(0, m.start() - 1):m.start()] in ("下", "上", "每") or _ENDS_HERE.search(text[:m.start()]):
             continue
         wd = _WEEKDAY[m.group(1)]
         d = today - timedelta(days=today.weekday()) + timedelta(days=wd)
@@ -114,7 +118,15 @@ def find_dates(text: str, today: date) -> tuple[date | None, date | None]:
         take(d, m.start())
 
     base = start or today
-    if _END_YEAR.search(text):
+    if m := _END_RELATIVE.search(text):  # 明天到后天, 做到周五, 干到下周三
+        if m.group(1):
+            end = today + timedelta(days={"明天": 1, "后天": 2, "大后天": 3}[m.group(1)])
+        else:
+            monday = today - timedelta(days=today.weekday()) + timedelta(days=7 if m.group(2) else 0)
+            end = monday + timedelta(days=_WEEKDAY[m.group(3)])
+            if not m.group(2) and end < base:
+                end += timedelta(days=7)
+    elif _END_YEAR.search(text):
         end = date(base.year, 12, 31)
     elif m := _END_DATE.search(text):
         month = int(m.group(1)) if m.group(1) else base.month

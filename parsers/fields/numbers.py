@@ -74,6 +74,9 @@ def _replace(m: re.Match[str]) -> str:
     if len(run) > 1 and run.endswith("一") and _PER_UNIT.match(s, m.end()):
         run, suffix = run[:-1], "一"
         nxt = "一"
+    # A lone 零 is a word, not a figure: 零件, 零活, 零钱.
+    if run in ("零", "〇"):
+        return m.group(0)
     # 三轮车, 两轮电动车: a vehicle, not a count of rounds.
     if s.startswith(("轮车", "轮电动", "轮摩托"), m.end()):
         return m.group(0)
