@@ -24,7 +24,9 @@ _REF = re.compile(r"(?:[#＃]|No\.?\s*|[Rr]\s*)(\d{1,6})(?!\d)|(?<![\d.])(\d{1,6
 # field names: #修改 3 人数 8).
 _NOT_REF = r"(?!\s*(?:个|人(?!数)|名(?!额)|位|天|元|块|月))"
 _BARE_REF = re.compile(rf"(?:报名|取消报名|接)\s*(\d{{1,6}}){_NOT_REF}")
-_CMD_REF = re.compile(rf"^\s*(?:[Rr#]|No\.?)?\s*(\d{{1,6}}){_NOT_REF}", re.I)
+# A marked number (R11, #12, No.3) is a reference whatever follows it (#派单 R11 人社局); a bare
+# one is not when a count word follows (#报名 5 3人 has the count 3 after the ref 5).
+_CMD_REF = re.compile(rf"^\s*(?:(?:[Rr#]|No\.?)\s*(\d{{1,6}})(?!\d)|(\d{{1,6}})(?!\d){_NOT_REF})", re.I)
 # Dialect the rules read as Mandarin (the body keeps what was written): 俺们 = 我们.
 _DIALECT_WORDS = {"俺们": "我们", "俺": "我"}
 _DIALECT = re.compile("|".join(_DIALECT_WORDS))

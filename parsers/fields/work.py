@@ -21,9 +21,11 @@ _GENERIC_ORG = {"公司", "厂", "厂里", "单位", "工厂", "店", "店里", 
 _NEED = re.compile(r"(?:急招|招聘|诚聘|聘请|招工|招收|招募|高薪招|直招|招|聘|急需|需要|需|缺|要人|要(?=\d|[\u4e00-\u9fff]{0,4}(?:工|员|人|师傅|阿姨))|找(?=\d)|请(?=\d))")
 _TASK_VERBS = re.compile(
     r"包装|装卸|卸货|装货|卸车|装车|搬运|搬货|搬家|分拣|打包|摘|采摘|采|搅拌|清洁|打扫|保洁|装柜|拆柜|贴标|"
-    r"组装|装配|打磨|抛光|去毛刺|搬|喂|缝|剪|检验|质检|送货|配送|砌|浇|绑|扎|刷|喷|焊|切|挑|拣|洗|做饭|烧饭|带孩子|照顾|看护|陪护|"
+    r"组装|装配|打磨|抛光|去毛刺|贴|布置|搭|拆|安装|搬|喂|缝|剪|检验|质检|送货|配送|砌|浇|绑|扎|刷|喷|焊|切|挑|拣|洗|做饭|烧饭|带孩子|照顾|看护|陪护|"
     r"种|插秧|收割|挖|运|拉货|上货|理货|盘点|码货|叠|折|串|穿|粘|糊|印|封|缠|削|剥|扫|擦|修|补|铺|抬|扛|卸|装"
 )
+# 帮忙搬家, 来卸货: the task is what follows.
+_HELP = re.compile(r"^(?:帮忙|帮着|来帮忙|过来|来|去)(?=[\u4e00-\u9fff]{2})")
 _NOT_TASK = re.compile(r"\d|元|块|薪|结|天|月|号|周|电话|联系|地点|地址|包吃|包住|男女|年龄|岁|要求|经验|人|名|急|长期|短期|时间|上班|下班|班|证")
 _SEXES = frozenset({"男工", "女工"})
 _NEED_JOB_COUNT = re.compile(r"(?:招聘|招收|急招|招|聘|需要|急需|缺|要)([\u4e00-\u9fff]{1,3}(?:工|员|师))\s*\d|"
@@ -125,6 +127,7 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None) ->
         i = text.find(job)
         if i >= 0:
             after = re.sub(r"^\s*\d+\s*(?:多|来|余)?\s*(?:名|个人|个|人|位)\s*", "", text[i + len(job):])
+            after = _HELP.sub("", after)
             rest = re.match(r"[\u4e00-\u9fff]{2,10}", after)
             if rest and _TASK_VERBS.match(rest.group(0)) and not _NOT_TASK.search(rest.group(0)):
                 return rest.group(0)
@@ -143,7 +146,7 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None) ->
         label = re.match(r"^([\u4e00-\u9fff]{2,4})[:：]", c)
         if label and label.group(1) not in ("工作内容", "主要工作", "活儿", "内容", "工作", "任务"):
             continue
-        c2 = re.sub(r"^(?:主要|工作内容|主要工作|活儿|任务|工作|内容|负责|是|做|干)[:：]?", "", c)
+        c2 = _HELP.sub("", re.sub(r"^(?:主要|工作内容|主要工作|活儿|任务|工作|内容|负责|是|做|干)[:：]?", "", c))
         if 2 <= len(c2) <= 12 and _TASK_VERBS.search(c2) and not _NOT_TASK.search(c2) \
                 and not (lex.job_rx and lex.job_rx.fullmatch(c2)) and not (employer and employer in c2):
             return c2
