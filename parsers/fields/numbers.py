@@ -74,6 +74,9 @@ def _replace(m: re.Match[str]) -> str:
     if len(run) > 1 and run.endswith("一") and _PER_UNIT.match(s, m.end()):
         run, suffix = run[:-1], "一"
         nxt = "一"
+    # 一块去, 一块儿干: "together", not one yuan.
+    if run == "一" and re.match(r"块儿?(?:去|来|干|做|走|上|报|吃|住|玩)", s[m.end():m.end() + 3]):
+        return m.group(0)
     # A lone 零 is a word, not a figure: 零件, 零活, 零钱.
     if run in ("零", "〇"):
         return m.group(0)

@@ -12,7 +12,8 @@ _COUNT = re.compile(
     rf"(?:\s*左右)?"
 )
 _LABEL = re.compile(r"(?:人数|名额|招聘人数|需求人数|需要人数|招工人数)\s*[:：]?\s*(?:约|共)?\s*(\d+)(?:\s*[-~到至]\s*(\d+))?")
-_APPROX_ONLY = re.compile(r"(?:需要|要|缺|招|找|请)[^，,。\d]{0,8}?(\d+)\s*(?:个|名|人)?\s*(?:左右|上下)")
+_APPROX_ONLY = re.compile(r"(?:需要|要|缺|招|找|请)[^，,。\d]{0,8}?(\d+)\s*(?:个|名|人)?\s*(?:左右|上下)|"
+                          r"(?:^|[，,。])\s*(?:约|大约|大概)?(\d{1,3})\s*(?:个|名|人)?\s*(?:左右|上下)(?=[，,。]|$)")
 _TOTAL = re.compile(r"(?:共|一共|总共|合计)\s*(?:需要|要|招)?\s*(\d+)\s*(?:名|位|人|个)")
 _HOUSEHOLD = re.compile(r"[一1]家\s*(\d)\s*口")
 _VOCATIVE = re.compile(r"^(?:兄弟们|姐妹们|老乡们|大家|各位|老板们|朋友们)[，,!！ ]")
@@ -32,6 +33,9 @@ _COMPANION_ALSO = re.compile(
     r"(?:我|我的)(?:弟弟|哥哥|姐姐|妹妹|老婆|老公|媳妇|爱人|对象|儿子|女儿|朋友|老乡|同事|室友|表弟|表哥|邻居|工友)"
     r"(?:也|都|一起|也一起)(?:去|来|报|参加|算)"
 )
+# 我去，算我老公一个: the speaker goes and counts one companion in.
+_COUNTED_IN = re.compile(r"算(?:上)?(?:我的?)?(?:弟弟|哥哥|姐姐|妹妹|老婆|老公|媳妇|爱人|对象|儿子|女儿|朋友|老乡|同事|室友|表弟|表哥|邻居|工友)[一1]个")
+_SPEAKER_GOES = re.compile(r"我(?!们)(?:也|就)?(?:去|报名|报|来|参加)")
 _PART_ROLE = re.compile(r"(男工|女工|男生|女生|男的|女的|男|女|[\u4e00-\u9fff]{1,4}(?:工|员|师傅|阿姨|长|师|手))\s*$")
 
 
@@ -68,8 +72,8 @@ def find_headcount(text: str, *, job_words: re.Pattern[str] | None = None) -> in
         hits.append((m.start(), n, role.group(1) if role else None))
     if not hits:
         m = _APPROX_ONLY.search(text)
-        if m:
-            return int(m.group(1))
+        if m:  # 要40左右; or a clause of its own after the job: 摘果子的临时工，40左右
+            return int(m.group(1) or m.group(2))
         if _PAIR.search(text):
             return 2
         if job_words is not None:
@@ -92,6 +96,11 @@ def find_headcount(text: str, *, job_words: re.Pattern[str] | None = None) -> in
     if len(hits) >= 2 and all(roles) and len(set(roles)) == len(roles):
         return sum(n for _, n, _ in hits)
     return hits[0][1]
+
+
+def speaker_and_one(text: str) -> bool:
+    """我去，算我老公一个: the 一个 is the companion, and the speaker goes too."""
+    return bool(_COUNTED_IN.search(text) and _SPEAKER_GOES.search(text))
 
 
 def count_self(text: str) -> int | None:

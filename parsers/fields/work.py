@@ -26,7 +26,7 @@ _TASK_VERBS = re.compile(
 )
 # 帮忙搬家, 来卸货: the task is what follows.
 _HELP = re.compile(r"^(?:帮忙|帮着|来帮忙|过来|来|去)(?=[\u4e00-\u9fff]{2})")
-_NOT_TASK = re.compile(r"\d|元|块|薪|结|天|月|号|周|电话|联系|地点|地址|包吃|包住|男女|年龄|岁|要求|经验|人|名|急|长期|短期|时间|上班|下班|班|证")
+_NOT_TASK = re.compile(r"\d|元|块|薪|结|天|月|号|周|电话|联系|地点|地址|包吃|包住|男女|年龄|岁|要求|经验|(?<![老病客])人|名|急|长期|短期|时间|上班|下班|班|证")
 _SEXES = frozenset({"男工", "女工"})
 _NEED_JOB_COUNT = re.compile(r"(?:招聘|招收|急招|招|聘|需要|急需|缺|要)([\u4e00-\u9fff]{1,3}(?:工|员|师))\s*\d|"
                              r"(?:要|找|请|缺|需要)(?:个|一个|几个)([\u4e00-\u9fff]{1,3}(?:师傅|工|员|师))")
@@ -139,9 +139,11 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None) ->
             m = re.match(r"([\u4e00-\u9fff]{2,8}?)(?:缺人|要人|缺|需要|招|[，,。])", text[i + len(employer):])
             if m and _TASK_VERBS.match(m.group(1)) and not _NOT_TASK.search(m.group(1)):
                 return m.group(1)
-    m = re.search(r"\d+\s*(?:多|来|余)?\s*(?:个|名)?人\s*([\u4e00-\u9fff]{2,6})", text)
-    if m and _TASK_VERBS.match(m.group(1)) and not _NOT_TASK.search(m.group(1)):
-        return m.group(1)
+    m = re.search(r"\d+\s*(?:多|来|余)?\s*(?:个|名)?人\s*([\u4e00-\u9fff]{2,9})", text)
+    if m:
+        task = _HELP.sub("", m.group(1))[:6]
+        if len(task) >= 2 and _TASK_VERBS.match(task) and not _NOT_TASK.search(task):
+            return task
     for c in clauses:
         label = re.match(r"^([\u4e00-\u9fff]{2,4})[:：]", c)
         if label and label.group(1) not in ("工作内容", "主要工作", "活儿", "内容", "工作", "任务"):
