@@ -9,7 +9,7 @@ from datetime import date, datetime
 from parsers.fields.dates import find_dates
 from parsers.fields.money import find_pay, find_settlement
 from parsers.fields.numbers import arabize
-from parsers.fields.people import count_self, find_headcount, speaker_and_one
+from parsers.fields.people import count_self, find_headcount, one_more
 from parsers.fields.phone import all_phone_spans, find_phone
 from parsers.fields.places import find_location
 from parsers.fields.requests import find_category, find_urgency
@@ -110,8 +110,8 @@ class Parser:
                 headcount += 1  # 我带两个老乡一起去: the speaker and two more
             if headcount is None:
                 headcount = count_self(work)
-            elif headcount == 1 and speaker_and_one(work):
-                headcount = 2
+            elif headcount == 1:
+                headcount = one_more(work) or 1
         return Parsed(
             intent=intent,
             text=body,

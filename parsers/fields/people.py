@@ -98,9 +98,15 @@ def find_headcount(text: str, *, job_words: re.Pattern[str] | None = None) -> in
     return hits[0][1]
 
 
-def speaker_and_one(text: str) -> bool:
-    """我去，算我老公一个: the 一个 is the companion, and the speaker goes too."""
-    return bool(_COUNTED_IN.search(text) and _SPEAKER_GOES.search(text))
+def one_more(text: str) -> int | None:
+    """A claim counted as 一个 that names more people: 我去，算我老公一个 (the 一个 is the
+    companion, the speaker goes too); 算我一个，我女儿也去 (the speaker, and a companion)."""
+    if _COUNTED_IN.search(text) and _SPEAKER_GOES.search(text):
+        return 2
+    if re.search(r"(?:算|加)(?:上)?我[一1]个|我[一1]个", text):
+        n = count_self(text)
+        return n if n and n > 1 else None
+    return None
 
 
 def count_self(text: str) -> int | None:

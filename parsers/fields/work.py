@@ -30,6 +30,7 @@ _NOT_TASK = re.compile(r"\d|元|块|薪|结|天|月|号|周|电话|联系|地点
 _SEXES = frozenset({"男工", "女工"})
 _NEED_JOB_COUNT = re.compile(r"(?:招聘|招收|急招|招|聘|需要|急需|缺|要)([\u4e00-\u9fff]{1,3}(?:工|员|师))\s*\d|"
                              r"(?:要|找|请|缺|需要)(?:个|一个|几个)([\u4e00-\u9fff]{1,3}(?:师傅|工|员|师))")
+_NEED_JOB = re.compile(r"(?:招聘|招收|急招|招|聘|急需|需要|缺)([\u4e00-\u9fff]{1,3}(?:工|员|师))(?![资作人])")
 _JOB_ENDING = re.compile(r"[\u4e00-\u9fff](?:工|员|师)")
 _CLAUSE = re.compile(r"[，,。;；!！?？\n、]+")
 
@@ -51,6 +52,12 @@ def find_job(text: str, lex: Lexicon) -> str | None:
         else:
             spans.append([m.start(), m.end()])
     words = [text[a:b] for a, b in spans]
+    # A job word the lexicon lacks, right after the need verb and before any lexicon word:
+    # 招剥虾工，女工优先 names 剥虾工; the sex is only a preference.
+    direct = _NEED_JOB.search(text)
+    if direct and direct.group(1) not in NOT_JOBS and (not spans or direct.end() <= spans[0][0]) \
+            and not (lex.job_rx and lex.job_rx.search(direct.group(1))):
+        return direct.group(1)
     # Prefer a job word right after a need verb or next to a headcount.
     for (a, b), w in zip(spans, words, strict=False):
         before = text[max(0, a - 4):a]
