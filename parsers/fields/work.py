@@ -128,7 +128,8 @@ def find_employer(text: str, lex: Lexicon, location: str | None) -> str | None:
 
 def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None) -> str | None:
     """What the work is, as written: a short verb phrase (手工包装纸品, 卸货, 摘袋)."""
-    clauses = [c.strip() for c in _CLAUSE.split(text) if c.strip()]
+    # Spaces part clauses too in posts typed without punctuation: 招女工 年龄55以下 穿珠子.
+    clauses = [c.strip() for c in re.split(r"[，,。;；!！?？\n、]+|\s+", text) if c.strip()]
     # Right after the job word, or after the job and its headcount: 临时工卸货, 搬运工6人卸水泥.
     if job:
         i = text.find(job)
