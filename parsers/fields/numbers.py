@@ -77,6 +77,9 @@ def _replace(m: re.Match[str]) -> str:
     # 一块去, 一块儿干: "together", not one yuan.
     if run == "一" and re.match(r"块儿?(?:去|来|干|做|走|上|报|吃|住|玩)", s[m.end():m.end() + 3]):
         return m.group(0)
+    # No figure starts with a bare 百/千/万: 万一 (in case), 千万 (by all means) are words.
+    if run[0] in "百千万" and not (prev and prev.isdigit()):
+        return m.group(0)
     # A lone 零 is a word, not a figure: 零件, 零活, 零钱.
     if run in ("零", "〇"):
         return m.group(0)

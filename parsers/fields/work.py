@@ -21,16 +21,17 @@ _GENERIC_ORG = {"公司", "厂", "厂里", "单位", "工厂", "店", "店里", 
 _NEED = re.compile(r"(?:急招|招聘|诚聘|聘请|招工|招收|招募|高薪招|直招|招|聘|急需|需要|需|缺|要人|要(?=\d|[\u4e00-\u9fff]{0,4}(?:工|员|人|师傅|阿姨))|找(?=\d)|请(?=\d))")
 _TASK_VERBS = re.compile(
     r"包装|装卸|卸货|装货|卸车|装车|搬运|搬货|搬家|分拣|打包|摘|采摘|采|搅拌|清洁|打扫|保洁|装柜|拆柜|贴标|"
-    r"组装|装配|打磨|抛光|去毛刺|贴|布置|搭|拆|安装|看店|看门|看场|守|巡|搬|喂|缝|剪|检验|质检|送货|配送|砌|浇|绑|扎|刷|喷|焊|切|挑|拣|洗|做饭|烧饭|带孩子|照顾|看护|陪护|"
+    r"组装|装配|打磨|抛光|去毛刺|贴|布置|搭|拆|安装|看店|看门|看场|守|巡|收|清理|清运|清扫|搬|喂|缝|剪|检验|质检|送货|配送|砌|浇|绑|扎|刷|喷|焊|切|挑|拣|洗|做饭|烧饭|带孩子|照顾|看护|陪护|"
     r"种|插秧|收割|挖|运|拉货|上货|理货|盘点|码货|叠|折|串|穿|粘|糊|印|封|缠|削|剥|扫|擦|修|补|铺|抬|扛|卸|装"
 )
 # 帮忙搬家, 来卸货: the task is what follows.
-_HELP = re.compile(r"^(?:帮忙|帮着|来帮忙|过来|来|去)(?=[\u4e00-\u9fff]{2})")
+_HELP = re.compile(r"^(?:帮忙|帮着|来帮忙|过来|来|去)(?:仓库|车间|工地|厂里|店里|地里|田里)?(?=[\u4e00-\u9fff]{2})")
 _NOT_TASK = re.compile(r"\d|元|块|薪|结|天|月|号|周|电话|联系|地点|地址|包吃|包住|男女|年龄|岁|要求|经验|(?<![老病客])人|名|急|长期|短期|时间|上班|下班|班|证")
 _SEXES = frozenset({"男工", "女工"})
 _NEED_JOB_COUNT = re.compile(r"(?:招聘|招收|急招|招|聘|需要|急需|缺|要)([\u4e00-\u9fff]{1,3}(?:工|员|师))\s*\d|"
                              r"(?:要|找|请|缺|需要)(?:个|一个|几个)([\u4e00-\u9fff]{1,3}(?:师傅|工|员|师))")
 _NEED_JOB = re.compile(r"(?:招聘|招收|急招|招|聘|急需|需要|缺)([\u4e00-\u9fff]{1,3}(?:工|员|师))(?![资作人])")
+_JOB_COUNT = re.compile(r"(?<![我你他她们的])([\u4e00-\u9fff]{2}(?:工|员|师))\s*\d+\s*(?:名|位|个人|人)")
 _JOB_ENDING = re.compile(r"[\u4e00-\u9fff](?:工|员|师)")
 _CLAUSE = re.compile(r"[，,。;；!！?？\n、]+")
 
@@ -71,6 +72,9 @@ def find_job(text: str, lex: Lexicon) -> str | None:
     m = _NEED_JOB_COUNT.search(text)
     if m and (m.group(1) or m.group(2)) not in NOT_JOBS:
         return m.group(1) or m.group(2)
+    m = _JOB_COUNT.search(text)  # 外贸公司验货员1名: a post's job and its count, no verb
+    if m and m.group(1) not in NOT_JOBS:
+        return m.group(1)
     # jieba only finds what the pattern below accepts, a word ending 工/员/师: skip it when
     # the text has no such ending (most chit-chat), for it is the dearest step of a parse.
     if lex.tokenizer is not None and _JOB_ENDING.search(text):
@@ -84,6 +88,7 @@ def find_job(text: str, lex: Lexicon) -> str | None:
 def find_employer(text: str, lex: Lexicon, location: str | None) -> str | None:
     """The hiring organisation as written, without 我们/我司, leading place or department."""
     for clause in _CLAUSE.split(text)[:4]:
+        clause = re.sub(r"^\s*(?:【[^】]*】|\[[^\]]*\])\s*", "", clause)  # 【招工】注塑厂操作工
         m = _NEED.search(clause)
         subject = clause[:m.start()] if m else clause
         if not m and not any(s in clause for s in _ORG_SUFFIX):
@@ -147,7 +152,8 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None) ->
             m = re.match(r"([\u4e00-\u9fff]{2,8}?)(?:缺人|要人|缺|需要|招|[，,。])", text[i + len(employer):])
             if m and _TASK_VERBS.match(m.group(1)) and not _NOT_TASK.search(m.group(1)):
                 return m.group(1)
-    m = re.search(r"\d+\s*(?:多|来|余)?\s*(?:个|名)?人\s*([\u4e00-\u9fff]{2,9})", text)
+    m = re.search(r"\d+\s*(?:多|来|余)?\s*(?:个|名)?人\s*([\u4e00-\u9fff]{2,9})", text) \
+        or re.search(r"(?:需要|要|缺|找)人(?=帮忙|帮着|来)([\u4e00-\u9fff]{2,9})", text)
     if m:
         task = _HELP.sub("", m.group(1))[:6]
         if len(task) >= 2 and _TASK_VERBS.match(task) and not _NOT_TASK.search(task):
