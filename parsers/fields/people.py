@@ -22,20 +22,20 @@ _PAIR = re.compile(r"夫妻[俩两2]|夫妻|[两2俩]口子|我们[俩两2](?!�
 _ONE_BEFORE_JOB = re.compile(r"(?:要|招|需要|缺|找|请|来)个(?!人吗|活|月|小时)")
 _SELF = re.compile(r"我|本人|自己")
 _GROUP = re.compile(r"我们|咱们|班组|团队|队伍|施工队|装修队|一帮|一伙|一些人|几个人|大家|老乡们|兄弟们|姐妹们")
+# Kin and friends a speaker brings along; one list for every companion rule below.
+_KIN = (r"(?:弟弟|哥哥|姐姐|妹妹|老婆|老公|媳妇|爱人|对象|儿子|女儿|朋友|老乡|同事|室友|表弟|表哥|表姐|表妹|"
+        r"堂弟|堂姐|堂妹|堂哥|嫂子|姐夫|妹夫|邻居|工友)")
 # People named alongside the speaker: 带上我弟弟, 和我老婆, 加上两个老乡.
 _COMPANIONS = re.compile(
     r"(?:带上?|和|跟|加上?|算上|还有|叫上|连同|同)\s*(?:我|我的)?\s*(?:(\d+)\s*个)?\s*"
-    r"(?:弟弟|哥哥|姐姐|妹妹|姐(?!妹)|哥|弟(?!兄)|妹|老婆|老公|媳妇|爱人|对象|儿子|女儿|朋友|老乡|同事|室友|兄弟|姐妹|舅舅|表弟|表哥|表姐|表妹|堂姐|堂妹|堂哥|嫂子|姐夫|妹夫|堂弟|侄子|外甥|邻居|工友|小伙伴|亲戚|老表)"
+    r"(?:" + _KIN + r"|姐(?!妹)|哥|弟(?!兄)|妹|兄弟|姐妹|舅舅|侄子|外甥|小伙伴|亲戚|老表)"
 )
-# The role a part of the headcount is for: 男工3名, 木工班长1名、木工5名, 厨师2名.
 # 我老婆也去, 我弟弟一起来: a companion taking part alongside the speaker.
-_COMPANION_ALSO = re.compile(
-    r"(?:我|我的)(?:弟弟|哥哥|姐姐|妹妹|老婆|老公|媳妇|爱人|对象|儿子|女儿|朋友|老乡|同事|室友|表弟|表哥|表姐|表妹|堂姐|堂妹|堂哥|嫂子|姐夫|妹夫|邻居|工友)"
-    r"(?:也|都|一起|也一起)(?:去|来|报|参加|算)"
-)
+_COMPANION_ALSO = re.compile(r"(?:我|我的)" + _KIN + r"(?:也|都|一起|也一起)(?:去|来|报|参加|算)")
 # 我去，算我老公一个: the speaker goes and counts one companion in.
-_COUNTED_IN = re.compile(r"算(?:上)?(?:我的?)?(?:弟弟|哥哥|姐姐|妹妹|老婆|老公|媳妇|爱人|对象|儿子|女儿|朋友|老乡|同事|室友|表弟|表哥|邻居|工友)[一1]个")
+_COUNTED_IN = re.compile(r"算(?:上)?(?:我的?)?" + _KIN + r"[一1]个")
 _SPEAKER_GOES = re.compile(r"我(?!们)(?:也|就)?(?:去|报名|报|来|参加)")
+# The role a part of the headcount is for: 男工3名, 木工班长1名、木工5名, 厨师2名.
 _PART_ROLE = re.compile(r"(男工|女工|男生|女生|男的|女的|男|女|[\u4e00-\u9fff]{1,4}(?:工|员|师傅|阿姨|长|师|手))\s*$")
 
 
