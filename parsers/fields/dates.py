@@ -67,6 +67,11 @@ def _safe(y: int, m: int, d: int) -> date | None:
         return None
 
 
+def _first_start(rx: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The first match of rx that is not the end of a range (明天到后天: 后天 ends it)."""
+    return next((m for m in rx.finditer(text) if not _ENDS_HERE.search(text[:m.start()])), None)
+
+
 def find_dates(text: str, today: date) -> tuple[date | None, date | None]:
     """(start, end) of the work as the text states them."""
     start: date | None = None
@@ -79,7 +84,7 @@ def find_dates(text: str, today: date) -> tuple[date | None, date | None]:
             start, pos = d, at
 
     for rx, plus, end_plus in _START_WORDS:
-        m = next((m for m in rx.finditer(text) if not _ENDS_HERE.search(text[:m.start()])), None)
+        m = _first_start(rx, text)
         if m:
             take(today + timedelta(days=plus), m.start())
             if end_plus is not None and m.start() == pos:
@@ -88,7 +93,7 @@ def find_dates(text: str, today: date) -> tuple[date | None, date | None]:
     if m:  # 下下周一: the Monday after next
         monday_next = today - timedelta(days=today.weekday()) + timedelta(days=14)
         take(monday_next + timedelta(days=_WEEKDAY[m.group(1)]), m.start())
-    m = next((m for m in _NEXT_WEEKDAY.finditer(text) if not _ENDS_HERE.search(text[:m.start()])), None)
+    m = _first_start(_NEXT_WEEKDAY, text)
     if m:
         monday_next = today - timedelta(days=today.weekday()) + timedelta(days=7)
         take(monday_next + timedelta(days=_WEEKDAY[m.group(1)]), m.start())

@@ -28,9 +28,13 @@ _TASK_VERBS = re.compile(
 _HELP = re.compile(r"^(?:帮忙|帮着|来帮忙|过来|来|去)(?:仓库|车间|工地|厂里|店里|地里|田里)?(?=[\u4e00-\u9fff]{2})")
 _NOT_TASK = re.compile(r"\d|元|块|薪|结|天|月|号|周|电话|联系|地点|地址|包吃|包住|男女|年龄|岁|要求|经验|(?<![老病客])人|名|急|长期|短期|时间|上班|下班|班|证")
 _SEXES = frozenset({"男工", "女工"})
-_NEED_JOB_COUNT = re.compile(r"(?:招聘|招收|急招|招|聘|需要|急需|缺|要)([\u4e00-\u9fff]{1,3}(?:工|员|师))\s*\d|"
+# A need verb, then a job-like word ending 工/员/师 (招剥虾工, 需要剪线工): with a count after it,
+# or (without 要, which is too common) alone.
+_HIRE_WORDS = "招聘|招收|急招|招|聘|需要|急需|缺"
+_JOBLIKE = r"([\u4e00-\u9fff]{1,3}(?:工|员|师))"
+_NEED_JOB_COUNT = re.compile(rf"(?:{_HIRE_WORDS}|要){_JOBLIKE}\s*\d|"
                              r"(?:要|找|请|缺|需要)(?:个|一个|几个)([\u4e00-\u9fff]{1,3}(?:师傅|工|员|师))")
-_NEED_JOB = re.compile(r"(?:招聘|招收|急招|招|聘|急需|需要|缺)([\u4e00-\u9fff]{1,3}(?:工|员|师))(?![资作人])")
+_NEED_JOB = re.compile(rf"(?:{_HIRE_WORDS}){_JOBLIKE}(?![资作人])")
 _JOB_COUNT = re.compile(r"(?<![我你他她们的])([\u4e00-\u9fff]{2}(?:工|员|师))\s*\d+\s*(?:名|位|个人|人)")
 _JOB_ENDING = re.compile(r"[\u4e00-\u9fff](?:工|员|师)")
 _CLAUSE = re.compile(r"[，,。;；!！?？\n、]+")
