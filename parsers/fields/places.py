@@ -17,9 +17,19 @@ _LABELLED = re.compile(
 )
 
 
+# A run ending in a shop or a market is not a place name: 周日超市, 楼下菜市.
+_NOT_PLACE_END = ("超市", "门市", "夜市", "菜市", "股市", "城市")
+
+
+_NEAR = re.compile(r"(?:^|[\s，,。:：]|在|去|到)((?:(?![的在住是到去我们你他她这那个有和跟从把被给让对往向要需招缺找请帮都也还就能会可以了吗呢吧啊着过很太不没人活元块做干送停家厂])[\u4e00-\u9fff]){2,3})(?:附近|周边|一带)")
+# Not names: 公司附近, 厂区周边, 学校附近 are places only to the sender.
+_NOT_NEAR = {"公司", "单位", "学校", "医院", "车站", "地铁", "市区", "城里", "村里", "镇上", "园区", "厂区", "工地", "小区",
+             "社区", "宿舍", "这里", "那里", "本地", "周末", "晚上", "白天", "最近", "现在"}
+
+
 def _tidy(place: str) -> str | None:
     place = _RELATION.sub("", place).strip()
-    if len(place) < 2 or place in _GENERIC:
+    if len(place) < 2 or place in _GENERIC or place.endswith(_NOT_PLACE_END):
         return None
     return place
 
@@ -43,6 +53,11 @@ def find_location(text: str, lex: Lexicon) -> str | None:
         p = _tidy(m.group(0))
         if p and (best is None or len(p) > len(best)):
             best = p
+    if best is None:
+        # 慈城附近, 去洪塘一带: a short name the lexicon does not know, placed by the word after it.
+        near = _NEAR.search(text)
+        if near and near.group(1) not in _NOT_NEAR and _tidy(near.group(1)):
+            return near.group(1)
     return _without_city(best, lex) if best else None
 
 

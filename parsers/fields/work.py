@@ -6,7 +6,7 @@ import re
 
 from parsers.lexicon import NOT_JOBS, Lexicon
 
-_ORG_SUFFIX = ("有限公司", "公司", "集团", "工厂", "厂", "农场", "养殖场", "果园", "茶园", "菜场", "工地",
+ORG_SUFFIX = ("有限公司", "公司", "集团", "工厂", "厂", "农场", "养殖场", "果园", "茶园", "菜场", "工地",
                "酒店", "宾馆", "饭店", "大酒店", "餐厅", "餐馆", "饭馆", "食堂", "超市", "商场", "商行",
                "外贸", "物流", "快递", "快递站", "驿站", "仓库", "车队", "店", "酒楼", "酒家", "大排档", "农家乐", "中心", "站", "精工", "科技",
                "电子", "电器", "机械", "服饰", "制衣", "纺织", "印务", "包装", "实业", "工贸", "贸易",
@@ -16,13 +16,17 @@ _DEPT = re.compile(r"(?:车间|餐饮部|部门|[\u4e00-\u9fff]{1,3}部|分部|�
                    r"(?:这|本|下个?)?(?:周|星期|礼拜)[一二三四五六日天末1-7]?|周末|这个月|本月|下个?月|每天|天天|晚上|白天|上午|下午|"
                    r"宴会|夜班|白班|晚班|早班|长期|临时|急|近期|年底|双十一前后|双11前后|前后)+$")
 _PREFIX = re.compile(r"^(?:【[^】]*】|\[[^\]]*\])?\s*(?:我们|我司|我公司|我厂|本公司|本厂|本店|我店|咱们|咱|本|我这边|我这|我们这边|这边|有个|有家|有[一1]家|[一1]家|某|附近|旁边)")
+# When, at the head of a clause: 本周六超市理货员需要8人, 明天上午帮忙卸水泥.
+_WHEN = re.compile(r"^(?:(?:本|这|下个?)?(?:周|星期|礼拜)[一二三四五六日天末1-7]|[今明后]天|明后两?天|这两天|这几天|"
+                   r"[上下]午|早上|晚上|中午|今晚|明晚|\d+\s*月\s*\d+\s*[号日]|\d+\s*[号日]|起|开始)+")
+_PRICE_TAIL = re.compile(r"(?<=[\u4e00-\u9fff]{2})(?:[每一1]\s*(?:个|件|只|斤|箱|双|条)|按件算?)\s*\d+(?:\.\d+)?\s*(?:毛|块|元|角)\S*$")
 _GENERIC_ORG = {"公司", "厂", "厂里", "单位", "工厂", "店", "店里", "老板", "我们", "厂家", "企业", "车间",
                 "部门", "中心", "站", "园", "工地", "市场", "基地"}
 _NEED = re.compile(r"(?:急招|招聘|诚聘|聘请|招工|招收|招募|高薪招|直招|招|聘|急需|需要|需|缺|要人|要(?=\d|[\u4e00-\u9fff]{0,4}(?:工|员|人|师傅|阿姨))|找(?=\d)|请(?=\d))")
 _TASK_VERBS = re.compile(
     r"包装|装卸|卸货|装货|卸车|装车|搬运|搬货|搬家|分拣|打包|摘|采摘|采|搅拌|清洁|打扫|保洁|装柜|拆柜|贴标|"
     r"组装|装配|打磨|抛光|去毛刺|贴|布置|搭|拆|安装|看店|看门|看场|守|巡|收|清理|清运|清扫|搬|喂|缝|剪|检验|质检|送货|配送|砌|浇|绑|扎|刷|喷|焊|切|挑|拣|洗|做饭|烧饭|带孩子|照顾|看护|陪护|"
-    r"种|插秧|收割|挖|运|拉货|上货|理货|盘点|码货|叠|折|串|穿|粘|糊|印|封|缠|削|剥|扫|擦|修|补|铺|抬|扛|卸|装"
+    r"种|插秧|收割|拔|除草|锄|施肥|挖|运|拉货|上货|理货|盘点|码货|叠|折|串|穿|粘|糊|印|封|缠|削|剥|扫|擦|修|补|铺|抬|扛|卸|装"
 )
 # 帮忙搬家, 来卸货: the task is what follows.
 _HELP = re.compile(r"^(?:帮忙|帮着|来帮忙|过来|来|去)(?:仓库|车间|工地|厂里|店里|地里|田里)?(?=[\u4e00-\u9fff]{2})")
@@ -95,7 +99,7 @@ def find_employer(text: str, lex: Lexicon, location: str | None) -> str | None:
         clause = re.sub(r"^\s*(?:【[^】]*】|\[[^\]]*\])\s*", "", clause)  # 【招工】注塑厂操作工
         m = _NEED.search(clause)
         subject = clause[:m.start()] if m else clause
-        if not m and not any(s in clause for s in _ORG_SUFFIX):
+        if not m and not any(s in clause for s in ORG_SUFFIX):
             continue
         subject = _PREFIX.sub("", subject.strip())
         subject = re.sub(r"^(?:【[^】]*】|\[[^\]]*\])", "", subject).strip()
@@ -106,7 +110,7 @@ def find_employer(text: str, lex: Lexicon, location: str | None) -> str | None:
             subject = subject[len(location):]
         # Cut at the last organisation suffix (青旺农场摘袋 → 青旺农场).
         cut = -1
-        for suf in _ORG_SUFFIX:
+        for suf in ORG_SUFFIX:
             i = subject.rfind(suf)
             if i >= 0 and i + len(suf) > cut and (i > 0 or suf in ("食堂", "果园", "工地", "酒店", "宾馆", "超市", "农场", "快递站", "仓库", "饭店", "餐厅", "物业")):
                 cut = i + len(suf)
@@ -119,6 +123,7 @@ def find_employer(text: str, lex: Lexicon, location: str | None) -> str | None:
             prev = subject
             subject = _DEPT.sub("", subject).strip()
             subject = _PREFIX.sub("", subject).strip()
+            subject = _WHEN.sub("", subject).strip()
         # Drop a leading place: 北仑工业区五金厂 → 五金厂.
         pm = re.match(r"^[\u4e00-\u9fff]{1,8}?(?:工业区|工业园|开发区|园区|街道|社区|新区|镇|区|县|市)(?=[\u4e00-\u9fff]{2,})", subject)
         if pm:
@@ -154,8 +159,14 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None) ->
         if i >= 0:
             # ... or its own clause: 果蔬合作社采摘草莓，要女工8个.
             m = re.match(r"([\u4e00-\u9fff]{2,8}?)(?:缺人|要人|缺|需要|招|[，,。])", text[i + len(employer):])
-            if m and _TASK_VERBS.match(m.group(1)) and not _NOT_TASK.search(m.group(1)):
+            if m and _TASK_VERBS.match(m.group(1)) and not _NOT_TASK.search(m.group(1)) \
+                    and not (job and job in m.group(1)):
                 return m.group(1)
+    # 需要搬家具的师傅两名: what the person wanted does, before 的.
+    m = re.search(r"(?:需要|急需|要|找|缺|招|请)(?:会)?([\u4e00-\u9fff]{2,6}?)的(?:师傅|工人|人|阿姨|大姐|大叔|小工|帮手|女工|男工)", text)
+    task = _HELP.sub("", m.group(1)) if m else ""
+    if len(task) >= 2 and _TASK_VERBS.match(task) and not _NOT_TASK.search(task):
+        return task
     m = re.search(r"\d+\s*(?:多|来|余)?\s*(?:个|名)?人\s*([\u4e00-\u9fff]{2,9})", text) \
         or re.search(r"(?:需要|要|缺|找)人(?=帮忙|帮着|来)([\u4e00-\u9fff]{2,9})", text)
     if m:
@@ -166,7 +177,8 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None) ->
         label = re.match(r"^([\u4e00-\u9fff]{2,4})[:：]", c)
         if label and label.group(1) not in ("工作内容", "主要工作", "活儿", "内容", "工作", "任务"):
             continue
-        c2 = _HELP.sub("", re.sub(r"^(?:主要|工作内容|主要工作|活儿|任务|工作|内容|负责|是|做|干)[:：]?", "", c))
+        c = _PRICE_TAIL.sub("", c)  # 折袋子一个三毛: the task, then its piece rate
+        c2 = _HELP.sub("", re.sub(r"^(?:主要|工作内容|主要工作|活儿|任务|工作|内容|负责|是|做|干)[:：]?", "", _WHEN.sub("", c)))
         if 2 <= len(c2) <= 12 and _TASK_VERBS.search(c2) and not _NOT_TASK.search(c2) \
                 and not (lex.job_rx and lex.job_rx.fullmatch(c2)) and not (employer and employer in c2):
             return c2
