@@ -105,7 +105,7 @@ class Parser:
             plus = re.match(r"^\s*\+\s*(\d)\s*$", work)
             if plus:
                 headcount = int(plus.group(1))
-            brings = re.search(r"(?:^|[，,。\s])我(?!们)[^，,。\d]{0,2}(?:带|叫上|加上|连同)\s*(\d+)\s*(?:个|名|位)", work)
+            brings = re.search(r"(?:^|[，,。\s])我(?!们)[^，,。\d]{0,2}(?:带|叫上|加上|连同|和|跟|同)\s*(\d+)\s*(?:个|名|位)", work)
             if brings and headcount == int(brings.group(1)):
                 headcount += 1  # 我带两个老乡一起去: the speaker and two more
             if headcount is None:

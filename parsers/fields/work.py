@@ -17,8 +17,10 @@ _DEPT = re.compile(r"(?:车间|餐饮部|部门|[\u4e00-\u9fff]{1,3}部|分部|�
                    r"宴会|夜班|白班|晚班|早班|长期|临时|急|近期|年底|双十一前后|双11前后|前后)+$")
 _PREFIX = re.compile(r"^(?:【[^】]*】|\[[^\]]*\])?\s*(?:我们|我司|我公司|我厂|本公司|本厂|本店|我店|咱们|咱|本|我这边|我这|我们这边|这边|有个|有家|有[一1]家|[一1]家|某|附近|旁边)")
 # When, at the head of a clause: 本周六超市理货员需要8人, 明天上午帮忙卸水泥.
-_WHEN = re.compile(r"^(?:(?:本|这|下个?)?(?:周|星期|礼拜)[一二三四五六日天末1-7]|[今明后]天|明后两?天|这两天|这几天|"
+_WHEN = re.compile(r"^(?:(?:本|这|下个?)?(?:周|星期|礼拜)[一二三四五六日天末1-7]?|[今明后]天|明后两?天|这两天|这几天|"
+                   r"(?:下个?|这个?|本)?月(?:初|中|底)|(?:下个?|这个|本)月|年后|节后|"
                    r"[上下]午|早上|晚上|中午|今晚|明晚|\d+\s*月\s*\d+\s*[号日]|\d+\s*[号日]|起|开始)+")
+_MAKE = re.compile(r"^(?:做|干)(?!到|完|满|多|几|什么|啥|得|不|了|过|活|事|工|饭|好|六|五|满)[\u4e00-\u9fff]{2,4}$")
 _PRICE_TAIL = re.compile(r"(?<=[\u4e00-\u9fff]{2})(?:[每一1]\s*(?:个|件|只|斤|箱|双|条)|按件算?)\s*\d+(?:\.\d+)?\s*(?:毛|块|元|角)\S*$")
 _GENERIC_ORG = {"公司", "厂", "厂里", "单位", "工厂", "店", "店里", "老板", "我们", "厂家", "企业", "车间",
                 "部门", "中心", "站", "园", "工地", "市场", "基地"}
@@ -179,6 +181,8 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None) ->
             continue
         c = _PRICE_TAIL.sub("", c)  # 折袋子一个三毛: the task, then its piece rate
         c2 = _HELP.sub("", re.sub(r"^(?:主要|工作内容|主要工作|活儿|任务|工作|内容|负责|是|做|干)[:：]?", "", _WHEN.sub("", c)))
+        if _MAKE.match(c) and not _NOT_TASK.search(c):
+            return c  # 做纸箱, 干装修: making or doing a named thing
         if 2 <= len(c2) <= 12 and _TASK_VERBS.search(c2) and not _NOT_TASK.search(c2) \
                 and not (lex.job_rx and lex.job_rx.fullmatch(c2)) and not (employer and employer in c2):
             return c2
