@@ -15,7 +15,7 @@ ORG_SUFFIX = ("有限公司", "公司", "集团", "工厂", "厂", "农场", "�
 _DEPT = re.compile(r"(?:车间|餐饮部|部门|[\u4e00-\u9fff]{1,3}部|分部|后厨|前厅|仓库|这边|那边|这里|现在|目前|最近|今天|明天|后天|"
                    r"(?:这|本|下个?)?(?:周|星期|礼拜)[一二三四五六日天末1-7]?|周末|这个月|本月|下个?月|每天|天天|晚上|白天|上午|下午|"
                    r"宴会|夜班|白班|晚班|早班|长期|临时|急|近期|年底|双十一前后|双11前后|前后)+$")
-_PREFIX = re.compile(r"^(?:【[^】]*】|\[[^\]]*\])?\s*(?:我们|我司|我公司|我厂|本公司|本厂|本店|我店|咱们|咱|本|我这边|我这|我们这边|这边|有个|有家|有[一1]家|[一1]家|某|附近|旁边)")
+_PREFIX = re.compile(r"^(?:【[^】]*】|\[[^\]]*\])?\s*(?:我们|我司|我公司|我厂|本公司|本厂|本店|我店|咱们|咱|本|我这边|我这|我们这边|这边|有个|有家|有[一1]家|[一1]家|某|附近的?|旁边的?|新开的?|刚开的?|那家|这家)")
 # When, at the head of a clause: 本周六超市理货员需要8人, 明天上午帮忙卸水泥.
 _WHEN = re.compile(r"^(?:(?:本|这|下个?)?(?:周|星期|礼拜)[一二三四五六日天末1-7]?|[今明后]天|明后两?天|这两天|这几天|"
                    r"(?:下个?|这个?|本)?月(?:初|中|底)|(?:下个?|这个|本)月|年后|节后|"
@@ -73,7 +73,7 @@ def find_job(text: str, lex: Lexicon) -> str | None:
     for (a, b), w in zip(spans, words, strict=False):
         before = text[max(0, a - 4):a]
         after = text[b:b + 4]
-        if re.search(r"(?:招|聘|需要|需|缺|要|找|请|做|当|干)\s*(?:\d+\s*(?:名|个|位))?\s*$", before) or re.match(r"\s*\d", after):
+        if re.search(r"(?:招|聘|需要|需|缺|要|找|请|做|当|干)\s*(?:个|份|\d+\s*(?:名|个|位))?\s*$", before) or re.match(r"\s*\d", after):
             return w
     if words:
         return max(words, key=len) if len(words) > 1 and all(len(w) <= 2 for w in words[:1]) else words[0]
@@ -170,7 +170,7 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None) ->
     if len(task) >= 2 and _TASK_VERBS.match(task) and not _NOT_TASK.search(task):
         return task
     m = re.search(r"\d+\s*(?:多|来|余)?\s*(?:个|名)?人\s*([\u4e00-\u9fff]{2,9})", text) \
-        or re.search(r"(?:需要|要|缺|找)人(?=帮忙|帮着|来)([\u4e00-\u9fff]{2,9})", text)
+        or re.search(r"(?:需要|要|缺|找|请)人(?:帮忙|帮着|来)?([\u4e00-\u9fff]{2,9})", text)
     if m:
         task = _HELP.sub("", m.group(1))[:6]
         if len(task) >= 2 and _TASK_VERBS.match(task) and not _NOT_TASK.search(task):
