@@ -52,6 +52,8 @@ def _val(fig: str, mult: str | None) -> float:
 # Spoken money: 一块二 = 1.2 元, 两块五毛 = 2.5 元, 八毛 = 0.8 元 (after arabize: 1块二, 8毛).
 _KUAI_MAO = re.compile(r"(\d+)\s*块\s*([一二三四五六七八九]|\d)(?:\s*毛)?(?![\d.\u4e00-\u9fff]*?[个名人位天件])")
 _MAO = re.compile(r"(?<![\d.])(\d)\s*毛(?:钱)?")
+_MAO_FEN = re.compile(r"(?<![\d.])(\d)\s*毛\s*([一二三四五六七八九]|\d)(?!\d)(?!\s*(?:个|名|人|位|天|件|斤|钱))")
+_FEN = re.compile(r"(?<![\d.])(\d)\s*分钱")
 _CN_DIGIT = {c: str(i) for i, c in enumerate("零一二三四五六七八九")}
 
 
@@ -59,8 +61,16 @@ def _spoken_money(text: str) -> str:
     if "块" in text:
         text = _KUAI_MAO.sub(lambda m: f"{m.group(1)}.{_CN_DIGIT.get(m.group(2), m.group(2))}元", text)
     if "毛" in text:
+        text = _MAO_FEN.sub(lambda m: f"0.{m.group(1)}{_CN_DIGIT.get(m.group(2), m.group(2))}元", text)
         text = _MAO.sub(lambda m: f"0.{m.group(1)}元", text)
+    if "分钱" in text:
+        text = _FEN.sub(lambda m: f"0.0{m.group(1)}元", text)
     return text
+
+
+def _bare_clause(before: str, after: str) -> bool:
+    """The figure is a clause of its own: ，3800， or ，3800 at the end."""
+    return (not before or before[-1] in "，,。 \n") and (not after or after[0] in "，,。 \n")
 
 
 def find_pay(text: str) -> Pay | None:
@@ -98,8 +108,8 @@ def find_pay(text: str) -> Pay | None:
                 unit = "job"
             elif _DAILY_CONTEXT.search(text) and 50 <= lo < 1000:
                 unit = "day"
-            elif (money or _MONTHLY_CONTEXT.search(text)) and 1000 <= lo <= 30000:
-                unit = "month"
+            elif (money or _MONTHLY_CONTEXT.search(text) or _bare_clause(before, after)) and 1000 <= lo <= 30000:
+                unit = "month"  # 三千八 standing alone in a post is a month's pay
             elif money and 100 <= lo < 1000:
                 unit = "day"
             elif money and 10 <= lo < 100 and _MONEY_BEFORE.search(before):

@@ -18,7 +18,7 @@ COUNTERS = set("名个位人天日元块毛月号周小时钟岁件斤次桌点�
 # Per-unit words: in 两百一天 the trailing 一 belongs to 一天, not to the figure.
 _PER_UNIT = re.compile(r"(天|件|小时|个|月|周|日|次|斤|晚|夜|单)")
 # 一个三毛, 一件两块: a money figure in words after the unit marks it too.
-_PER_FIGURE = re.compile(r"(?:天|件|小时|个小时|个月|月|周|日|晚|单)\s*[:：]?\s*(?:\d|[一二两三四五六七八九十百]+\s*(?:毛|块|元|角))|"
+_PER_FIGURE = re.compile(r"(?:天|件|小时|个小时|个月|月|周|日|晚|单)\s*[:：]?\s*(?:\d|[一二两三四五六七八九十百]+\s*(?:毛|块|元|角|分钱))|"
                          r"个\s*(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)\s*(?:毛|块|元|角)")
 
 
@@ -97,7 +97,7 @@ def _replace(m: re.Match[str]) -> str:
     has_big = any(c in "百千万" for c in run)
     # 一小时二十五: a figure with 十 inside, closing its clause, is a number too (十一放假 is not).
     tens_end = "十" in run and len(run) >= 2 and (not nxt or nxt in "，,。.!！?？;； \n")
-    if not (has_big or tens_end or nxt in COUNTERS or (run[-1] in "十" and len(run) >= 1 and nxt != "里")):
+    if not (has_big or tens_end or (run != "一" and s.startswith("分钱", m.end())) or nxt in COUNTERS or (run[-1] in "十" and len(run) >= 1 and nxt != "里")):
         return m.group(0)
     # Adjacent digits before a unit: 一二十 → 10-20, 二三百 → 200-300; after 十: 十七八 → 17-18.
     rng = _TENS_RANGE.fullmatch(run)

@@ -8,7 +8,7 @@ _NUM = r"(\d+)(?:\s*[-~到至]\s*(\d+))?"
 _APPROX = r"\s*(?:多|来|余|几)?\s*"
 # NUM + counter, when the counter is a person counter (个 not followed by a time word).
 _COUNT = re.compile(
-    rf"(?<![\d.号])(?:{_NUM}){_APPROX}(名|位|人|个人|个(?!\s*(?:多)?\s*(?:月|小时|钟头|星期|礼拜|工作日|天|点|号|半|周|晚上|上午|下午|年|礼|季|字|问题|地方|活|项目|岗|班|窗口|厂|群|孩子|小孩|娃|月份|柜|货柜|集装箱|箱子|房间|桌|组|班组|队|团队|车间|公司))|口人|员)"
+    rf"(?<![\d.号])(?:{_NUM}){_APPROX}(名|位|人|个人|个(?!\s*(?:多)?\s*(?:月|小时|钟头|星期|礼拜|工作日|天|点|号|半|周|晚上|上午|下午|年|礼|季|字|问题|地方|活|项目|岗|班|窗口|厂|群|孩子|小孩|娃|月份|柜|货柜|集装箱|箱子|房间|桌|组|班组|队|团队|车间|公司|[\u4e00-\u9fff]{{1,2}}(?:队|班组|团队|公司|厂)))|口人|员)"
     rf"(?:\s*左右)?"
 )
 _LABEL = re.compile(r"(?:人数|名额|招聘人数|需求人数|需要人数|招工人数)\s*[:：]?\s*(?:约|共)?\s*(\d+)(?:\s*[-~到至]\s*(\d+))?")
@@ -19,6 +19,7 @@ _HOUSEHOLD = re.compile(r"[一1]家\s*(\d)\s*口")
 _VOCATIVE = re.compile(r"^(?:兄弟们|姐妹们|老乡们|大家|各位|老板们|朋友们)[，,!！ ]")
 _WE_N = re.compile(r"(?:我们|咱们)\s*(\d+)\s*个(?!\s*(?:多)?\s*(?:小时|钟头|月|天|星期|礼拜|周|年|组|班|队|团队|厂|公司|车间|村|老乡群))")
 _PAIR = re.compile(r"夫妻[俩两2]|夫妻|[两2俩]口子|我们[俩两2](?!个)|我俩|他俩|兄弟[俩两2]|姐妹[俩两2]|母女[俩两2]|父子[俩两2]|我和我?(?:老婆|老公|媳妇|爱人|对象)")
+_TRIO = re.compile(r"(?:我们|咱们|咱|他们|她们)仨")
 _ONE_BEFORE_JOB = re.compile(r"(?:要|招|需要|缺|找|请|来)个(?!人吗|活|月|小时)")
 _SELF = re.compile(r"我|本人|自己")
 _GROUP = re.compile(r"我们|咱们|班组|团队|队伍|施工队|装修队|一帮|一伙|一些人|几个人|大家|老乡们|兄弟们|姐妹们")
@@ -54,11 +55,11 @@ def find_headcount(text: str, *, job_words: re.Pattern[str] | None = None) -> in
     m = _HOUSEHOLD.search(text)
     if m:  # 一家三口
         return int(m.group(1))
-    m = _WE_N.search(text)
-    if m:  # 我们三个下午有空: after 我们, N个 counts people even before a time word
-        return int(m.group(1))
     m = _TOTAL.search(text)
     if m:
+        return int(m.group(1))
+    m = _WE_N.search(text)
+    if m:  # 我们三个下午有空: after 我们, N个 counts people even before a time word
         return int(m.group(1))
     hits = []
     for m in _COUNT.finditer(text):
@@ -76,6 +77,8 @@ def find_headcount(text: str, *, job_words: re.Pattern[str] | None = None) -> in
             return int(m.group(1) or m.group(2))
         if _PAIR.search(text):
             return 2
+        if _TRIO.search(text):
+            return 3
         if job_words is not None:
             m = _ONE_BEFORE_JOB.search(text)
             if m and (job_words.match(text, m.end()) or re.match(r"[\u4e00-\u9fff]{0,2}(?:工|人|手|师傅)", text[m.end():])
@@ -113,6 +116,8 @@ def count_self(text: str) -> int | None:
     """People in a first-person claim or offer with no figure: the speaker plus companions."""
     if _PAIR.search(text):
         return 2
+    if _TRIO.search(text):
+        return 3
     n = 1
     for m in _COMPANIONS.finditer(text):
         n += int(m.group(1)) if m.group(1) else 1
