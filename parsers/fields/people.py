@@ -67,10 +67,14 @@ def find_headcount(text: str, *, job_words: re.Pattern[str] | None = None) -> in
         if n <= 0 or n > 5000:
             continue
         before = text[max(0, m.start() - 6):m.start()]
-        if re.search(r"(?:每|第|前|满|年满|排名|\d)\s*$", before):
+        if re.search(r"(?:每|第|前|满|年满|排名|\d|发|转|问|说|写)\s*$", before):
             continue
         role = _PART_ROLE.search(before)
-        hits.append((m.start(), n, role.group(1) if role else None))
+        word = role.group(1) if role else None
+        if word is None and job_words is not None:  # 厨师1名、帮厨2名: a lexicon job names the part
+            ends = [j.group(0) for j in job_words.finditer(before) if j.end() == len(before.rstrip())]
+            word = ends[-1] if ends else None
+        hits.append((m.start(), n, word))
     if not hits:
         m = _APPROX_ONLY.search(text)
         if m:  # 要40左右; or a clause of its own after the job: 摘果子的临时工，40左右

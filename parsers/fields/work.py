@@ -15,13 +15,14 @@ ORG_SUFFIX = ("有限公司", "公司", "集团", "工厂", "厂", "农场", "�
 _DEPT = re.compile(r"(?:车间|餐饮部|部门|[\u4e00-\u9fff]{1,3}部|分部|后厨|前厅|仓库|这边|那边|这里|现在|目前|最近|今天|明天|后天|"
                    r"(?:这|本|下个?)?(?:周|星期|礼拜)[一二三四五六日天末1-7]?|周末|这个月|本月|下个?月|每天|天天|晚上|白天|上午|下午|"
                    r"宴会|夜班|白班|晚班|早班|长期|临时|急|近期|年底|双十一前后|双11前后|前后)+$")
-_PREFIX = re.compile(r"^(?:【[^】]*】|\[[^\]]*\])?\s*(?:我们|我司|我公司|我厂|本公司|本厂|本店|我店|咱们|咱|本|我这边|我这|我们这边|这边|有个|有家|有[一1]家|[一1]家|某|附近的?|旁边的?|新开的?|刚开的?|那家|这家)")
+_PREFIX = re.compile(r"^(?:【[^】]*】|\[[^\]]*\])?\s*(?:我们|他们|她们|我司|我公司|我厂|本公司|本厂|本店|我店|咱们|咱|本|我这边|我这|我们这边|这边|有个|有家|有[一1]家|[一1]家|某|附近的?|旁边的?|新开的?|刚开的?|那家|这家)")
 # When, at the head of a clause: 本周六超市理货员需要8人, 明天上午帮忙卸水泥.
 _WHEN = re.compile(r"^(?:(?:本|这|下个?)?(?:周|星期|礼拜)[一二三四五六日天末1-7]?|[今明后]天|明后两?天|这两天|这几天|"
                    r"(?:下个?|这个?|本)?月(?:初|中|底)|(?:下个?|这个|本)月|年后|节后|"
                    r"[上下]午|早上|晚上|中午|今晚|明晚|\d+\s*月\s*\d+\s*[号日]|\d+\s*[号日]|起|开始)+")
 _MAKE = re.compile(r"^(?:做|干)(?!到|完|满|多|几|什么|啥|得|不|了|过|活|事|工|饭|好|六|五|满)[\u4e00-\u9fff]{2,4}$")
 _PRICE_TAIL = re.compile(r"(?<=[\u4e00-\u9fff]{2})(?:[每一1]\s*(?:个|件|只|斤|箱|双|条)|按件算?)\s*\d+(?:\.\d+)?\s*(?:毛|块|元|角)\S*$")
+_WHEN_INSIDE = re.compile(r"(?<=[\u4e00-\u9fff])(?:这个月|本月|这周|本周|这几天|这两天|今天|明天|后天)(?=[\u4e00-\u9fff]{2})")
 _GENERIC_ORG = {"公司", "厂", "厂里", "单位", "工厂", "店", "店里", "老板", "我们", "厂家", "企业", "车间",
                 "部门", "中心", "站", "园", "工地", "市场", "基地"}
 _NEED = re.compile(r"(?:急招|招聘|诚聘|聘请|招工|招收|招募|高薪招|直招|招|聘|急需|需要|需|缺|要人|要(?=\d|[\u4e00-\u9fff]{0,4}(?:工|员|人|师傅|阿姨))|找(?=\d)|请(?=\d))")
@@ -41,6 +42,7 @@ _JOBLIKE = r"([\u4e00-\u9fff]{1,3}(?:工|员|师))"
 _NEED_JOB_COUNT = re.compile(rf"(?:{_HIRE_WORDS}|要){_JOBLIKE}\s*\d|"
                              r"(?:要|找|请|缺|需要)(?:个|一个|几个)([\u4e00-\u9fff]{1,3}(?:师傅|工|员|师))")
 _NEED_JOB = re.compile(rf"(?:{_HIRE_WORDS}){_JOBLIKE}(?![资作人])")
+_MASTER = re.compile(r"(?:招|找|请|需要|急需|缺|要)(?:个|一个|\d+\s*(?:个|名|位))?(?!个|几|位)([^\W\d_的个几位了我你他她们]{1,3}师傅)")
 _JOB_COUNT = re.compile(r"(?<![我你他她们的])([\u4e00-\u9fff]{2}(?:工|员|师))\s*\d+\s*(?:名|位|个人|人)")
 _JOB_ENDING = re.compile(r"[\u4e00-\u9fff](?:工|员|师)")
 _CLAUSE = re.compile(r"[，,。;；!！?？\n、]+")
@@ -82,6 +84,9 @@ def find_job(text: str, lex: Lexicon) -> str | None:
     m = _NEED_JOB_COUNT.search(text)
     if m and (m.group(1) or m.group(2)) not in NOT_JOBS:
         return m.group(1) or m.group(2)
+    m = _MASTER.search(text)  # 找裱花师傅: a craft master the lexicon lacks
+    if m:
+        return m.group(1)
     m = _JOB_COUNT.search(text)  # 外贸公司验货员1名: a post's job and its count, no verb
     if m and m.group(1) not in NOT_JOBS:
         return m.group(1)
@@ -103,7 +108,7 @@ def find_employer(text: str, lex: Lexicon, location: str | None) -> str | None:
         subject = clause[:m.start()] if m else clause
         if not m and not any(s in clause for s in ORG_SUFFIX):
             continue
-        subject = _PREFIX.sub("", subject.strip())
+        subject = _PREFIX.sub("", re.split(r"[：:]", subject.strip())[-1].strip())
         subject = re.sub(r"^(?:【[^】]*】|\[[^\]]*\])", "", subject).strip()
         after_verb = False
         if m and not subject:  # 招聘：五金厂冲床工2名 — the employer follows the verb
@@ -160,7 +165,7 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None) ->
         i = text.find(employer)
         if i >= 0:
             # ... or its own clause: 果蔬合作社采摘草莓，要女工8个.
-            m = re.match(r"([\u4e00-\u9fff]{2,8}?)(?:缺人|要人|缺|需要|招|[，,。])", text[i + len(employer):])
+            m = re.match(r"([\u4e00-\u9fff]{2,8}?)(?:缺人|要人|缺|需要|招|[，,。])", _WHEN.sub("", text[i + len(employer):]))
             if m and _TASK_VERBS.match(m.group(1)) and not _NOT_TASK.search(m.group(1)) \
                     and not (job and job in m.group(1)):
                 return m.group(1)
@@ -179,8 +184,10 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None) ->
         label = re.match(r"^([\u4e00-\u9fff]{2,4})[:：]", c)
         if label and label.group(1) not in ("工作内容", "主要工作", "活儿", "内容", "工作", "任务"):
             continue
-        c = _PRICE_TAIL.sub("", c)  # 折袋子一个三毛: the task, then its piece rate
+        c = _WHEN_INSIDE.sub("", _PRICE_TAIL.sub("", c))  # 折袋子一个三毛: the task, then its piece rate
         c2 = _HELP.sub("", re.sub(r"^(?:主要|工作内容|主要工作|活儿|任务|工作|内容|负责|是|做|干)[:：]?", "", _WHEN.sub("", c)))
+        if employer and c2.startswith(employer):  # 花园里修剪草坪: the employer, then its task
+            c2 = re.sub(r"^(?:里|这边|那边)", "", c2[len(employer):])
         if _MAKE.match(c) and not _NOT_TASK.search(c):
             return c  # 做纸箱, 干装修: making or doing a named thing
         if 2 <= len(c2) <= 12 and _TASK_VERBS.search(c2) and not _NOT_TASK.search(c2) \
