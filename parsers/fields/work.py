@@ -57,6 +57,8 @@ def find_job(text: str, lex: Lexicon) -> str | None:
         w = m.group(0)
         if w in NOT_JOBS or text[m.start():m.start() + 3] in ("工作人", "工人们"):
             continue
+        if w.endswith("工") and text[m.end():m.end() + 1] in ("地", "厂", "资", "作", "钱", "会"):
+            continue  # 建筑工地 is a site, not 建筑工
         if re.match(r"(?:服务)?(?:公司|中心|站|部|机构)", text[m.end():]):
             continue  # 家政公司, 保洁公司: the employer, not the job
         # Adjacent job words make one job (家政钟点工), but a sex is not part of it: 车工女工8名.
