@@ -27,13 +27,13 @@ NOT_JOBS = frozenset(
 
 
 # Characters that cannot be part of a place name (function words, verbs, measure words).
-_PLACE_STOP = "的在住是到去我们你他她这那个条段有和跟从把被给让对往向边要需招缺找请帮都也还就能会可以了吗呢吧啊着过很太不没人活元块做干送停难坏修等每在于近旁离"
+PLACE_STOP = "的在住是到去我们你他她这那个条段有和跟从把被给让对往向边要需招缺找请帮都也还就能会可以了吗呢吧啊着过很太不没人活元块做干送停难坏修等每在于近旁离"
 
 
 def place_pattern(places: Iterable[str], suffixes: Iterable[str]) -> re.Pattern[str]:
     """A run of place pieces: known places, or a short name ending in a place suffix."""
     known = "|".join(map(re.escape, sorted(places, key=len, reverse=True)))
-    name = f"[^\\W\\d{_PLACE_STOP}a-zA-Z]"
+    name = f"[^\\W\\d{PLACE_STOP}a-zA-Z]"
     suf = "|".join(map(re.escape, sorted(suffixes, key=len, reverse=True)))
     piece = f"(?:{known}|{name}{{1,6}}?(?:{suf}))" if known else f"(?:{name}{{1,6}}?(?:{suf}))"
     tail = f"(?:{known}|{suf}|{name}{{1,4}}?(?:{suf}))" if known else f"(?:{suf}|{name}{{1,4}}?(?:{suf}))"

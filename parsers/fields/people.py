@@ -79,10 +79,9 @@ def find_headcount(text: str, *, job_words: re.Pattern[str] | None = None) -> in
         m = _APPROX_ONLY.search(text)
         if m:  # 要40左右; or a clause of its own after the job: 摘果子的临时工，40左右
             return int(m.group(1) or m.group(2))
-        if _PAIR.search(text):
-            return 2
-        if _TRIO.search(text):
-            return 3
+        named = _named_group(text)
+        if named:
+            return named
         if job_words is not None:
             m = _ONE_BEFORE_JOB.search(text)
             if m and (job_words.match(text, m.end()) or re.match(r"[\u4e00-\u9fff]{0,2}(?:工|人|手|师傅)", text[m.end():])
@@ -105,6 +104,15 @@ def find_headcount(text: str, *, job_words: re.Pattern[str] | None = None) -> in
     return hits[0][1]
 
 
+def _named_group(text: str) -> int | None:
+    """A couple or a trio named without a figure: 夫妻俩 → 2, 我们仨 → 3."""
+    if _PAIR.search(text):
+        return 2
+    if _TRIO.search(text):
+        return 3
+    return None
+
+
 def one_more(text: str) -> int | None:
     """A claim counted as 一个 that names more people: 我去，算我老公一个 (the 一个 is the
     companion, the speaker goes too); 算我一个，我女儿也去 (the speaker, and a companion)."""
@@ -118,10 +126,9 @@ def one_more(text: str) -> int | None:
 
 def count_self(text: str) -> int | None:
     """People in a first-person claim or offer with no figure: the speaker plus companions."""
-    if _PAIR.search(text):
-        return 2
-    if _TRIO.search(text):
-        return 3
+    named = _named_group(text)
+    if named:
+        return named
     n = 1
     for m in _COMPANIONS.finditer(text):
         n += int(m.group(1)) if m.group(1) else 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from parsers.lexicon import Lexicon
+from parsers.lexicon import PLACE_STOP, Lexicon
 
 _RELATION = re.compile(r"(?:门口|附近|周边|周围|一带|这边|那边|旁边|对面|里面|那里|这里|这块|地区|范围|区域|以内|内)+$")
 _GENERIC = {"地区", "市区", "郊区", "厂区", "生活区", "办公区", "工区", "片区", "景区", "城区", "社区", "小区",
@@ -21,7 +21,8 @@ _LABELLED = re.compile(
 _NOT_PLACE_END = ("超市", "门市", "夜市", "菜市", "股市", "城市")
 
 
-_NEAR = re.compile(r"(?:^|[\s，,。:：]|在|去|到)((?:(?![的在住是到去我们你他她这那个有和跟从把被给让对往向要需招缺找请帮都也还就能会可以了吗呢吧啊着过很太不没人活元块做干送停家厂])[\u4e00-\u9fff]){2,3})(?:附近|周边|一带)")
+# The name is built from the lexicon's non-name characters, and neither 家 nor 厂 (我家附近, 厂附近).
+_NEAR = re.compile(rf"(?:^|[\s，,。:：]|在|去|到)((?:(?![{PLACE_STOP}家厂])[\u4e00-\u9fff]){{2,3}})(?:附近|周边|一带)")
 # Not names: 公司附近, 厂区周边, 学校附近 are places only to the sender.
 _NOT_NEAR = {"公司", "单位", "学校", "医院", "车站", "地铁", "市区", "城里", "村里", "镇上", "园区", "厂区", "工地", "小区",
              "社区", "宿舍", "这里", "那里", "本地", "周末", "晚上", "白天", "最近", "现在"}
