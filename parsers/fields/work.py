@@ -45,6 +45,7 @@ _NEED_JOB = re.compile(rf"(?:{_HIRE_WORDS}){_JOBLIKE}(?![资作人])")
 _MASTER = re.compile(r"(?:招|找|请|需要|急需|缺|要)(?:个|一个|\d+\s*(?:个|名|位))?(?!个|几|位)([^\W\d_的个几位了我你他她们]{1,3}师傅)")
 _JOB_COUNT = re.compile(r"(?<![我你他她们的])([\u4e00-\u9fff]{2}(?:工|员|师))\s*\d+\s*(?:名|位|个人|人)")
 _JOB_ENDING = re.compile(r"[\u4e00-\u9fff](?:工|员|师)")
+_PERSON_END = re.compile(r"(?:工|员|师|傅|姨|姐|妈|叔|嫂|姆|手|人)$")
 _CLAUSE = re.compile(r"[，,。;；!！?？\n、]+")
 
 
@@ -193,6 +194,7 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None) ->
         if _MAKE.match(c) and not _NOT_TASK.search(c):
             return c  # 做纸箱, 干装修: making or doing a named thing
         if 2 <= len(c2) <= 12 and _TASK_VERBS.search(c2) and not _NOT_TASK.search(c2) \
-                and not (lex.job_rx and lex.job_rx.fullmatch(c2)) and not (employer and employer in c2):
+                and not (lex.job_rx and lex.job_rx.fullmatch(c2) and (not job or job == c2 or _PERSON_END.search(c2))) \
+                and not (employer and employer in c2):  # 手工活，剪线头: a job-like word that is not the job
             return c2
     return None
