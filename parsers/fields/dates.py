@@ -18,7 +18,10 @@ _NEXT_WEEKDAY = re.compile(rf"(?<!下)下个?{_WD}")
 _NEXT_NEXT_WEEKDAY = re.compile(rf"下下个?{_WD}")
 _THIS_WEEKDAY = re.compile(rf"(?<![下上])(?:本|这个?|这)?{_WD}")
 _MONTH_DAY = re.compile(r"(?<![\d.])(\d{1,2})\s*月\s*(\d{1,2})\s*[号日]?")
-_DOT_DAY = re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})(?=\s*(?:号|日|开始|开工|上岗|到岗|入职|进场|报到|起|到|至|-|~|前|后|—))")
+_DOT_DAY = re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})(?=\s*(?:号|日|开始|开工|上岗|到岗|入职|进场|报到|起|到|至|-|~|前|后|—))|"
+                      r"^(\d{1,2})[./](\d{1,2})(?=\s*(?:需要|急需|要|招|缺|晚上|上午|下午|早上))")  # 3.15需要…: a date opening the post
+# 下个月1号起: a day of next month (or of this one).
+_REL_MONTH_DAY = re.compile(r"(下个?|这个?|本)月\s*(\d{1,2})\s*[号日]")
 _DAY_ONLY = re.compile(r"(?<![\d月.])(\d{1,2})\s*[号日](?=\s*(?:开始|开工|上岗|到岗|入职|进场|报到|起|上班|前|到|至))")
 _START_WORDS = [
     (re.compile(r"明后[两2]?天|明天\s*[、和跟及与,，]\s*后天"), 1, 2),
@@ -116,7 +119,12 @@ def find_dates(text: str, today: date) -> tuple[date | None, date | None]:
         break
     m = _DOT_DAY.search(text)
     if m:
-        take(_safe(today.year, int(m.group(1)), int(m.group(2))), m.start())
+        take(_safe(today.year, int(m.group(1) or m.group(3)), int(m.group(2) or m.group(4))), m.start())
+    m = _first_start(_REL_MONTH_DAY, text)
+    if m:
+        first = date(today.year, today.month, 1)
+        first = _add_months(first, 1) if m.group(1).startswith("下") else first
+        take(_safe(first.year, first.month, int(m.group(2))), m.start())
     m = _DAY_ONLY.search(text)
     if m and not re.search(r"\d\s*号\s*(?:我|报名|那个)", text):
         d = _safe(today.year, today.month, int(m.group(1)))
