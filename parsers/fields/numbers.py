@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5,
+DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "仨": 3, "三": 3, "四": 4, "五": 5,
           "六": 6, "七": 7, "八": 8, "九": 9}
 UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
-_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
+_RUN = re.compile(r"[零〇一二两俩仨三四五六七八九十百千万]+")
 # Characters that show a numeral run is a quantity (counter words and measure units).
 COUNTERS = set("名个位人天日元块毛月号周小时钟岁件斤次桌点年层台辆班组对家口批车吨箱趟单米平期轮份套把条张间来多余几")
 # Per-unit words: in 两百一天 the trailing 一 belongs to 一天, not to the figure.

@@ -22,7 +22,7 @@ _PAIR = re.compile(r"夫妻[俩两2]|夫妻|[两2俩]口子|我们[俩两2](?!�
 _TRIO = re.compile(r"(?:我们|咱们|咱|他们|她们)仨")
 _ONE_BEFORE_JOB = re.compile(r"(?:要|招|需要|缺|找|请|来)个(?!人吗|活|月|小时)")
 _SELF = re.compile(r"我|本人|自己")
-_GROUP = re.compile(r"我们|咱们|班组|团队|队伍|施工队|装修队|一帮|一伙|一些人|几个人|大家|老乡们|兄弟们|姐妹们")
+_GROUP = re.compile(r"(?:姐妹|兄弟|老乡|哥们|工友|姐们)几个|我们|咱们|班组|团队|队伍|施工队|装修队|一帮|一伙|一些人|几个人|大家|老乡们|兄弟们|姐妹们")
 # Kin and friends a speaker brings along; one list for every companion rule below.
 _KIN = (r"(?:弟弟|哥哥|姐姐|妹妹|老婆|老公|媳妇|爱人|对象|儿子|女儿|朋友|老乡|同事|室友|表弟|表哥|表姐|表妹|"
         r"堂弟|堂姐|堂妹|堂哥|嫂子|姐夫|妹夫|邻居|工友)")
