@@ -37,9 +37,20 @@ def _simplify(text: str) -> str:
 
 
 # A cheap pre-check: most group messages are already simplified, and converting is slow.
-_TRAD_HINT = re.compile(
-    "[這個們來時會說對還們過後為們點裡麼開關問題號請資幾處應該當無將與發現學機車門間寫書電話記區縣鎮鄉際結單銷職員廠擔幫氣]"
-)
+# Nearly every traditional character lies outside GB2312 (simplified Chinese's base set);
+# 後 and 於 are two of the few inside it.
+_TRAD_HINT = re.compile("[後於]")
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _maybe_traditional(text: str) -> bool:
+    if _TRAD_HINT.search(text):
+        return True
+    try:
+        "".join(_HAN.findall(text)).encode("gb2312")
+    except UnicodeEncodeError:
+        return True  # a traditional character, or a rare simplified one (converting is harmless)
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +66,7 @@ def clean(text: str) -> str:
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub(" ", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if _TRAD_HINT.search(text):
+    if _maybe_traditional(text):
         text = _simplify(text)
     return text
 

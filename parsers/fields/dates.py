@@ -33,7 +33,8 @@ _START_WORDS = [
 _END_YEAR = re.compile(r"(?:做|干|到|至|持续|一直)[^，,。;；\n]{0,4}?年底|年底前")
 _END_MONTH_END = re.compile(r"(?:做|干|到|至)[^，,。;；\n\d]{0,3}?(?:本|这个)?月底")
 _END_MONTH = re.compile(r"(?:到|至|-|~|—)\s*(\d{1,2})\s*月(?:底|末|份)?(?!\s*\d)")
-_END_DATE = re.compile(r"(?:到|至|-|~|—)\s*(?:(\d{1,2})\s*月)?\s*(\d{1,2})\s*[号日]")
+_END_DATE = re.compile(r"(?:到|至|-|~|—)\s*(?:(\d{1,2})\s*月)?\s*(\d{1,2})\s*[号日]|"
+                       r"(?<![\d.])\d{1,2}[./]\d{1,2}\s*(?:到|至|-|~|—)\s*(\d{1,2})[./](\d{1,2})(?![\d.]|\s*(?:元|块|万|千|[kKwW]|米|%|斤|公斤|小时))")
 _DURATION = re.compile(
     r"(?:干|做|借调|借用|支援|共享|为期|共|连续|工期|做满|需要|要|大概|预计|一共|总共|持续|可以做|能做|能干|可以干|只要|只干|只做|帮忙)"
     r"[^，,。;；\n\d]{0,2}?(\d{1,3})\s*(?:个)?\s*(天|日|周|星期|礼拜|月)"
@@ -143,9 +144,9 @@ def find_dates(text: str, today: date) -> tuple[date | None, date | None]:
                 end += timedelta(days=7)
     elif _END_YEAR.search(text):
         end = date(base.year, 12, 31)
-    elif m := _END_DATE.search(text):
-        month = int(m.group(1)) if m.group(1) else base.month
-        d = _safe(base.year, month, int(m.group(2)))
+    elif m := _END_DATE.search(text):  # 到15号, 到4月15日, 3.10到3.20
+        month = int(m.group(1) or m.group(3) or base.month)
+        d = _safe(base.year, month, int(m.group(2) or m.group(4)))
         if d is not None and (start is None or d >= start):
             end = d
     elif _END_MONTH_END.search(text):
