@@ -35,7 +35,7 @@ _COMPANIONS = re.compile(
     r"(?:" + _KIN + r"|姐(?!妹)|哥|弟(?!兄)|妹|兄弟|姐妹|舅舅|侄子|外甥|小伙伴|亲戚|老表|" + _NAMED + r")"
 )
 # 我老婆也去, 我弟弟一起来: a companion taking part alongside the speaker.
-_COMPANION_ALSO = re.compile(r"(?:我|我的)" + _KIN + r"(?:也|都|一起|也一起)(?:去|来|报|参加|算)")
+_COMPANION_ALSO = re.compile(r"(?:我|我的)(?:" + _KIN + r"|姐|哥|弟|妹|妈|爸)(?:也|都|一起|也一起)(?:去|来|报|参加|算)")
 # 我去，算我老公一个: the speaker goes and counts one companion in.
 _COUNTED_IN = re.compile(r"算(?:上)?(?:我的?)?" + _KIN + r"[一1]个")
 _SPEAKER_GOES = re.compile(r"我(?!们)(?:也|就)?(?:去|报名|报|来|参加)")

@@ -116,7 +116,9 @@ def find_employer(text: str, lex: Lexicon, location: str | None) -> str | None:
         after_verb = False
         if m and not subject:  # 招聘：五金厂冲床工2名 — the employer follows the verb
             subject, after_verb = clause[m.end():].lstrip("：: "), True
-        if location and subject.startswith(location) and len(subject) > len(location) + 1:
+        if location and subject.startswith(location) and len(subject) > len(location) + 1 \
+                and not (m and location.endswith(ORG_SUFFIX)  # 东方商场周末促销需要…: the place is the firm
+                         and not any(s in subject[len(location):] for s in ORG_SUFFIX)):
             subject = subject[len(location):]
         # Cut at the last organisation suffix (青旺农场摘袋 → 青旺农场).
         cut = -1
