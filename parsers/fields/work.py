@@ -71,9 +71,15 @@ def find_job(text: str, lex: Lexicon) -> str | None:
     # A job word the lexicon lacks, right after the need verb and before any lexicon word:
     # 招剥虾工，女工优先 names 剥虾工; the sex is only a preference.
     direct = _NEED_JOB.search(text)
-    if direct and direct.group(1) not in NOT_JOBS and (not spans or direct.end() <= spans[0][0]) \
-            and not (lex.job_rx and lex.job_rx.search(direct.group(1))):
-        return direct.group(1)
+    if direct and direct.group(1) not in NOT_JOBS:
+        inner = lex.job_rx.search(direct.group(1)) if lex.job_rx else None
+        if inner is None and (not spans or direct.end() <= spans[0][0]):
+            return direct.group(1)
+        # 招针车工: a lexicon job (车工) with a qualifier before it, the first job named.
+        if inner is not None and 0 < inner.start() and inner.end() == len(direct.group(1)) \
+                and not re.search(r"[个名位缺招要需聘请找的了一两几些]", direct.group(1)[:inner.start()]) \
+                and spans and direct.start(1) <= spans[0][0]:
+            return direct.group(1)
     # Prefer a job word right after a need verb or next to a headcount.
     for (a, b), w in zip(spans, words, strict=False):
         before = text[max(0, a - 4):a]
