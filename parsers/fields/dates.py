@@ -25,6 +25,7 @@ _REL_MONTH_DAY = re.compile(r"(下个?|这个?|本)月\s*(\d{1,2})\s*[号日]")
 _DAY_ONLY = re.compile(r"(?<![\d月.])(\d{1,2})\s*[号日](?=\s*(?:开始|开工|上岗|到岗|入职|进场|报到|起|上班|前|到|至))")
 _START_WORDS = [
     (re.compile(r"明后[两2]?天|明天\s*[、和跟及与,，]\s*后天"), 1, 2),
+    (re.compile(r"今明[两2]?天|今天\s*[、和跟及与,，]\s*明天"), 0, 1),
     (re.compile(r"大后天"), 3, None),
     (re.compile(r"后天"), 2, None),
     (re.compile(r"明天|明日|明早|明晚"), 1, None),
