@@ -11,7 +11,8 @@ ORG_SUFFIX = ("有限公司", "公司", "集团", "工厂", "厂", "农场", "�
                "外贸", "物流", "快递", "快递站", "驿站", "仓库", "车队", "店", "酒楼", "酒家", "大排档", "农家乐", "中心", "站", "精工", "科技",
                "电子", "电器", "机械", "服饰", "制衣", "纺织", "印务", "包装", "实业", "工贸", "贸易",
                "医院", "学校", "幼儿园", "养老院", "敬老院", "物业", "家政", "餐饮", "农庄", "合作社",
-               "基地", "车间", "工作室", "门店", "作坊", "加工厂", "市场", "园")
+               "基地", "车间", "工作室", "门店", "作坊", "加工厂", "市场", "园",
+               "纸业", "塑业", "鞋业", "木业")
 _DEPT = re.compile(r"(?:车间|餐饮部|部门|[\u4e00-\u9fff]{1,3}部|分部|后厨|前厅|仓库|这边|那边|这里|现在|目前|最近|今天|明天|后天|"
                    r"(?:这|本|下个?)?(?:周|星期|礼拜)[一二三四五六日天末1-7]?|周末|这个月|本月|下个?月|每天|天天|晚上|白天|上午|下午|"
                    r"宴会|夜班|白班|晚班|早班|长期|临时|急|近期|年底|双十一前后|双11前后|前后)+$")
@@ -25,7 +26,7 @@ _PRICE_TAIL = re.compile(r"(?<=[\u4e00-\u9fff]{2})(?:[每一1]\s*(?:个|件|只|
 _WHEN_INSIDE = re.compile(r"(?<=[\u4e00-\u9fff])(?:这个月|本月|这周|本周|这几天|这两天|今天|明天|后天)(?=[\u4e00-\u9fff]{2})")
 _GENERIC_ORG = {"公司", "厂", "厂里", "单位", "工厂", "店", "店里", "老板", "我们", "厂家", "企业", "车间",
                 "部门", "中心", "站", "园", "工地", "市场", "基地"}
-_NEED = re.compile(r"(?:急招|招聘|诚聘|聘请|招工|招收|招募|高薪招|直招|招|聘|急需|需要|需|缺|要人|要(?=\d|[\u4e00-\u9fff]{0,4}(?:工|员|人|师傅|阿姨))|找(?=\d)|请(?=\d))")
+_NEED = re.compile(r"(?:急招|招聘|诚聘|聘请|招工|招收|招募|高薪招|直招|招|聘|急需|需要|需(?!求)|缺|要人|要(?=\d|[\u4e00-\u9fff]{0,4}(?:工|员|人|师傅|阿姨))|找(?=\d)|请(?=\d))")
 _TASK_VERBS = re.compile(
     r"包装|装卸|卸货|装货|卸车|装车|搬运|搬货|搬家|分拣|打包|摘|采摘|采|搅拌|清洁|打扫|保洁|装柜|拆柜|贴标|"
     r"组装|装配|打磨|抛光|去毛刺|贴|布置|搭|拆|安装|看店|看门|看场|守|巡|收|清理|清运|清扫|搬|喂|缝|剪|检验|质检|送货|配送|砌|浇|绑|扎|刷|喷|焊|切|挑|拣|洗|做饭|烧饭|带孩子|照顾|看护|陪护|"
@@ -46,6 +47,7 @@ _MASTER = re.compile(r"(?:招|找|请|需要|急需|缺|要)(?:个|一个|\d+\s*
 _JOB_COUNT = re.compile(r"(?<![我你他她们的])([\u4e00-\u9fff]{2}(?:工|员|师))\s*\d+\s*(?:名|位|个人|人)")
 _JOB_ENDING = re.compile(r"[\u4e00-\u9fff](?:工|员|师)")
 _PERSON_END = re.compile(r"(?:工|员|师|傅|姨|姐|妈|叔|嫂|姆|手|人)$")
+_EMPLOYER_LABEL = re.compile(r"(?:^|\n)\s*(?:用工单位|招聘单位|单位名称|公司名称|企业名称|单位|公司|企业|厂名)\s*[:：]\s*([^\s，,。;；\n]{2,20})")
 _CLAUSE = re.compile(r"[，,。;；!！?？\n、]+")
 
 
@@ -111,6 +113,14 @@ def find_job(text: str, lex: Lexicon) -> str | None:
 
 def find_employer(text: str, lex: Lexicon, location: str | None) -> str | None:
     """The hiring organisation as written, without 我们/我司, leading place or department."""
+    label = _EMPLOYER_LABEL.search(text)
+    if label:  # 单位：宁波恒泰塑业 — a labelled line names it, less the city before it
+        name = label.group(1)
+        for city in lex.cities:
+            if name.startswith(city) and len(name) - len(city) >= 2:
+                name = name[len(city):].removeprefix("市")
+                break
+        return name
     for clause in _CLAUSE.split(text)[:4]:
         clause = re.sub(r"^\s*(?:【[^】]*】|\[[^\]]*\])\s*", "", clause)  # 【招工】注塑厂操作工
         m = _NEED.search(clause)
