@@ -6,7 +6,8 @@ import re
 
 _SEP = r"[\s\-－—.·]?"
 _MOBILE = re.compile(rf"(?<!\d)(1[3-9]\d{_SEP}\d{{4}}{_SEP}\d{{4}}|1[3-9]\d{_SEP}\d{{3}}{_SEP}\d{{5}}|1[3-9]\d{{2}}{_SEP}\d{{3}}{_SEP}\d{{4}})(?!\d)")
-_LANDLINE = re.compile(rf"(?<![\d.])(0\d{{2,3}}){_SEP}(\d{{7,8}})(?![\d.])")
+# 0574-86123456, 0574 - 8765 4321: spaces may stand around the dash and inside the number.
+_LANDLINE = re.compile(r"(?<![\d.])(0\d{2,3})\s*[\-－—.·]?\s*(\d{7,8}|\d{3,4}[\s\-]\d{4})(?![\d.])")
 _LABELLED = re.compile(r"(?:电话|手机|联系|tel|TEL|Tel|微信|热线|咨询)[^\d\n]{0,8}?((?:\d[\s\-()]?){7,12}\d)(?!\d)")
 _NORTH_AMERICA = re.compile(r"(?<!\d)\(?([2-9]\d{2})\)?[\s\-.]?(\d{3})[\s\-.]?(\d{4})(?!\d)")
 
