@@ -18,7 +18,7 @@ _TOTAL = re.compile(r"(?:共|一共|总共|合计)\s*(?:需要|要|招)?\s*(\d+)
 _HOUSEHOLD = re.compile(r"[一1]家\s*(\d)\s*口")
 _VOCATIVE = re.compile(r"^(?:兄弟们|姐妹们|老乡们|大家|各位|老板们|朋友们)[，,!！ ]")
 _WE_N = re.compile(r"(?:我们|咱们)\s*(\d+)\s*个(?!\s*(?:多)?\s*(?:小时|钟头|月|天|星期|礼拜|周|年|组|班|队|团队|厂|公司|车间|村|老乡群))")
-_PAIR = re.compile(r"夫妻[俩两2]|夫妻|[两2俩]口子|我们[俩两2](?!个)|我俩|他俩|兄弟[俩两2]|姐妹[俩两2]|母女[俩两2]|父子[俩两2]|我和我?(?:老婆|老公|媳妇|爱人|对象)")
+_PAIR = re.compile(r"夫妻[俩两2]|夫妻|[两2俩]口子|我们[俩两2](?!个)|我俩|他俩|兄弟[俩两2]|姐妹[俩两2]|母女[俩两2]|父子[俩两2]|我(?:和|跟|同)我?(?:老婆|老公|媳妇|爱人|对象)")
 _TRIO = re.compile(r"(?:我们|咱们|咱|他们|她们)仨")
 _ONE_BEFORE_JOB = re.compile(r"(?:要|招|需要|缺|找|请|来)个(?!人吗|活|月|小时)")
 _SELF = re.compile(r"我|本人|自己")
@@ -135,7 +135,9 @@ def count_self(text: str) -> int | None:
     n = 1
     for m in _COMPANIONS.finditer(text):
         n += int(m.group(1)) if m.group(1) else 1
-    n += len(_COMPANION_ALSO.findall(text))
+    named = [m.span() for m in _COMPANIONS.finditer(text)]
+    # 我和我表哥都去: the companion named with 和 is the one who 都去; count them once.
+    n += sum(1 for m in _COMPANION_ALSO.finditer(text) if not any(a <= m.start() < b for a, b in named))
     if n > 1:
         return n
     # 兄弟们，... addresses the others; it is not the sender's group.
