@@ -32,6 +32,7 @@ _START_WORDS = [
     (re.compile(r"今天|今日|即日起|即日|马上|立即|立刻|现在就|今晚|当天就|随时"), 0, None),
 ]
 _END_YEAR = re.compile(r"(?:做|干|到|至|持续|一直)[^，,。;；\n]{0,4}?年底|年底前")
+_END_NEXT_MONTH_END = re.compile(r"(?:做|干|到|至)[^，,。;；\n\d]{0,2}?下个?月(?:底|末)")
 _END_MONTH_END = re.compile(r"(?:做|干|到|至)[^，,。;；\n\d]{0,3}?(?:本|这个)?月底")
 _END_MONTH = re.compile(r"(?:到|至|-|~|—)\s*(\d{1,2})\s*月(?:底|末|份)?(?!\s*\d)")
 _END_DATE = re.compile(r"(?:到|至|-|~|—)\s*(?:(\d{1,2})\s*月)?\s*(\d{1,2})\s*[号日]|"
@@ -150,6 +151,9 @@ def find_dates(text: str, today: date) -> tuple[date | None, date | None]:
         d = _safe(base.year, month, int(m.group(2) or m.group(4)))
         if d is not None and (start is None or d >= start):
             end = d
+    elif _END_NEXT_MONTH_END.search(text):  # 干到下个月底
+        nxt = _add_months(date(base.year, base.month, 1), 1)
+        end = _month_end(nxt.year, nxt.month)
     elif _END_MONTH_END.search(text):
         end = _month_end(base.year, base.month)
     elif m := _END_MONTH.search(text):
