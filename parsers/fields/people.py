@@ -133,9 +133,10 @@ def count_self(text: str) -> int | None:
     if named:
         return named
     n = 1
+    named = []
     for m in _COMPANIONS.finditer(text):
         n += int(m.group(1)) if m.group(1) else 1
-    named = [m.span() for m in _COMPANIONS.finditer(text)]
+        named.append(m.span())
     # 我和我表哥都去: the companion named with 和 is the one who 都去; count them once.
     n += sum(1 for m in _COMPANION_ALSO.finditer(text) if not any(a <= m.start() < b for a, b in named))
     if n > 1:

@@ -23,11 +23,11 @@ _NOT_PLACE_END = ("超市", "门市", "夜市", "菜市", "股市", "城市")
 
 # The name is built from the lexicon's non-name characters, and neither 家 nor 厂 (我家附近, 厂附近).
 _NEAR = re.compile(rf"(?:^|[\s，,。:：]|在|去|到)((?:(?![{PLACE_STOP}家厂])[\u4e00-\u9fff]){{2,3}})(?:附近|周边|一带)")
-# Not names: 公司附近, 厂区周边, 学校附近 are places only to the sender.
 # 住高塘: where the sender lives, a clause of its own (not 包住, not 住宿舍).
 _LIVES = re.compile(rf"(?:^|[\s，,。])(?:家住|住在|住)((?:(?![{PLACE_STOP}家厂])[\u4e00-\u9fff]){{2,3}})(?=[\s，,。!！]|$)")
+# Not names: 公司附近, 厂区周边, 学校附近 are places only to the sender (nor, after 住, 老家 or 楼上).
 _NOT_NEAR = {"公司", "单位", "学校", "医院", "车站", "地铁", "市区", "城里", "村里", "镇上", "园区", "厂区", "工地", "小区",
-             "社区", "宿舍", "这里", "那里", "本地", "周末", "晚上", "白天", "最近", "现在", "城里", "乡下", "老家",
+             "社区", "宿舍", "这里", "那里", "本地", "周末", "晚上", "白天", "最近", "现在", "乡下", "老家",
              "楼上", "楼下", "隔壁", "一起", "一楼", "二楼", "三楼", "宿舍里"}
 
 
