@@ -20,11 +20,11 @@ _PAST_FILL = re.compile(
 # Work done and paid: a report, unless the message goes on to offer or ask (活干完了，有需要的老板联系).
 _PAST_DONE = re.compile(r"(?:活|工)(?:已经|都)?干完了|钱(?:也|都|已经)?(?:结|发|到账)了|(?:赚|挣|拿)了\d|干了\d+\s*天")
 # Talk about hiring, hedged or general, with no figure: 今年招工真难, 老板说下个月可能要招人.
-_HIRING_TALK = re.compile(r"招(?:工|人)[^，,。\d]{0,5}?(?:难|不容易)|(?:招工|招人|要人)的(?:事(?:情|儿)?|信息|消息|广告|帖子)|招不到人|不好招|"
-                          r"(?:可能|也许|说不定|听说|估计|好像)[^，,。]{0,8}(?:要|会|需要)?(?:招|要人|缺人)")
 # Hearsay or a maybe about hiring (老板说下个月可能要招二十个人): quiet, even with a figure,
 # unless the message asks people to come forward.
 _HEDGED = re.compile(r"(?:可能|也许|说不定|听说|估计|好像)[^，,。]{0,8}(?:要|会|需要)?(?:招|要人|缺人)")
+_HIRING_TALK = re.compile(r"招(?:工|人)[^，,。\d]{0,5}?(?:难|不容易)|(?:招工|招人|要人)的(?:事(?:情|儿)?|信息|消息|广告|帖子)|招不到人|不好招|"
+                          + _HEDGED.pattern)
 _COME_FORWARD = re.compile(r"联系|报名|电话|有意|有空的|谁|来吧|私聊|私信|\d{7,}")
 _ASKED_OF_OTHERS = re.compile(
     r"(?:谁家|哪家|哪个厂|哪位老板|谁|有没有老板|有没有厂家?)[^，,。?？]{0,8}?(?:要人|需要人?|缺人|用人|招人|要[\u4e00-\u9fff]{0,4}(?:工|员|师傅))[^，,。?？]{0,6}[?？吗]?|"

@@ -21,10 +21,12 @@ _LABELLED = re.compile(
 _NOT_PLACE_END = ("超市", "门市", "夜市", "菜市", "股市", "城市")
 
 
-# The name is built from the lexicon's non-name characters, and neither 家 nor 厂 (我家附近, 厂附近).
-_NEAR = re.compile(rf"(?:^|[\s，,。:：]|在|去|到)((?:(?![{PLACE_STOP}家厂])[\u4e00-\u9fff]){{2,3}})(?:附近|周边|一带)")
+# A short name the lexicon does not know: two or three characters, none of the lexicon's
+# non-name characters, and neither 家 nor 厂 (我家附近, 厂附近).
+_SHORT_NAME = rf"((?:(?![{PLACE_STOP}家厂])[\u4e00-\u9fff]){{2,3}})"
+_NEAR = re.compile(r"(?:^|[\s，,。:：]|在|去|到)" + _SHORT_NAME + r"(?:附近|周边|一带)")
 # 住高塘: where the sender lives, a clause of its own (not 包住, not 住宿舍).
-_LIVES = re.compile(rf"(?:^|[\s，,。])(?:家住|住在|住)((?:(?![{PLACE_STOP}家厂])[\u4e00-\u9fff]){{2,3}})(?=[\s，,。!！]|$)")
+_LIVES = re.compile(r"(?:^|[\s，,。])(?:家住|住在|住)" + _SHORT_NAME + r"(?=[\s，,。!！]|$)")
 # Not names: 公司附近, 厂区周边, 学校附近 are places only to the sender (nor, after 住, 老家 or 楼上).
 _NOT_NEAR = {"公司", "单位", "学校", "医院", "车站", "地铁", "市区", "城里", "村里", "镇上", "园区", "厂区", "工地", "小区",
              "社区", "宿舍", "这里", "那里", "本地", "周末", "晚上", "白天", "最近", "现在", "乡下", "老家",
@@ -65,10 +67,10 @@ def find_location(text: str, lex: Lexicon) -> str | None:
         lives = _LIVES.search(text)
         if lives and lives.group(1) not in _NOT_NEAR and _tidy(lives.group(1)):
             return lives.group(1)
-    return _without_city(best, lex) if best else None
+    return without_city(best, lex) if best else None
 
 
-def _without_city(place: str, lex: Lexicon) -> str:
+def without_city(place: str, lex: Lexicon) -> str:
     """宁波北仑区 → 北仑区, 杭州市萧山 → 萧山: the district is the more specific place."""
     for city in lex.cities:
         if place.startswith(city):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from parsers.fields.places import without_city
 from parsers.lexicon import NOT_JOBS, Lexicon
 
 ORG_SUFFIX = ("有限公司", "公司", "集团", "工厂", "厂", "农场", "养殖场", "果园", "茶园", "菜场", "工地",
@@ -115,12 +116,7 @@ def find_employer(text: str, lex: Lexicon, location: str | None) -> str | None:
     """The hiring organisation as written, without 我们/我司, leading place or department."""
     label = _EMPLOYER_LABEL.search(text)
     if label:  # 单位：宁波恒泰塑业 — a labelled line names it, less the city before it
-        name = label.group(1)
-        for city in lex.cities:
-            if name.startswith(city) and len(name) - len(city) >= 2:
-                name = name[len(city):].removeprefix("市")
-                break
-        return name
+        return without_city(label.group(1), lex)
     for clause in _CLAUSE.split(text)[:4]:
         clause = re.sub(r"^\s*(?:【[^】]*】|\[[^\]]*\])\s*", "", clause)  # 【招工】注塑厂操作工
         m = _NEED.search(clause)
