@@ -23,6 +23,10 @@ _DOT_DAY = re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})(?=\s*(?:号|日|开始|
 # 下个月1号起: a day of next month (or of this one).
 _REL_MONTH_DAY = re.compile(r"(下个?|这个?|本)月\s*(\d{1,2})\s*[号日]")
 _DAY_ONLY = re.compile(r"(?<![\d月.])(\d{1,2})\s*[号日](?=\s*(?:开始|开工|上岗|到岗|入职|进场|报到|起|上班|前|到|至))")
+# 下周开始, 下个月就能进场: the first day of next week or month.
+_STARTS = r"\s*(?:就|都)?\s*(?:开始|开工|起|进场|上岗|到岗|入职|报到|能来|能去|能进场|可以来|可以去|能上岗)"
+_NEXT_WEEK = re.compile(rf"(?<!下)下个?(?:周|星期|礼拜)(?=一?{_STARTS})")
+_NEXT_MONTH = re.compile(rf"(?<!下)下个?月(?=初?{_STARTS})")
 _START_WORDS = [
     (re.compile(r"明后[两2]?天|明天\s*[、和跟及与,，]\s*后天"), 1, 2),
     (re.compile(r"今明[两2]?天|今天\s*[、和跟及与,，]\s*明天"), 0, 1),
@@ -101,6 +105,12 @@ def find_dates(text: str, today: date) -> tuple[date | None, date | None]:
     if m:  # 下下周一: the Monday after next
         monday_next = today - timedelta(days=today.weekday()) + timedelta(days=14)
         take(monday_next + timedelta(days=_WEEKDAY[m.group(1)]), m.start())
+    m = _first_start(_NEXT_WEEK, text)
+    if m:
+        take(today - timedelta(days=today.weekday()) + timedelta(days=7), m.start())
+    m = _first_start(_NEXT_MONTH, text)
+    if m:
+        take(_add_months(date(today.year, today.month, 1), 1), m.start())
     m = _first_start(_NEXT_WEEKDAY, text)
     if m:
         monday_next = today - timedelta(days=today.weekday()) + timedelta(days=7)

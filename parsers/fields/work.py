@@ -13,7 +13,7 @@ ORG_SUFFIX = ("有限公司", "公司", "集团", "工厂", "厂", "农场", "�
                "电子", "电器", "机械", "服饰", "制衣", "纺织", "印务", "包装", "实业", "工贸", "贸易",
                "医院", "学校", "幼儿园", "养老院", "敬老院", "物业", "家政", "餐饮", "农庄", "合作社",
                "基地", "车间", "工作室", "门店", "作坊", "加工厂", "市场", "园",
-               "纸业", "塑业", "鞋业", "木业", "货运", "运输", "速运", "速递")
+               "纸业", "塑业", "鞋业", "木业", "货运", "运输", "速运", "速递", "中转场")
 _DEPT = re.compile(r"(?:车间|餐饮部|部门|[\u4e00-\u9fff]{1,3}部|分部|后厨|前厅|仓库|这边|那边|这里|现在|目前|最近|今天|明天|后天|"
                    r"(?:这|本|下个?)?(?:周|星期|礼拜)[一二三四五六日天末1-7]?|周末|这个月|本月|下个?月|每天|天天|晚上|白天|上午|下午|"
                    r"宴会|夜班|白班|晚班|早班|长期|临时|急|近期|年底|双十一前后|双11前后|前后)+$")
@@ -49,6 +49,8 @@ _JOB_COUNT = re.compile(r"(?<![我你他她们的])([\u4e00-\u9fff]{2}(?:工|员
 _JOB_ENDING = re.compile(r"[\u4e00-\u9fff](?:工|员|师)")
 _PERSON_END = re.compile(r"(?:工|员|师|傅|姨|姐|妈|叔|嫂|姆|手|人)$")
 _EMPLOYER_LABEL = re.compile(r"(?:^|\n)\s*(?:用工单位|招聘单位|单位名称|公司名称|企业名称|单位|公司|企业|厂名)\s*[:：]\s*([^\s，,。;；\n]{2,20})")
+# A crew named by its trade: 油漆班组, 水电队 (the trade is a lexicon job less its 工).
+_CREW = re.compile(r"([\u4e00-\u9fff]{2})(?:班组|施工队|队)(?![长员伍列])")
 _CLAUSE = re.compile(r"[，,。;；!！?？\n、]+")
 
 
@@ -91,6 +93,9 @@ def find_job(text: str, lex: Lexicon) -> str | None:
             return w
     if words:
         return max(words, key=len) if len(words) > 1 and all(len(w) <= 2 for w in words[:1]) else words[0]
+    for m in _CREW.finditer(text):
+        if m.group(1) + "工" in lex.jobs:
+            return m.group(1)
     # Not in the lexicon but plainly a job: a word ending 工/员/师 between a need verb and a
     # count (招洗涤工3名, 需要剪线工两个).
     m = _NEED_JOB_COUNT.search(text)
@@ -205,6 +210,10 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None) ->
         c2 = _HELP.sub("", re.sub(r"^(?:主要|工作内容|主要工作|活儿|任务|工作|内容|负责|是|做|干)[:：]?", "", _WHEN.sub("", c)))
         if employer and c2.startswith(employer):  # 花园里修剪草坪: the employer, then its task
             c2 = re.sub(r"^(?:里|这边|那边)", "", c2[len(employer):])
+            c2 = _WHEN.sub("", c2)
+            if re.match(r"缺|招|聘|急需|需要?(?!要)|要(?:人|\d)", c2):
+                continue  # 超市周末缺收银员: the need, not the task
+            c2 = re.sub(r"^(?:要|得)(?=[\u4e00-\u9fff]{2})", "", c2)  # …明晚要卸货
         if _MAKE.match(c) and not _NOT_TASK.search(c):
             return c  # 做纸箱, 干装修: making or doing a named thing
         if 2 <= len(c2) <= 12 and _TASK_VERBS.search(c2) and not _NOT_TASK.search(c2) \
