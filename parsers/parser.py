@@ -30,6 +30,8 @@ _CMD_REF = re.compile(rf"^\s*(?:(?:[Rr#]|No\.?)\s*(\d{{1,6}})(?!\d)|(\d{{1,6}})(
 # Dialect the rules read as Mandarin (the body keeps what was written): 俺们 = 我们.
 _DIALECT_WORDS = {"俺们": "我们", "俺": "我"}
 _DIALECT = re.compile("|".join(_DIALECT_WORDS))
+# A bare count in reply to a quoted posting takes it up: 「…缺6个人」 我们4个.
+_BARE_COUNT = re.compile(r"^\s*(?:我们|我们这边?|我这边?)?\s*(?:[俩仨]|\d+\s*(?:个人|个|人|位|名))\s*[。!！~]*\s*$")
 _FIELDS_FOR = {
     "job_post": {"headcount", "job", "task", "employer", "location", "pay", "settlement", "start_date", "end_date", "contact"},
     "labor_offer": {"headcount", "job", "task", "location", "pay", "settlement", "start_date", "end_date", "contact"},
@@ -84,6 +86,9 @@ class Parser:
         pay = find_pay(work)
         headcount = find_headcount(work, job_words=self.lex.job_rx)
         intent = classify(work, self.lex, has_job=job is not None, has_pay=pay is not None, headcount=headcount)
+        if intent == "other" and norm.quote and _BARE_COUNT.match(work) \
+                and self.parse(norm.quote.text, now=now).intent == "job_post":
+            intent = "claim"
         want = _FIELDS_FOR[intent]
         if intent == "other":
             return Parsed(intent="other", text=body, quote=norm.quote)

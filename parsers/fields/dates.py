@@ -54,6 +54,8 @@ _END_RELATIVE = re.compile(rf"(?:到|至|~|—)\s*(?:(大后天|后天|明天)|(
 
 # 周五周六两天: a count of days right after the weekdays it starts on.
 _WEEKDAY_DAYS = re.compile(r"(?:周|星期|礼拜)[一二三四五六日天1-7](?:[到至、和]?(?:周|星期|礼拜)?[一二三四五六日天1-7])*\s*(\d)\s*天")
+# 周六周日, 周六、日, 下周一二: two weekdays named together; the work ends on the second.
+_WEEKDAY_PAIR = re.compile(rf"(?<!每){_WD}\s*[、和及与跟]?\s*(?:(?:周|星期|礼拜)([一二三四五六日天1-7])|([一二三四五六日1-7]))(?![号日天\d])")
 # 三天内干完: the work must be done within so many days.
 _WITHIN = re.compile(r"(\d{1,3})\s*(?:个)?\s*(天|日|周|星期)(?:(?:之内|以内|内)(?:干完|做完|完成|完工|搞定|结束)?|(?:干完|做完|完成|完工|搞定))")
 _HALF = re.compile(
@@ -186,6 +188,9 @@ def find_dates(text: str, today: date) -> tuple[date | None, date | None]:
             end = base + timedelta(days=n - 1)
     if end is None and start is not None and (m := _WEEKDAY_DAYS.search(text)):
         end = start + timedelta(days=int(m.group(1)) - 1)
+    if end is None and start is not None and (m := _WEEKDAY_PAIR.search(text)) \
+            and start.weekday() == _WEEKDAY[m.group(1)] < _WEEKDAY[m.group(2) or m.group(3)]:
+        end = start + timedelta(days=_WEEKDAY[m.group(2) or m.group(3)] - _WEEKDAY[m.group(1)])
     if end is None and (m := _HALF.search(text)):  # 干半个月: 15 days; 半年: six months
         end = base + timedelta(days=14) if m.group(1) == "月" else _add_months(base, 6) - timedelta(days=1)
     if end is not None and start is not None and end < start:

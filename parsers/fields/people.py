@@ -121,7 +121,7 @@ def one_more(text: str) -> int | None:
     companion, the speaker goes too); 算我一个，我女儿也去 (the speaker, and a companion)."""
     if _COUNTED_IN.search(text) and _SPEAKER_GOES.search(text):
         return 2
-    if re.search(r"(?:算|加)(?:上)?我[一1]个|我[一1]个", text):
+    if re.search(r"(?:算|加)(?:上)?我[一1]个|我(?:去|报|来)?[一1]个", text):
         n = count_self(text)
         return n if n and n > 1 else None
     return None
