@@ -16,6 +16,8 @@ _APPROX_ONLY = re.compile(r"(?:需要|要|缺|招|找|请)[^，,。\d]{0,8}?(\d+
                           r"(?:^|[，,。])\s*(?:约|大约|大概)?(\d{1,3})\s*(?:个|名|人)?\s*(?:左右|上下)(?=[，,。]|$)")
 _TOTAL = re.compile(r"(?:共|一共|总共|合计)\s*(?:需要|要|招)?\s*(\d+)\s*(?:名|位|人|个)")
 _HOUSEHOLD = re.compile(r"[一1]家\s*(\d)\s*口")
+# 家里五口人: the household a helper works for, not people wanted or offered.
+_FAMILY_SERVED = re.compile(r"(?:家里|家中|家有|全家)(?:有|共|一共)?\s*\d+\s*口人?")
 _VOCATIVE = re.compile(r"^(?:兄弟们|姐妹们|老乡们|大家|各位|老板们|朋友们)[，,!！ ]")
 _WE_N = re.compile(r"(?:我们|咱们)\s*(\d+)\s*个(?!\s*(?:多)?\s*(?:小时|钟头|月|天|星期|礼拜|周|年|组|班|队|团队|厂|公司|车间|村|老乡群))")
 _PAIR = re.compile(r"夫妻[俩两2]|夫妻|[两2俩]口子|我们[俩两2](?!个)|我俩|他俩|兄弟[俩两2]|姐妹[俩两2]|母女[俩两2]|父子[俩两2]|我(?:和|跟|同)我?(?:老婆|老公|媳妇|爱人|对象)")
@@ -55,6 +57,7 @@ def find_headcount(text: str, *, job_words: re.Pattern[str] | None = None) -> in
     m = _LABEL.search(text)
     if m:
         return _upper(m.group(1), m.group(2))
+    text = _FAMILY_SERVED.sub(" ", text)
     m = _HOUSEHOLD.search(text)
     if m:  # 一家三口
         return int(m.group(1))
