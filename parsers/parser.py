@@ -32,6 +32,8 @@ _DIALECT_WORDS = {"俺们": "我们", "俺": "我"}
 _DIALECT = re.compile("|".join(_DIALECT_WORDS))
 # A bare count in reply to a quoted posting takes it up: 「…缺6个人」 我们4个.
 _BARE_COUNT = re.compile(r"^\s*(?:我们|我们这边?|我这边?)?\s*(?:[俩仨]|\d+\s*(?:个人|个|人|位|名))\s*[。!！~]*\s*$")
+# Wanting the people a quoted offer names is a need: 「…5个木工空着」 我们工地正好要.
+_TAKE_OFFER = re.compile(r"(?:正好|刚好|正)(?:要|需要|缺)|(?:我|我们)[^，,。]{0,4}(?:要了|都要|要人)|要了[，,。!！]?$")
 _FIELDS_FOR = {
     "job_post": {"headcount", "job", "task", "employer", "location", "pay", "settlement", "start_date", "end_date", "contact"},
     "labor_offer": {"headcount", "job", "task", "location", "pay", "settlement", "start_date", "end_date", "contact"},
@@ -86,9 +88,12 @@ class Parser:
         pay = find_pay(work)
         headcount = find_headcount(work, job_words=self.lex.job_rx)
         intent = classify(work, self.lex, has_job=job is not None, has_pay=pay is not None, headcount=headcount)
-        if intent == "other" and norm.quote and _BARE_COUNT.match(work) \
-                and self.parse(norm.quote.text, now=now).intent == "job_post":
-            intent = "claim"
+        if intent == "other" and norm.quote and (_BARE_COUNT.match(work) or _TAKE_OFFER.search(work)):
+            quoted = self.parse(norm.quote.text, now=now).intent
+            if quoted == "job_post" and _BARE_COUNT.match(work):
+                intent = "claim"
+            elif quoted == "labor_offer" and _TAKE_OFFER.search(work):
+                intent = "job_post"
         want = _FIELDS_FOR[intent]
         if intent == "other":
             return Parsed(intent="other", text=body, quote=norm.quote)

@@ -8,7 +8,7 @@ _NUM = r"(\d+)(?:\s*[-~到至]\s*(\d+))?"
 _APPROX = r"\s*(?:多|来|余|几)?\s*"
 # NUM + counter, when the counter is a person counter (个 not followed by a time word).
 _COUNT = re.compile(
-    rf"(?<![\d.号])(?:{_NUM}){_APPROX}(名|位|人|个人|个(?!\s*(?:多)?\s*(?:月|小时|钟头|星期|礼拜|工作日|天|点|号|半|周|晚上|上午|下午|年|礼|季|字|问题|地方|活|项目|岗|班|窗口|厂|群|孩子|小孩|娃|月份|柜|货柜|集装箱|箱子|房间|桌|组|班组|队|团队|车间|公司|[\u4e00-\u9fff]{{1,2}}(?:队|班组|团队|公司|厂)))|口人|员)"
+    rf"(?<![\d.号])(?:{_NUM}){_APPROX}(名|位|人|个人|个(?!\s*(?:多)?\s*(?:月|小时|钟头|星期|礼拜|工作日|天|点|号|半|周|晚上|上午|下午|年|礼|季|字|问题|地方|活|项目|岗|班|窗口|厂|群|孩子|小孩|娃|月份|柜|货柜|集装箱|箱子|房间|桌|组|班组|队|团队|车间|公司|[\u4e00-\u9fff]{{1,2}}(?:队|班组|团队|公司|厂)))|口人|员)(?!次)"
     rf"(?:\s*左右)?"
 )
 _LABEL = re.compile(r"(?:人数|名额|招聘人数|需求人数|需要人数|招工人数)\s*[:：]?\s*(?:约|共)?\s*(\d+)(?:\s*[-~到至]\s*(\d+))?")
@@ -16,6 +16,8 @@ _APPROX_ONLY = re.compile(r"(?:需要|要|缺|招|找|请)[^，,。\d]{0,8}?(\d+
                           r"(?:^|[，,。])\s*(?:约|大约|大概)?(\d{1,3})\s*(?:个|名|人)?\s*(?:左右|上下)(?=[，,。]|$)")
 _TOTAL = re.compile(r"(?:共|一共|总共|合计)\s*(?:需要|要|招)?\s*(\d+)\s*(?:名|位|人|个)")
 _HOUSEHOLD = re.compile(r"[一1]家\s*(\d)\s*口")
+# 6名（电工2名、钳工4名）: the parts of a count already given, in brackets.
+_BREAKDOWN = re.compile(r"(?<=[名个人位])\s*[（(][^（()）]*\d[^（()）]*[）)]")
 # 家里五口人: the household a helper works for, not people wanted or offered.
 _FAMILY_SERVED = re.compile(r"(?:家里|家中|家有|全家)(?:有|共|一共)?\s*\d+\s*口人?")
 _VOCATIVE = re.compile(r"^(?:兄弟们|姐妹们|老乡们|大家|各位|老板们|朋友们)[，,!！ ]")
@@ -57,7 +59,7 @@ def find_headcount(text: str, *, job_words: re.Pattern[str] | None = None) -> in
     m = _LABEL.search(text)
     if m:
         return _upper(m.group(1), m.group(2))
-    text = _FAMILY_SERVED.sub(" ", text)
+    text = _BREAKDOWN.sub(" ", _FAMILY_SERVED.sub(" ", text))
     m = _HOUSEHOLD.search(text)
     if m:  # 一家三口
         return int(m.group(1))

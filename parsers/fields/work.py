@@ -105,7 +105,7 @@ def find_job(text: str, lex: Lexicon) -> str | None:
     if m:
         return m.group(1)
     m = _JOB_COUNT.search(text)  # 外贸公司验货员1名: a post's job and its count, no verb
-    if m and m.group(1) not in NOT_JOBS:
+    if m and m.group(1) not in NOT_JOBS and m.group(1)[1:] not in NOT_JOBS:  # not 调配员工126人
         return m.group(1)
     # jieba only finds what the pattern below accepts, a word ending 工/员/师: skip it when
     # the text has no such ending (most chit-chat), for it is the dearest step of a parse.
