@@ -36,9 +36,9 @@ _START_WORDS = [
     (re.compile(r"今天|今日|即日起|即日|马上|立即|立刻|现在就|今晚|当天就|随时"), 0, None),
 ]
 _END_YEAR = re.compile(r"(?:做|干|到|至|持续|一直)[^，,。;；\n]{0,4}?年底|年底前")
-_END_NEXT_MONTH_END = re.compile(r"(?:做|干|到|至)[^，,。;；\n\d]{0,2}?下个?月(?:底|末)")
-_END_MONTH_END = re.compile(r"(?:做|干|到|至)[^，,。;；\n\d]{0,3}?(?:本|这个)?月底")
-_END_MONTH = re.compile(r"(?:到|至|-|~|—)\s*(\d{1,2})\s*月(?:底|末|份)?(?!\s*\d)")
+_END_NEXT_MONTH_END = re.compile(r"(?:做|干|到|至)[^，,。;；\n\d]{0,2}?下个?月(?:底|末)|下个?月(?:底|末)之?前")
+_END_MONTH_END = re.compile(r"(?:做|干|到|至)[^，,。;；\n\d]{0,3}?(?:本|这个)?月底|(?<![\d下个])(?:本|这个)?月底之?前")
+_END_MONTH = re.compile(r"(?:到|至|-|~|—)\s*(\d{1,2})\s*月(?:底|末|份)?(?!\s*\d)|(?<![\d.])(\d{1,2})\s*月(?:底|末)(?:之?前)")
 _END_DATE = re.compile(r"(?:到|至|-|~|—)\s*(?:(\d{1,2})\s*月)?\s*(\d{1,2})\s*[号日]|"
                        r"(?<![\d.])\d{1,2}[./]\d{1,2}\s*(?:到|至|-|~|—)\s*(\d{1,2})[./](\d{1,2})(?![\d.]|\s*(?:元|块|万|千|[kKwW]|米|%|斤|公斤|小时))")
 _DURATION = re.compile(
@@ -168,8 +168,8 @@ def find_dates(text: str, today: date) -> tuple[date | None, date | None]:
         end = _month_end(nxt.year, nxt.month)
     elif _END_MONTH_END.search(text):
         end = _month_end(base.year, base.month)
-    elif m := _END_MONTH.search(text):
-        month = int(m.group(1))
+    elif m := _END_MONTH.search(text):  # 到5月, 3月底前
+        month = int(m.group(1) or m.group(2))
         if 1 <= month <= 12:
             year = base.year if month >= base.month else base.year + 1
             end = _month_end(year, month)
