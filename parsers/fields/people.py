@@ -28,7 +28,7 @@ _ONE_BEFORE_JOB = re.compile(r"(?:要|招|需要|缺|找|请|来)个(?!人吗|�
 _SELF = re.compile(r"我|本人|自己")
 _GROUP = re.compile(r"(?:姐妹|兄弟|老乡|哥们|工友|姐们)几个|我们|咱们|班组|团队|队伍|施工队|装修队|一帮|一伙|一些人|几个人|大家|老乡们|兄弟们|姐妹们")
 # Kin and friends a speaker brings along; one list for every companion rule below.
-_KIN = (r"(?:弟弟|哥哥|姐姐|妹妹|老婆|老公|媳妇|爱人|对象|儿子|女儿|朋友|老乡|同事|室友|表弟|表哥|表姐|表妹|"
+KIN = (r"(?:弟弟|哥哥|姐姐|妹妹|老婆|老公|媳妇|爱人|对象|儿子|女儿|朋友|老乡|同事|室友|表弟|表哥|表姐|表妹|侄子|侄女|外甥|"
         r"堂弟|堂姐|堂妹|堂哥|嫂子|姐夫|妹夫|邻居|工友)")
 # Common surnames: 老李, 小王 and 王师傅 name a person.
 _SURNAME = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -36,12 +36,12 @@ _NAMED = rf"(?:[老小][{_SURNAME}]|[{_SURNAME}](?:师傅|姐|哥|叔|阿姨|大
 # People named alongside the speaker: 带上我弟弟, 和我老婆, 加上两个老乡, 我和老李.
 _COMPANIONS = re.compile(
     r"(?:带上?|和|跟|加上?|算上|还有|叫上|连同|同)\s*(?:我|我的)?\s*(?:(\d+)\s*个)?\s*"
-    r"(?:" + _KIN + r"|姐(?!妹)|哥|弟(?!兄)|妹|兄弟|姐妹|舅舅|侄子|外甥|小伙伴|亲戚|老表|" + _NAMED + r")"
+    r"(?:" + KIN + r"|姐(?!妹)|哥|弟(?!兄)|妹|兄弟|姐妹|舅舅|侄子|外甥|小伙伴|亲戚|老表|" + _NAMED + r")"
 )
 # 我老婆也去, 我弟弟一起来: a companion taking part alongside the speaker.
-_COMPANION_ALSO = re.compile(r"(?:我|我的)(?:" + _KIN + r"|姐|哥|弟|妹|妈|爸)(?:也|都|一起|也一起)(?:去|来|报|参加|算)")
+_COMPANION_ALSO = re.compile(r"(?:我|我的)(?:" + KIN + r"|姐|哥|弟|妹|妈|爸)(?:也|都|一起|也一起)(?:去|来|报|参加|算)")
 # 我去，算我老公一个: the speaker goes and counts one companion in.
-_COUNTED_IN = re.compile(r"算(?:上)?(?:我的?)?" + _KIN + r"[一1]个")
+_COUNTED_IN = re.compile(r"算(?:上)?(?:我的?)?" + KIN + r"[一1]个")
 _SPEAKER_GOES = re.compile(r"我(?!们)(?:也|就)?(?:去|报名|报|来|参加)")
 # The role a part of the headcount is for: 男工3名, 木工班长1名、木工5名, 厨师2名.
 _PART_ROLE = re.compile(r"(男工|女工|男生|女生|男的|女的|男|女|[\u4e00-\u9fff]{1,4}(?:工|员|师傅|阿姨|长|师|手))\s*$")
