@@ -59,7 +59,12 @@ _PIECE_FEN = re.compile(r"(?<=[每一1][个件只条双片])\s*(\d)\s*分(?!钟|
 _CN_DIGIT = {c: str(i) for i, c in enumerate("零一二三四五六七八九")}
 
 
+_OVER_WAN = re.compile(r"(月入|月薪|月收入|工资)(?:过|上|破)万")
+
+
 def _spoken_money(text: str) -> str:
+    if "万" in text:  # 月入过万: ten thousand and more
+        text = _OVER_WAN.sub(lambda m: f"{m.group(1)}10000元以上", text)
     if "块" in text:
         text = _KUAI_MAO.sub(lambda m: f"{m.group(1)}.{_CN_DIGIT.get(m.group(2), m.group(2))}元", text)
     if "毛" in text:

@@ -18,6 +18,8 @@ _TOTAL = re.compile(r"(?:共|一共|总共|合计)\s*(?:需要|要|招)?\s*(\d+)
 _HOUSEHOLD = re.compile(r"[一1]家\s*(\d)\s*口")
 # 6名（电工2名、钳工4名）: the parts of a count already given, in brackets.
 _BREAKDOWN = re.compile(r"(?<=[名个人位])\s*[（(][^（()）]*\d[^（()）]*[）)]")
+# 一人一百: pay per head, not a count of people.
+_PER_HEAD = re.compile(r"(?:每|[一1])\s*(?:个)?人(?=\s*(?:每天|[一1]天)?\s*\d)")
 # 家里五口人: the household a helper works for, not people wanted or offered.
 _FAMILY_SERVED = re.compile(r"(?:家里|家中|家有|全家)(?:有|共|一共)?\s*\d+\s*口人?")
 _VOCATIVE = re.compile(r"^(?:兄弟们|姐妹们|老乡们|大家|各位|老板们|朋友们)[，,!！ ]")
@@ -59,7 +61,7 @@ def find_headcount(text: str, *, job_words: re.Pattern[str] | None = None) -> in
     m = _LABEL.search(text)
     if m:
         return _upper(m.group(1), m.group(2))
-    text = _BREAKDOWN.sub(" ", _FAMILY_SERVED.sub(" ", text))
+    text = _PER_HEAD.sub(" ", _BREAKDOWN.sub(" ", _FAMILY_SERVED.sub(" ", text)))
     m = _HOUSEHOLD.search(text)
     if m:  # 一家三口
         return int(m.group(1))

@@ -51,6 +51,7 @@ _PERSON_END = re.compile(r"(?:工|员|师|傅|姨|姐|妈|叔|嫂|姆|手|人)$"
 _EMPLOYER_LABEL = re.compile(r"(?:^|\n)\s*(?:用工单位|招聘单位|单位名称|公司名称|企业名称|单位|公司|企业|厂名)\s*[:：]\s*([^\s，,。;；\n]{2,20})")
 # A crew named by its trade: 油漆班组, 水电队 (the trade is a lexicon job less its 工).
 _CREW = re.compile(r"([\u4e00-\u9fff]{2})(?:班组|施工队|队)(?![长员伍列])")
+_MANNER = frozenset({"兼职", "全职"})
 _CLAUSE = re.compile(r"[，,。;；!！?？\n、]+")
 
 
@@ -72,6 +73,11 @@ def find_job(text: str, lex: Lexicon) -> str | None:
             spans[-1][1] = m.end()
         else:
             spans.append([m.start(), m.end()])
+    for span in spans:  # 兼职检票员: the manner of work, then the job itself
+        if text[span[0]:span[1]] in _MANNER:
+            tail = re.match(r"[\u4e00-\u9fff]{1,3}?(?:员|工|师傅|师)", text[span[1]:])
+            if tail:
+                span[1] += tail.end()
     words = [text[a:b] for a, b in spans]
     # A job word the lexicon lacks, right after the need verb and before any lexicon word:
     # 招剥虾工，女工优先 names 剥虾工; the sex is only a preference.
@@ -85,7 +91,11 @@ def find_job(text: str, lex: Lexicon) -> str | None:
                 and not re.search(r"[个名位缺招要需聘请找的了一两几些]", direct.group(1)[:inner.start()]) \
                 and spans and direct.start(1) <= spans[0][0]:
             return direct.group(1)
-    # Prefer a job word right after a need verb or next to a headcount.
+    # Prefer a job word right after a need verb and a count (找一个护工, not 需要陪护), then
+    # one right after a need verb or next to a headcount.
+    for (a, _b), w in zip(spans, words, strict=False):
+        if re.search(r"(?:招|聘|需要|需|缺|要|找|请)\s*\d+\s*(?:名|个|位)\s*$", text[max(0, a - 6):a]):
+            return w
     for (a, b), w in zip(spans, words, strict=False):
         before = text[max(0, a - 4):a]
         after = text[b:b + 4]
