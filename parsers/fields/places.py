@@ -57,7 +57,9 @@ def find_location(text: str, lex: Lexicon) -> str | None:
     best: str | None = None
     for m in rx.finditer(text):
         p = _tidy(m.group(0))
-        if p and (best is None or len(p) > len(best)):
+        # The longest run; of two as long, one with a known place (鄞州五乡 over 物流中心).
+        if p and (best is None or len(p) > len(best)
+                  or (len(p) == len(best) and _known(p, lex) and not _known(best, lex))):
             best = p
     if best is None:
         # 慈城附近, 去洪塘一带: a short name the lexicon does not know, placed by the word after it.
@@ -68,6 +70,10 @@ def find_location(text: str, lex: Lexicon) -> str | None:
         if lives and lives.group(1) not in _NOT_NEAR and _tidy(lives.group(1)):
             return lives.group(1)
     return without_city(best, lex) if best else None
+
+
+def _known(place: str, lex: Lexicon) -> bool:
+    return bool(lex.known_place_rx and lex.known_place_rx.search(place))
 
 
 def without_city(place: str, lex: Lexicon) -> str:

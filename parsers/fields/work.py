@@ -29,7 +29,7 @@ _GENERIC_ORG = {"公司", "厂", "厂里", "单位", "工厂", "店", "店里", 
                 "部门", "中心", "站", "园", "工地", "市场", "基地"}
 _NEED = re.compile(r"(?:急招|招聘|诚聘|聘请|招工|招收|招募|高薪招|直招|招|聘|急需|需要|需(?!求)|缺|要人|要(?=\d|[\u4e00-\u9fff]{0,4}(?:工|员|人|师傅|阿姨))|找(?=\d)|请(?=\d))")
 _TASK_VERBS = re.compile(
-    r"包装|装卸|卸货|装货|卸车|装车|搬运|搬货|搬家|分拣|打包|摘|采摘|采|搅拌|拌|清洁|打扫|保洁|装柜|拆柜|贴标|"
+    r"挂件|上料|下料|包装|装卸|卸货|装货|卸车|装车|搬运|搬货|搬家|分拣|打包|摘|采摘|采|搅拌|拌|清洁|打扫|保洁|装柜|拆柜|贴标|"
     r"组装|装配|打磨|抛光|去毛刺|贴|布置|搭|拆|安装|看店|看门|看场|守|巡|收|清理|清运|清扫|搬|喂|缝|剪|检验|质检|送货|配送|砌|浇|绑|扎|刷|喷|焊|切|挑|拣|洗|做饭|烧饭|带孩子|照顾|看护|陪护|"
     r"种|插秧|收割|拔|除草|锄|施肥|挖|运|拉货|上货|理货|盘点|码货|叠|折|串|穿|粘|糊|印|封|缠|削|剥|扫|擦|修|补|铺|抬|扛|卸|装"
 )
@@ -51,8 +51,19 @@ _PERSON_END = re.compile(r"(?:工|员|师|傅|姨|姐|妈|叔|嫂|姆|手|人)$"
 _EMPLOYER_LABEL = re.compile(r"(?:^|\n)\s*(?:用工单位|招聘单位|单位名称|公司名称|企业名称|单位|公司|企业|厂名)\s*[:：]\s*([^\s，,。;；\n]{2,20})")
 # A crew named by its trade: 油漆班组, 水电队 (the trade is a lexicon job less its 工).
 _CREW = re.compile(r"([\u4e00-\u9fff]{2})(?:班组|施工队|队)(?![长员伍列])")
+# Suffixes that make a firm's name from a place name (东港贸易, 北仑物流), longest first.
+_NAME_SUFFIX = ("有限公司", "进出口", "贸易", "外贸", "物流", "快递", "电子", "电器", "机械", "服饰", "制衣",
+                "纺织", "印务", "包装", "实业", "工贸", "科技", "精工", "货运", "运输", "速运", "速递",
+                "纸业", "塑业", "鞋业", "木业", "五金", "集团")
 _MANNER = frozenset({"兼职", "全职"})
 _CLAUSE = re.compile(r"[，,。;；!！?？\n、]+")
+
+
+def _bare_suffix(rest: str) -> bool:
+    """What is left after a place is only a trade suffix: 东港|贸易 names the firm 东港贸易
+    (but 河头村|果园 is an orchard in a village: the place goes)."""
+    head = next((s for s in _NAME_SUFFIX if rest.startswith(s)), None)
+    return head is not None and not any(s in rest[len(head):] for s in ORG_SUFFIX)
 
 
 def find_job(text: str, lex: Lexicon) -> str | None:
@@ -144,6 +155,7 @@ def find_employer(text: str, lex: Lexicon, location: str | None) -> str | None:
         if m and not subject:  # 招聘：五金厂冲床工2名 — the employer follows the verb
             subject, after_verb = clause[m.end():].lstrip("：: "), True
         if location and subject.startswith(location) and len(subject) > len(location) + 1 \
+                and not _bare_suffix(subject[len(location):]) \
                 and not (m and location.endswith(ORG_SUFFIX)  # 东方商场周末促销需要…: the place is the firm
                          and not any(s in subject[len(location):] for s in ORG_SUFFIX)):
             subject = subject[len(location):]
@@ -169,7 +181,7 @@ def find_employer(text: str, lex: Lexicon, location: str | None) -> str | None:
             subject = subject[pm.end():]
         if lex.known_place_rx is not None:
             km = lex.known_place_rx.match(subject)
-            if km and len(subject) - km.end() >= 2:
+            if km and len(subject) - km.end() >= 2 and not _bare_suffix(subject[km.end():]):
                 subject = subject[km.end():]
         if not subject or len(subject) < 2 or len(subject) > 14 or subject in _GENERIC_ORG:
             continue
