@@ -29,6 +29,11 @@ _HEDGED = re.compile(r"(?:可能|也许|说不定|听说|估计|好像)[^，,。
 _HIRING_TALK = re.compile(r"招(?:工|人)[^，,。\d]{0,5}?(?:难|不容易)|(?:招工|招人|要人)的(?:事(?:情|儿)?|信息|消息|广告|帖子)|招不到人|不好招|"
                           + _HEDGED.pattern)
 _COME_FORWARD = re.compile(r"联系|报名|电话|有意|有空的|谁|来吧|私聊|私信|\d{7,}")
+# Asking for work, then saying who one is or when one can work: an offer (parse.md).
+_WORK_ASKED = re.compile(r"(?:有没有|有什么|有啥|哪里有|哪儿有)[^。]{0,12}(?:活(?!动)|兼职|工作|零工)")
+# 谁家还缺人？我可以去: who needs people, then the sender can go.
+_SELF_GO = re.compile(r"我们?[^，,。?？]{0,4}(?:可以|能)(?:去|来|干)")
+_SELF_STATED = re.compile(r"我(?:今年)?\d{2}岁|(?:下班后|晚上|周末|白天|平时)想(?:干|做|找)|我(?:会|能)(?:开|做|干|修|焊|带)")
 _ASKED_OF_OTHERS = re.compile(
     r"(?:谁家|哪家|哪个厂|哪位老板|谁|有没有老板|有没有厂家?)[^，,。?？]{0,8}?(?:要人|需要人?|缺人|用人|招人|要[\u4e00-\u9fff]{0,4}(?:工|员|师傅))[^，,。?？]{0,6}[?？吗]?|"
     r"(?:缺人|要人|需要人|用人|招人)的(?:老板)?(?:吱一声|说一声|说话|联系我?|找我|私聊|喊我|吭声)|"
@@ -246,7 +251,9 @@ def classify(text: str, lex: Lexicon, *, has_job: bool, has_pay: bool, headcount
     if _PAST_FILL.search(t) and not _STILL_NEED.search(t):
         return "other"
     short = len(t) <= 30
-    offer = bool(_OFFER.search(_ASKED_TO_WORK.sub("，", t))) or bool(_FREE.search(t) and (has_job or _WORKY.search(t)))
+    offer = bool(_OFFER.search(_ASKED_TO_WORK.sub("，", t))) or bool(_FREE.search(t) and (has_job or _WORKY.search(t))) \
+        or bool(_WORK_ASKED.search(t) and _SELF_STATED.search(t)) \
+        or bool(_ASKED_OF_OTHERS.match(t) and _SELF_GO.search(t))
     # A need asked of others (谁家要人? 哪家缺人?) is not the sender's own need.
     job_strong = bool(_JOB_STRONG.search(_ASKED_OF_OTHERS.sub("，", t))) \
         and not (_OUTING.search(t) and not has_job and not has_pay)
@@ -262,7 +269,8 @@ def classify(text: str, lex: Lexicon, *, has_job: bool, has_pay: bool, headcount
     if short and _WITHDRAW.search(t) and not job_strong:
         return "other"
     said = _REF_TAIL.sub("", t) or t  # 我们四个都去，14号 / ，鸿运那个: the posting named after the claim
-    if (short and _CLAIM_SELF.search(said) and not _NOT_CLAIM.search(t)
+    # 谁家还缺人？我可以去: asking who needs people first makes it an offer, not a claim.
+    if (short and _CLAIM_SELF.search(said) and not _NOT_CLAIM.search(t) and not _ASKED_OF_OTHERS.match(t)
             and (not job_strong or re.search(r"[?？]|吗|\d+\s*号|(?:人|活)(?:不|没有?)(?:[，,。?？\s]|$)", t))):  # 3号还要人吗？我想去
         return "claim"
     if _WHO_CAN.search(t) or (has_pay and _WHO_FREE.search(t)):
