@@ -118,11 +118,16 @@ def _replace(m: re.Match[str]) -> str:
     return _fmt(v) + suffix
 
 
+_PAIR_TRIO = re.compile(r"(有|要|缺|找|需要|招)([俩仨])(?![个人位名])")
+
+
 def arabize(text: str) -> str:
     """Rewrite Chinese numerals that are quantities as Arabic digits.
 
     Words that merely contain a numeral (一起, 一线, 十里银滩) are left alone.
     """
+    if "俩" in text or "仨" in text:  # 我这有仨, 要俩小工: 俩/仨 count people without a counter
+        text = _PAIR_TRIO.sub(lambda m: f"{m.group(1)}{2 if m.group(2) == '俩' else 3}个", text)
     return _RUN.sub(_replace, text)
 
 
