@@ -35,7 +35,7 @@ _TASK_VERBS = re.compile(
 )
 # 帮忙搬家, 来卸货: the task is what follows.
 _HELP = re.compile(r"^(?:帮忙|帮着|来帮忙|过来|来|去)(?:仓库|车间|工地|厂里|店里|地里|田里)?(?=[\u4e00-\u9fff]{2})")
-_NOT_TASK = re.compile(r"\d|元|块|薪|结|天|月|号|周|电话|联系|地点|地址|包吃|包住|男女|年龄|岁|要求|经验|(?<![老病客])人|名|急|长期|短期|时间|上班|下班|班|证")
+_NOT_TASK = re.compile(r"\d|元|块|薪|结|天|月(?!饼)|号|周|电话|联系|地点|地址|包吃|包住|男女|年龄|岁|要求|经验|(?<![老病客])人|名|急|长期|短期|时间|上班|下班|班|证")
 _SEXES = frozenset({"男工", "女工"})
 # A need verb, then a job-like word ending 工/员/师 (招剥虾工, 需要剪线工): with a count after it,
 # or (without 要, which is too common) alone.
