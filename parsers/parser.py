@@ -32,7 +32,7 @@ _DIALECT_WORDS = {"俺们": "我们", "俺": "我", "明儿个": "明天", "明�
                   "后儿个": "后天", "咋办": "怎么办", "咋整": "怎么办"}
 _DIALECT = re.compile("|".join(sorted(_DIALECT_WORDS, key=len, reverse=True)))
 # A bare count in reply to a quoted posting takes it up: 「…缺6个人」 我们4个.
-_BARE_COUNT = re.compile(r"^\s*(?:我们|我们这边?|我这边?)?\s*(?:[俩仨]|\d+\s*(?:个人|个|人|位|名))\s*[。!！~]*\s*$")
+_COUNT_REPLY = re.compile(r"^\s*(?:我们|我们这边?|我这边?)?\s*(?:[俩仨]|\d+\s*(?:个人|个|人|位|名))\s*[。!！~]*\s*$")
 # Wanting the people a quoted offer names is a need: 「…5个木工空着」 我们工地正好要.
 _TAKE_OFFER = re.compile(r"(?:正好|刚好|正)(?:要|需要|缺)|(?:我|我们)[^，,。]{0,4}(?:要了|都要|要人)|要了[，,。!！]?$")
 _FIELDS_FOR = {
@@ -89,9 +89,9 @@ class Parser:
         pay = find_pay(work)
         headcount = find_headcount(work, job_words=self.lex.job_rx)
         intent = classify(work, self.lex, has_job=job is not None, has_pay=pay is not None, headcount=headcount)
-        if intent == "other" and norm.quote and (_BARE_COUNT.match(work) or _TAKE_OFFER.search(work)):
+        if intent == "other" and norm.quote and (_COUNT_REPLY.match(work) or _TAKE_OFFER.search(work)):
             quoted = self.parse(norm.quote.text, now=now).intent
-            if quoted == "job_post" and _BARE_COUNT.match(work):
+            if quoted == "job_post" and _COUNT_REPLY.match(work):
                 intent = "claim"
             elif quoted == "labor_offer" and _TAKE_OFFER.search(work):
                 intent = "job_post"

@@ -38,7 +38,7 @@ _NAMED = rf"(?:[老小][{_SURNAME}]|[{_SURNAME}](?:师傅|姐|哥|叔|阿姨|大
 # People named alongside the speaker: 带上我弟弟, 和我老婆, 加上两个老乡, 我和老李.
 _COMPANIONS = re.compile(
     r"(?:带上?|和|跟|加上?|算上|还有|叫上|连同|同)\s*(?:我|我的)?\s*(?:(\d+)\s*个)?\s*"
-    r"(?:" + KIN + r"|姐(?!妹)|哥|弟(?!兄)|妹|兄弟|姐妹|舅舅|侄子|外甥|小伙伴|亲戚|老表|" + _NAMED + r")"
+    r"(?:" + KIN + r"|姐(?!妹)|哥|弟(?!兄)|妹|兄弟|姐妹|舅舅|小伙伴|亲戚|老表|" + _NAMED + r")"
 )
 # 我老婆也去, 我弟弟一起来: a companion taking part alongside the speaker.
 _COMPANION_ALSO = re.compile(r"(?:我|我的)(?:" + KIN + r"|姐|哥|弟|妹|妈|爸)(?:也|都|一起|也一起)(?:去|来|报|参加|算)")
