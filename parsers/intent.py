@@ -20,7 +20,7 @@ _PAST_FILL = re.compile(
 )
 # Work done and paid: a report, unless the message goes on to offer or ask (活干完了，有需要的老板联系).
 # What a kind of work pays, as talk (做保洁一个月才三千, 晚上加班能多挣六十): no one asks anything.
-_PAY_TALK = re.compile(r"(?:[一1]个月|[一1]天|[一1]个?小时|每月|每天|[一1]晚上?)(?:(?:才|只有|只|就)\s*\d+|\s*\d+\s*(?:块|元)?(?:钱)?(?:太少|太低|少了|低了|不够))|多(?:赚|挣)了?\s*\d+")
+_PAY_TALK = re.compile(r"(?:[一1]个月|[一1]天|[一1]个?小时|每月|每天|[一1]晚上?)(?:(?:才|只有|只|就)\s*\d+(?![\d.]|\s*(?:班|趟|次|辆|列|回|个|人|单|件))|\s*\d+\s*(?:块|元)?(?:钱)?(?:太少|太低|少了|低了|不够))|多(?:赚|挣)了?\s*\d+")
 _PAST_DONE = re.compile(r"(?:活|工)(?:已经|都)?干完了|钱(?:也|都|已经)?(?:结|发|到账)了|(?:赚|挣|拿)了\d|干了\d+\s*天")
 # Talk about hiring, hedged or general, with no figure: 今年招工真难, 老板说下个月可能要招人.
 # Hearsay or a maybe about hiring (老板说下个月可能要招二十个人): quiet, even with a figure,
@@ -33,7 +33,8 @@ _COME_FORWARD = re.compile(r"联系|报名|电话|有意|有空的|谁|来吧|�
 _WORK_ASKED = re.compile(r"(?:有没有|有什么|有啥|哪里有|哪儿有)[^。]{0,12}(?:活(?!动)|兼职|工作|零工)")
 # 谁家还缺人？我可以去: who needs people, then the sender can go.
 _SELF_GO = re.compile(r"我们?[^，,。?？]{0,4}(?:可以|能)(?:去|来|干)")
-_SELF_STATED = re.compile(r"我(?:今年)?\d{2}岁|(?:下班后|晚上|周末|白天|平时)想(?:干|做|找)|我(?:会|能)(?:开|做|干|修|焊|带)")
+_SELF_STATED = re.compile(r"我(?:今年)?\d{2}岁|(?:下班后|晚上|周末|白天|平时)想(?:干|做|找)|我(?:会|能)(?:开|做|干|修|焊|带)|"
+                          r"我有[^，,。?？]{0,6}(?:证|驾照|执照)|我(?:开|干|做)过\d+\s*(?:多)?年")
 _ASKED_OF_OTHERS = re.compile(
     r"(?:谁家|哪家|哪个厂|哪位老板|谁|有没有老板|有没有厂家?)[^，,。?？]{0,8}?(?:要人|需要人?|缺人|用人|招人|要[\u4e00-\u9fff]{0,4}(?:工|员|师傅))[^，,。?？]{0,6}[?？吗]?|"
     r"(?:缺人|要人|需要人|用人|招人)的(?:老板)?(?:吱一声|说一声|说话|联系我?|找我|私聊|喊我|吭声)|"
@@ -261,7 +262,7 @@ def classify(text: str, lex: Lexicon, *, has_job: bool, has_pay: bool, headcount
     short = len(t) <= 30
     offer = bool(_OFFER.search(_ASKED_TO_WORK.sub("，", t))) or bool(_FREE.search(t) and (has_job or _WORKY.search(t))) \
         or bool(_WORK_ASKED.search(t) and _SELF_STATED.search(t)) \
-        or bool(_ASKED_OF_OTHERS.match(t) and _SELF_GO.search(t))
+        or bool(_ASKED_OF_OTHERS.match(t) and (_SELF_GO.search(t) or _SELF_STATED.search(t)))
     # A need asked of others (谁家要人? 哪家缺人?) is not the sender's own need.
     job_strong = bool(_JOB_STRONG.search(_ASKED_OF_OTHERS.sub("，", t))) \
         and not (_OUTING.search(t) and not has_job and not has_pay) and not _EARNED.search(t)

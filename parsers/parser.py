@@ -129,7 +129,7 @@ class Parser:
             text=body,
             headcount=headcount if "headcount" in want else None,
             job=job if "job" in want else None,
-            task=find_task(work, self.lex, job, employer) if "task" in want else None,
+            task=find_task(work, self.lex, job, employer, location) if "task" in want else None,
             employer=employer,
             location=location,
             pay=pay if "pay" in want else None,

@@ -31,11 +31,12 @@ _NEED = re.compile(r"(?:急招|招聘|诚聘|聘请|招工|招收|招募|高薪�
 _TASK_VERBS = re.compile(
     r"挂件|上料|下料|包装|装卸|卸货|装货|卸车|装车|搬运|搬货|搬家|分拣|打包|摘|采摘|采|搅拌|拌|清洁|打扫|保洁|装柜|拆柜|贴标|"
     r"组装|装配|打磨|抛光|去毛刺|贴|布置|搭|拆|安装|看店|看门|看场|守|巡|收|清理|清运|清扫|搬|喂|缝|剪|检验|质检|送货|配送|砌|浇|绑|扎|刷|喷|焊|切|挑|拣|洗|做饭|烧饭|带孩子|照顾|看护|陪护|"
-    r"种|插秧|收割|拔|除草|锄|施肥|挖|运|拉货|上货|理货|盘点|码货|叠|折|串|穿|粘|糊|印|封|缠|削|剥|扫|擦|修|补|铺|抬|扛|卸|装"
+    r"种|插秧|收割|脱粒|拔|除草|锄|施肥|挖|运|拉货|上货|理货|盘点|码货|叠|折|串|穿|粘|糊|印|封|缠|削|剥|扫|擦|修|补|铺|抬|扛|卸|装"
 )
 # 帮忙搬家, 来卸货: the task is what follows.
 _HELP = re.compile(r"^(?:帮忙|帮着|来帮忙|过来|来|去)(?:仓库|车间|工地|厂里|店里|地里|田里)?(?=[\u4e00-\u9fff]{2})")
 _NOT_TASK = re.compile(r"\d|元|块|薪|结|天|月(?!饼)|号|周|电话|联系|地点|地址|包吃|包住|男女|年龄|岁|要求|经验|(?<![老病客])人|名|急|长期|短期|时间|上班|下班|班|证")
+_NEED_TAIL = re.compile(r"(?<=[\u4e00-\u9fff]{2})(?:找|缺|要|需要|急需|招|请)(?:\d+|几|个|一些|些)?\s*(?:个|名)?(?:人|工人|帮手)(?:帮忙|帮帮忙)?$")
 _SEXES = frozenset({"男工", "女工"})
 # A need verb, then a job-like word ending 工/员/师 (招剥虾工, 需要剪线工): with a count after it,
 # or (without 要, which is too common) alone.
@@ -176,13 +177,14 @@ def find_employer(text: str, lex: Lexicon, location: str | None) -> str | None:
             subject = _PREFIX.sub("", subject).strip()
             subject = _WHEN.sub("", subject).strip()
         # Drop a leading place: 北仑工业区五金厂 → 五金厂.
-        pm = re.match(r"^[\u4e00-\u9fff]{1,8}?(?:工业区|工业园|开发区|园区|街道|社区|新区|镇|区|县|市)(?=[\u4e00-\u9fff]{2,})", subject)
+        pm = re.match(r"^[\u4e00-\u9fff]{1,8}?(?:工业区|工业园|开发区|园区|街道|社区|新区|镇|区|县|市)(?=(?:[一1]家)?[\u4e00-\u9fff]{2,})", subject)
         if pm:
             subject = subject[pm.end():]
         if lex.known_place_rx is not None:
             km = lex.known_place_rx.match(subject)
             if km and len(subject) - km.end() >= 2 and not _bare_suffix(subject[km.end():]):
                 subject = subject[km.end():]
+        subject = _PREFIX.sub("", subject).strip()  # 环翠区一家水产公司: the article after the place
         if not subject or len(subject) < 2 or len(subject) > 14 or subject in _GENERIC_ORG:
             continue
         if re.search(r"[\d我你他谁哪]|有没有|什么|[今明后]天|[到至]$", subject) or (lex.job_rx and lex.job_rx.fullmatch(subject)):
@@ -191,7 +193,8 @@ def find_employer(text: str, lex: Lexicon, location: str | None) -> str | None:
     return None
 
 
-def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None) -> str | None:
+def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None,
+              location: str | None = None) -> str | None:
     """What the work is, as written: a short verb phrase (手工包装纸品, 卸货, 摘袋)."""
     # Spaces part clauses too in posts typed without punctuation: 招女工 年龄55以下 穿珠子.
     clauses = [c.strip() for c in re.split(r"[，,。;；!！?？\n、]+|\s+", text) if c.strip()]
@@ -236,6 +239,10 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None) ->
             if re.match(r"缺|招|聘|急需|需要?(?!要)|要(?:人|\d)", c2):
                 continue  # 超市周末缺收银员: the need, not the task
             c2 = re.sub(r"^(?:要|得)(?=[\u4e00-\u9fff]{2})", "", c2)  # …明晚要卸货
+        if location and c2.startswith(location):  # 张村小麦收割找几个人帮忙: the place, the task, the need
+            c2 = _NEED_TAIL.sub("", _WHEN.sub("", c2[len(location):]))
+            if re.match(r"缺|招|聘|急需|需要?(?!要)|要(?:人|\d)", c2):
+                continue  # 小港物流园招分拣员: the need, not the task
         if _MAKE.match(c) and not _NOT_TASK.search(c):
             return c  # 做纸箱, 干装修: making or doing a named thing
         if 2 <= len(c2) <= 12 and _TASK_VERBS.search(c2) and not _NOT_TASK.search(c2) \
