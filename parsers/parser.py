@@ -34,7 +34,7 @@ _DIALECT = re.compile("|".join(sorted(_DIALECT_WORDS, key=len, reverse=True)))
 # A bare count in reply to a quoted posting takes it up: 「…缺6个人」 我们4个.
 _COUNT_REPLY = re.compile(r"^\s*(?:我们|我们这边?|我这边?)?\s*(?:[俩仨]|\d+\s*(?:个人|个|人|位|名))\s*[。!！~]*\s*$")
 # Wanting the people a quoted offer names is a need: 「…5个木工空着」 我们工地正好要.
-_TAKE_OFFER = re.compile(r"(?:正好|刚好|正)(?:要|需要|缺)|(?:我|我们)[^，,。]{0,4}(?:要了|都要|要人)|要了[，,。!！]?$")
+_TAKE_OFFER = re.compile(r"(?:正好|刚好|正)(?:要|需要|缺)|^(?:我|我们)(?:厂|公司|店|这边|这里|工地|车间)?(?:都|也|正好|刚好)?(?:需要|要|缺)人?(?=[，,。!！\s]|$)|(?:我|我们)[^，,。]{0,4}(?:要了|都要|要人)|要了[，,。!！]?$")
 _FIELDS_FOR = {
     "job_post": {"headcount", "job", "task", "employer", "location", "pay", "settlement", "start_date", "end_date", "contact"},
     "labor_offer": {"headcount", "job", "task", "location", "pay", "settlement", "start_date", "end_date", "contact"},

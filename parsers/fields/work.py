@@ -19,7 +19,7 @@ _DEPT = re.compile(r"(?:车间|餐饮部|部门|[\u4e00-\u9fff]{1,3}部|分部|�
                    r"宴会|夜班|白班|晚班|早班|长期|临时|急|近期|年底|双十一前后|双11前后|前后)+$")
 _PREFIX = re.compile(r"^(?:【[^】]*】|\[[^\]]*\])?\s*(?:我们|他们|她们|我司|我公司|我厂|本公司|本厂|本店|我店|咱们|咱|本|我这边|我这|我们这边|这边|有个|有家|有[一1]家|[一1]家|某|附近的?|旁边的?|新开的?|刚开的?|那家|这家|帮(?!忙)|替)")
 # When, at the head of a clause: 本周六超市理货员需要8人, 明天上午帮忙卸水泥.
-_WHEN = re.compile(r"^(?:(?:本|这|下个?)?(?:周|星期|礼拜)[一二三四五六日天末1-7]?|[今明后]天|明后两?天|这两天|这几天|即日起?|年底前?|(?:中秋|国庆|春节|端午|元旦|五一|十一|清明|过年|双十一|双11|618)节?(?:前后|前|后|期间)?|年前|月底前|节前|近期|最近|目前|现在|"
+_WHEN = re.compile(r"^(?:每(?:周|星期|礼拜)[一二三四五六日天末1-7]+(?![次回个天])|(?:本|这|下个?)?(?:周|星期|礼拜)[一二三四五六日天末1-7]?|[今明后]天|明后两?天|这两天|这几天|即日起?|年底前?|(?:中秋|国庆|春节|端午|元旦|五一|十一|清明|过年|双十一|双11|618)节?(?:前后|前|后|期间)?|年前|月底前|节前|近期|最近|目前|现在|"
                    r"(?:下个?|这个?|本)?月(?:初|中|底)|(?:下个?|这个|本)月|年后|节后|"
                    r"[上下]午|早上|晚上|中午|今晚|明晚|\d+\s*月\s*\d+\s*[号日]|\d+\s*[号日]|起|开始)+")
 _MAKE = re.compile(r"^(?:做|干)(?!到|完|满|多|几|什么|啥|得|不|了|过|活|事|工|饭|好|六|五|满)[\u4e00-\u9fff]{2,4}$")
@@ -164,7 +164,8 @@ def find_employer(text: str, lex: Lexicon, location: str | None) -> str | None:
         cut = -1
         for suf in ORG_SUFFIX:
             i = subject.rfind(suf)
-            if i >= 0 and i + len(suf) > cut and (i > 0 or suf in ("食堂", "果园", "工地", "酒店", "宾馆", "超市", "农场", "快递站", "仓库", "饭店", "餐厅", "物业")):
+            if i >= 0 and i + len(suf) > cut and (i > 0 or suf in ("食堂", "果园", "工地", "酒店", "宾馆", "超市", "农场", "快递站", "仓库", "饭店", "餐厅", "物业",
+                                                          "合作社", "农庄")):
                 cut = i + len(suf)
         if cut > 0:
             subject = subject[:cut]
@@ -243,6 +244,8 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None,
             c2 = _NEED_TAIL.sub("", _WHEN.sub("", c2[len(location):]))
             if re.match(r"缺|招|聘|急需|需要?(?!要)|要(?:人|\d)", c2):
                 continue  # 小港物流园招分拣员: the need, not the task
+        if re.match(r"急招|招聘|诚招|招(?!待|呼)|聘|急需|需要|缺", c2):
+            continue  # 招保洁: the need for a job word, not the task
         if _MAKE.match(c) and not _NOT_TASK.search(c):
             return c  # 做纸箱, 干装修: making or doing a named thing
         if 2 <= len(c2) <= 12 and _TASK_VERBS.search(c2) and not _NOT_TASK.search(c2) \
