@@ -21,12 +21,12 @@ _BREAKDOWN = re.compile(r"(?<=[名个人位])\s*[（(][^（()）]*\d[^（()）]*
 # 一人一百: pay per head, not a count of people.
 _PER_HEAD = re.compile(r"(?:每|[一1])\s*(?:个)?人(?=\s*(?:每天|[一1]天)?\s*\d)")
 # 家里五口人: the household a helper works for, not people wanted or offered.
-_FAMILY_SERVED = re.compile(r"(?:家里|家中|家有|全家)(?:有|共|一共)?\s*\d+\s*口人?")
+_FAMILY_SERVED = re.compile(r"(?:家里|家中|家有|全家|(?<!我们)(?<!我)(?<!咱们)(?<!俺们)[一1]家)(?:有|共|一共)?\s*\d+\s*口人?")
 _VOCATIVE = re.compile(r"^(?:兄弟们|姐妹们|老乡们|大家|各位|老板们|朋友们)[，,!！ ]")
 _WE_N = re.compile(r"(?:我们|咱们)\s*(\d+)\s*个(?!\s*(?:多)?\s*(?:小时|钟头|月|天|星期|礼拜|周|年|组|班|队|团队|厂|公司|车间|村|老乡群))")
 _PAIR = re.compile(r"夫妻[俩两2]|夫妻|[两2俩]口子|我们[俩两2](?!个)|我俩|他俩|(?:兄弟|姐妹|兄妹|姐弟|母女|母子|父子|父女|婆媳|夫妇|哥|姐)[俩两2](?!个)|我(?:和|跟|同)我?(?:老婆|老公|媳妇|爱人|对象)")
 _TRIO = re.compile(r"(?:我们|咱们|咱|他们|她们)仨")
-_ONE_BEFORE_JOB = re.compile(r"(?:要|招|需要|缺|找|请|来)个(?!人吗|活|月|小时)")
+_ONE_BEFORE_JOB = re.compile(r"(?:要|招|需要|缺|找|请|求|来)个(?!人吗|活|月|小时)")
 _SELF = re.compile(r"我|本人|自己")
 _GROUP = re.compile(r"(?:姐妹|兄弟|老乡|哥们|工友|姐们)几个|我们|咱们|班组|团队|队伍|施工队|装修队|一帮|一伙|一些人|几个人|几(?:个|名|位)(?=[\u4e00-\u9fff]{0,2}(?:人|老乡|兄弟|姐妹|工友|妇女|工人|师傅|朋友|亲戚|同事|邻居))|大家|老乡们|兄弟们|姐妹们")
 # Kin and friends a speaker brings along; one list for every companion rule below.
@@ -95,7 +95,8 @@ def find_headcount(text: str, *, job_words: re.Pattern[str] | None = None) -> in
         if job_words is not None:
             m = _ONE_BEFORE_JOB.search(text)
             if m and (job_words.match(text, m.end()) or re.match(r"[\u4e00-\u9fff]{0,2}(?:工|人|手|师傅)", text[m.end():])
-                      or re.match(r"[\u4e00-\u9fff]{1,5}的(?:[，,。\s]|$|师傅|阿姨|工人|人)", text[m.end():])):  # 请个喂猪的, 找个做早餐的师傅
+                      or re.match(r"[\u4e00-\u9fff]{1,5}的(?:[，,。\s]|$|师傅|阿姨|工人|人)", text[m.end():])
+                      or ((d := re.match(r"[\u4e00-\u9fff]{1,5}?的", text[m.end():])) and job_words.match(text, m.end() + d.end()))):  # 请个喂猪的, 找个做早餐的师傅
                 return 1
         return None
     both = re.search(r"男女(?:工)?各\s*(\d+)\s*(?:-\s*(\d+))?\s*(?:名|个|人|位)", text)
