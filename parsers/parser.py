@@ -117,8 +117,8 @@ class Parser:
             if plus:
                 headcount = int(plus.group(1))
             brings = re.search(r"(?:^|[，,。\s])我(?!们)[^，,。\d]{0,2}(?:带|叫上|加上|连同|和|跟|同)\s*(\d+)\s*(?:个|名|位)|"
-                               r"(?:^|[，,。\s])(?:带上?|叫上|加上)\s*(\d+)\s*(?:个|名|位)", work)  # 报名，带两个老乡
-            if brings and headcount == int(brings.group(1) or brings.group(2)):
+                               r"(?:^|[，,。\s])(?:带上?|叫上|加上)\s*(?:我的?\s*(\d+)\s*(?:个|名|位)(?=[\u4e00-\u9fff])(?!人)|(\d+)\s*(?:个|名|位))", work)  # 报名，带两个老乡
+            if brings and headcount == int(next(g for g in brings.groups() if g)):
                 headcount += 1  # 我带两个老乡一起去: the speaker and two more
             if headcount is None:
                 headcount = count_self(work)

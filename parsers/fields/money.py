@@ -113,7 +113,7 @@ def find_pay(text: str) -> Pay | None:
             money = _MONEY_AFTER.match(after) or _MONEY_BEFORE.search(before)
             if _PIECE_CONTEXT.search(text) and lo < 20 and money:
                 unit = "piece"
-            elif _JOB_CONTEXT.search(text) and money:
+            elif _JOB_CONTEXT.search(text) and (money or _bare_clause(before, after)):
                 unit = "job"
             elif _DAILY_CONTEXT.search(text) and 50 <= lo < 1000:
                 unit = "day"
