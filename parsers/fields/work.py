@@ -36,6 +36,8 @@ _TASK_VERBS = re.compile(
 # 帮忙搬家, 来卸货: the task is what follows.
 _HELP = re.compile(r"^(?:帮忙|帮着|来帮忙|过来|来|去)(?:仓库|车间|工地|厂里|店里|地里|田里)?(?=[\u4e00-\u9fff]{2})")
 _NOT_TASK = re.compile(r"\d|元|块|薪|结|天|月(?!饼)|号|周|电话|联系|地点|地址|包吃|包住|男女|年龄|岁|要求|经验|(?<![老病客])人|名|急|长期|短期|时间|上班|下班|班|证")
+# A clause opening with the need (招保洁, 缺收银员), and one closing with it (…找几个人帮忙).
+_NEED_HEAD = re.compile(r"急招|诚招|招聘|缺|招(?!待|呼)|聘|急需|需要?(?!要)|要(?:人|\d)")
 _NEED_TAIL = re.compile(r"(?<=[\u4e00-\u9fff]{2})(?:找|缺|要|需要|急需|招|请)(?:\d+|几|个|一些|些)?\s*(?:个|名)?(?:人|工人|帮手)(?:帮忙|帮帮忙)?$")
 _SEXES = frozenset({"男工", "女工"})
 # A need verb, then a job-like word ending 工/员/师 (招剥虾工, 需要剪线工): with a count after it,
@@ -239,15 +241,13 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None,
         if employer and c2.startswith(employer):  # 花园里修剪草坪: the employer, then its task
             c2 = re.sub(r"^(?:里|这边|那边)", "", c2[len(employer):])
             c2 = _WHEN.sub("", c2)
-            if re.match(r"缺|招|聘|急需|需要?(?!要)|要(?:人|\d)", c2):
+            if _NEED_HEAD.match(c2):
                 continue  # 超市周末缺收银员: the need, not the task
             c2 = re.sub(r"^(?:要|得)(?=[\u4e00-\u9fff]{2})", "", c2)  # …明晚要卸货
         if location and c2.startswith(location):  # 张村小麦收割找几个人帮忙: the place, the task, the need
             c2 = _NEED_TAIL.sub("", _WHEN.sub("", c2[len(location):]))
-            if re.match(r"缺|招|聘|急需|需要?(?!要)|要(?:人|\d)", c2):
-                continue  # 小港物流园招分拣员: the need, not the task
-        if re.match(r"急招|招聘|诚招|招(?!待|呼)|聘|急需|需要|缺", c2):
-            continue  # 招保洁: the need for a job word, not the task
+        if _NEED_HEAD.match(c2):
+            continue  # 招保洁, 小港物流园招分拣员: the need for a job word, not the task
         if _MAKE.match(c) and not _NOT_TASK.search(c):
             return c  # 做纸箱, 干装修: making or doing a named thing
         if 2 <= len(c2) <= 12 and _TASK_VERBS.search(c2) and not _NOT_TASK.search(c2) \
