@@ -9,7 +9,7 @@ from datetime import date, datetime
 from parsers.fields.dates import find_dates
 from parsers.fields.money import find_pay, find_settlement
 from parsers.fields.numbers import arabize
-from parsers.fields.people import count_self, find_headcount, one_more
+from parsers.fields.people import count_taking_part, find_headcount
 from parsers.fields.phone import all_phone_spans, find_phone
 from parsers.fields.places import find_location
 from parsers.fields.requests import find_category, find_urgency
@@ -89,12 +89,14 @@ class Parser:
         pay = find_pay(work)
         headcount = find_headcount(work, job_words=self.lex.job_rx)
         intent = classify(work, self.lex, has_job=job is not None, has_pay=pay is not None, headcount=headcount)
-        if intent == "other" and norm.quote and (_COUNT_REPLY.match(work) or _TAKE_OFFER.search(work)):
-            quoted = self.parse(norm.quote.text, now=now).intent
-            if quoted == "job_post" and _COUNT_REPLY.match(work):
-                intent = "claim"
-            elif quoted == "labor_offer" and _TAKE_OFFER.search(work):
-                intent = "job_post"
+        if intent == "other" and norm.quote:
+            count_reply, takes_offer = bool(_COUNT_REPLY.match(work)), bool(_TAKE_OFFER.search(work))
+            if count_reply or takes_offer:
+                quoted = self.parse(norm.quote.text, now=now).intent
+                if quoted == "job_post" and count_reply:
+                    intent = "claim"
+                elif quoted == "labor_offer" and takes_offer:
+                    intent = "job_post"
         want = _FIELDS_FOR[intent]
         if intent == "other":
             return Parsed(intent="other", text=body, quote=norm.quote)
@@ -112,18 +114,7 @@ class Parser:
                 # The posting number is not a figure of the count: 报名 1 3人, 12号 2个人.
                 work_hc = _blank(work, [rm.span()])
         if intent in ("claim", "labor_offer"):
-            headcount = find_headcount(work_hc, job_words=self.lex.job_rx)
-            plus = re.match(r"^\s*\+\s*(\d)\s*$", work)
-            if plus:
-                headcount = int(plus.group(1))
-            brings = re.search(r"(?:^|[，,。\s])我(?!们)[^，,。\d]{0,2}(?:带|叫上|加上|连同|和|跟|同)\s*(\d+)\s*(?:个|名|位)|"
-                               r"(?:^|[，,。\s])(?:带上?|叫上|加上)\s*(?:我的?\s*(\d+)\s*(?:个|名|位)(?=[\u4e00-\u9fff])(?!人)|(\d+)\s*(?:个|名|位))", work)  # 报名，带两个老乡
-            if brings and headcount == int(next(g for g in brings.groups() if g)):
-                headcount += 1  # 我带两个老乡一起去: the speaker and two more
-            if headcount is None:
-                headcount = count_self(work)
-            elif headcount == 1:
-                headcount = one_more(work) or 1
+            headcount = count_taking_part(work, find_headcount(work_hc, job_words=self.lex.job_rx))
         return Parsed(
             intent=intent,
             text=body,

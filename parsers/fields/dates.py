@@ -91,6 +91,8 @@ def find_dates(text: str, today: date) -> tuple[date | None, date | None]:
     start: date | None = None
     end: date | None = None
     pos = len(text) + 1
+    monday = today - timedelta(days=today.weekday())  # of this week
+    first_of_month = date(today.year, today.month, 1)
 
     def take(d: date | None, at: int) -> None:
         nonlocal start, pos
@@ -104,24 +106,22 @@ def find_dates(text: str, today: date) -> tuple[date | None, date | None]:
             if end_plus is not None and m.start() == pos:
                 end = today + timedelta(days=end_plus)
     m = _NEXT_NEXT_WEEKDAY.search(text)
-    if m:  # 下下周一: the Monday after next
-        monday_next = today - timedelta(days=today.weekday()) + timedelta(days=14)
-        take(monday_next + timedelta(days=_WEEKDAY[m.group(1)]), m.start())
+    if m:  # 下下周一: that day of the week after next
+        take(monday + timedelta(days=14 + _WEEKDAY[m.group(1)]), m.start())
     m = _first_start(_NEXT_WEEK, text)
     if m:
-        take(today - timedelta(days=today.weekday()) + timedelta(days=7), m.start())
+        take(monday + timedelta(days=7), m.start())
     m = _first_start(_NEXT_MONTH, text)
     if m:
-        take(_add_months(date(today.year, today.month, 1), 1), m.start())
+        take(_add_months(first_of_month, 1), m.start())
     m = _first_start(_NEXT_WEEKDAY, text)
     if m:
-        monday_next = today - timedelta(days=today.weekday()) + timedelta(days=7)
-        take(monday_next + timedelta(days=_WEEKDAY[m.group(1)]), m.start())
+        take(monday + timedelta(days=7 + _WEEKDAY[m.group(1)]), m.start())
     for m in _THIS_WEEKDAY.finditer(text):
         if text[max(0, m.start() - 1):m.start()] in ("下", "上", "每") or _ENDS_HERE.search(text[:m.start()]):
             continue
         wd = _WEEKDAY[m.group(1)]
-        d = today - timedelta(days=today.weekday()) + timedelta(days=wd)
+        d = monday + timedelta(days=wd)
         if d < today:
             d += timedelta(days=7)
         take(d, m.start())
@@ -137,8 +137,7 @@ def find_dates(text: str, today: date) -> tuple[date | None, date | None]:
         take(_safe(today.year, int(m.group(1) or m.group(3)), int(m.group(2) or m.group(4))), m.start())
     m = _first_start(_REL_MONTH_DAY, text)
     if m:
-        first = date(today.year, today.month, 1)
-        first = _add_months(first, 1) if m.group(1).startswith("下") else first
+        first = _add_months(first_of_month, 1) if m.group(1).startswith("下") else first_of_month
         take(_safe(first.year, first.month, int(m.group(2))), m.start())
     m = _DAY_ONLY.search(text)
     if m and not re.search(r"\d\s*号\s*(?:我|报名|那个)", text):
@@ -152,8 +151,7 @@ def find_dates(text: str, today: date) -> tuple[date | None, date | None]:
         if m.group(1):
             end = today + timedelta(days={"明天": 1, "后天": 2, "大后天": 3}[m.group(1)])
         else:
-            monday = today - timedelta(days=today.weekday()) + timedelta(days=7 if m.group(2) else 0)
-            end = monday + timedelta(days=_WEEKDAY[m.group(3)])
+            end = monday + timedelta(days=(7 if m.group(2) else 0) + _WEEKDAY[m.group(3)])
             if not m.group(2) and end < base:
                 end += timedelta(days=7)
     elif _END_YEAR.search(text):

@@ -40,8 +40,10 @@ _COMPANIONS = re.compile(
     r"(?:带上?|和|跟|加上?|算上|还有|叫上|连同|同)\s*(?:我|我的)?\s*(?:(\d+)\s*个)?\s*"
     r"(?:" + KIN + r"|姐(?!妹)|哥|弟(?!兄)|妹|妈|爸|兄弟|姐妹|舅舅|小伙伴|亲戚|老表|" + _NAMED + r")"
 )
+# A relative or friend, in full or short (我姐, 我妈).
+RELATIVE = r"(?:" + KIN + r"|姐|哥|弟|妹|妈|爸)"
 # 我老婆也去, 我弟弟一起来: a companion taking part alongside the speaker.
-_COMPANION_ALSO = re.compile(r"(?:我|我的)(?:" + KIN + r"|姐|哥|弟|妹|妈|爸)(?:也|都|一起|也一起)(?:去|来|报|参加|算)")
+_COMPANION_ALSO = re.compile(r"(?:我|我的)" + RELATIVE + r"(?:也|都|一起|也一起)(?:去|来|报|参加|算)")
 # 我去，算我老公一个: the speaker goes and counts one companion in.
 _COUNTED_IN = re.compile(r"算(?:上)?(?:我的?)?" + KIN + r"[一1]个")
 _SPEAKER_GOES = re.compile(r"我(?!们)(?:也|就)?(?:去|报名|报|来|参加)")
@@ -133,6 +135,28 @@ def one_more(text: str) -> int | None:
         n = count_self(text)
         return n if n and n > 1 else None
     return None
+
+
+# 我带两个老乡, 报名，带上我两个老乡: the figure is of the others; the speaker goes too.
+_BRINGS = re.compile(r"(?:^|[，,。\s])我(?!们)[^，,。\d]{0,2}(?:带|叫上|加上|连同|和|跟|同)\s*(\d+)\s*(?:个|名|位)|"
+                     r"(?:^|[，,。\s])(?:带上?|叫上|加上)\s*(?:我的?\s*(\d+)\s*(?:个|名|位)(?=[\u4e00-\u9fff])(?!人)|(\d+)\s*(?:个|名|位))")
+_PLUS = re.compile(r"^\s*\+\s*(\d)\s*$")
+
+
+def count_taking_part(text: str, found: int | None) -> int | None:
+    """People in a claim or an offer, from the figure found in it: +2 is two; a figure of
+    people brought adds the speaker; no figure counts the speaker and those named."""
+    plus = _PLUS.match(text)
+    if plus:
+        found = int(plus.group(1))
+    brings = _BRINGS.search(text)
+    if brings and found == int(next(g for g in brings.groups() if g)):
+        found += 1
+    if found is None:
+        return count_self(text)
+    if found == 1:
+        return one_more(text) or 1
+    return found
 
 
 def count_self(text: str) -> int | None:

@@ -63,12 +63,10 @@ def find_location(text: str, lex: Lexicon) -> str | None:
             best = p
     if best is None:
         # 慈城附近, 去洪塘一带: a short name the lexicon does not know, placed by the word after it.
-        near = _NEAR.search(text)
-        if near and near.group(1) not in _NOT_NEAR and _tidy(near.group(1)):
-            return near.group(1)
-        lives = _LIVES.search(text)
-        if lives and lives.group(1) not in _NOT_NEAR and _tidy(lives.group(1)):
-            return lives.group(1)
+        for rx in (_NEAR, _LIVES):
+            m = rx.search(text)
+            if m and m.group(1) not in _NOT_NEAR and _tidy(m.group(1)):
+                return m.group(1)
     return without_city(best, lex) if best else None
 
 

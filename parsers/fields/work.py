@@ -25,6 +25,9 @@ _WHEN = re.compile(r"^(?:每(?:周|星期|礼拜)[一二三四五六日天末1-7
 _MAKE = re.compile(r"^(?:做|干)(?!到|完|满|多|几|什么|啥|得|不|了|过|活|事|工|饭|好|六|五|满)[\u4e00-\u9fff]{2,4}$")
 _PRICE_TAIL = re.compile(r"(?<=[\u4e00-\u9fff]{2})(?:[每一1]\s*(?:个|件|只|斤|箱|双|条)|按件算?)\s*\d+(?:\.\d+)?\s*(?:毛|块|元|角)\S*$")
 _WHEN_INSIDE = re.compile(r"(?<=[\u4e00-\u9fff])(?:这个月|本月|这周|本周|这几天|这两天|今天|明天|后天)(?=[\u4e00-\u9fff]{2})")
+# Suffixes that name the employer standing alone (我们超市周末缺人, 合作社收蘑菇).
+_STANDALONE_ORG = frozenset({"食堂", "果园", "工地", "酒店", "宾馆", "超市", "农场", "快递站", "仓库", "饭店", "餐厅", "物业",
+                             "合作社", "农庄"})
 _GENERIC_ORG = {"公司", "厂", "厂里", "单位", "工厂", "店", "店里", "老板", "我们", "厂家", "企业", "车间",
                 "部门", "中心", "站", "园", "工地", "市场", "基地"}
 _NEED = re.compile(r"(?:急招|招聘|诚聘|聘请|招工|招收|招募|高薪招|直招|招|聘|急需|需要|需(?!求)|缺|要人|要(?=\d|[\u4e00-\u9fff]{0,4}(?:工|员|人|师傅|阿姨))|找(?=\d)|请(?=\d))")
@@ -166,8 +169,7 @@ def find_employer(text: str, lex: Lexicon, location: str | None) -> str | None:
         cut = -1
         for suf in ORG_SUFFIX:
             i = subject.rfind(suf)
-            if i >= 0 and i + len(suf) > cut and (i > 0 or suf in ("食堂", "果园", "工地", "酒店", "宾馆", "超市", "农场", "快递站", "仓库", "饭店", "餐厅", "物业",
-                                                          "合作社", "农庄")):
+            if i >= 0 and i + len(suf) > cut and (i > 0 or suf in _STANDALONE_ORG):
                 cut = i + len(suf)
         if cut > 0:
             subject = subject[:cut]
