@@ -42,6 +42,8 @@ _NOT_TASK = re.compile(r"\d|元|块|薪|结|天|月(?!饼)|号|周|电话|联系
 # A clause opening with the need (招保洁, 缺收银员), and one closing with it (…找几个人帮忙).
 _NEED_HEAD = re.compile(r"急招|诚招|招聘|缺|招(?!待|呼)|聘|急需|需要?(?!要)|要(?:人|\d)")
 _NEED_TAIL = re.compile(r"(?<=[\u4e00-\u9fff]{2})(?:找|缺|要|需要|急需|招|请)(?:\d+|几|个|一些|些)?\s*(?:个|名)?(?:人|工人|帮手)(?:帮忙|帮帮忙)?$")
+# 装修队, 包装线, 质检岗: a crew, line or post named by its work, not the work itself.
+_UNIT_END = re.compile(r"[队组线岗班]$")
 _SEXES = frozenset({"男工", "女工"})
 # A need verb, then a job-like word ending 工/员/师 (招剥虾工, 需要剪线工): with a count after it,
 # or (without 要, which is too common) alone.
@@ -144,6 +146,16 @@ def find_job(text: str, lex: Lexicon) -> str | None:
     return None
 
 
+def _before_work(subject: str, lex: Lexicon) -> str:
+    """A subject cut before the first word, from its third character on, that names the work."""
+    at = 0
+    for tok in lex.tokenizer.lcut(subject, HMM=False):  # type: ignore[union-attr]
+        if at >= 2 and len(subject) - at >= 3 and _TASK_VERBS.match(tok):
+            return subject[:at]
+        at += len(tok)
+    return subject
+
+
 def find_employer(text: str, lex: Lexicon, location: str | None) -> str | None:
     """The hiring organisation as written, without 我们/我司, leading place or department."""
     label = _EMPLOYER_LABEL.search(text)
@@ -173,8 +185,10 @@ def find_employer(text: str, lex: Lexicon, location: str | None) -> str | None:
                 cut = i + len(suf)
         if cut > 0:
             subject = subject[:cut]
-        elif not m or after_verb:
-            continue
+        elif not m or after_verb or (_TASK_VERBS.match(subject) and not _UNIT_END.search(subject)):
+            continue  # 摘豆角需要10个人: the work, not who hires
+        elif lex.tokenizer is not None and not _UNIT_END.search(subject):
+            subject = _before_work(subject, lex)  # 菜地摘豆角需要10个人: who hires, then the work
         prev = None
         while prev != subject:
             prev = subject
@@ -248,6 +262,8 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None,
             c2 = re.sub(r"^(?:要|得)(?=[\u4e00-\u9fff]{2})", "", c2)  # …明晚要卸货
         if location and c2.startswith(location):  # 张村小麦收割找几个人帮忙: the place, the task, the need
             c2 = _NEED_TAIL.sub("", _WHEN.sub("", c2[len(location):]))
+        elif _TASK_VERBS.match(c2) and not _UNIT_END.search(_NEED_TAIL.sub("", c2)):
+            c2 = _NEED_TAIL.sub("", c2)  # 摘豆角需要10个人: the task, then the need
         if _NEED_HEAD.match(c2):
             continue  # 招保洁, 小港物流园招分拣员: the need for a job word, not the task
         if _MAKE.match(c) and not _NOT_TASK.search(c):
