@@ -55,7 +55,7 @@ _MAO = re.compile(r"(?<![\d.])(\d)\s*毛(?:钱)?")
 _MAO_FEN = re.compile(r"(?<![\d.])(\d)\s*毛\s*([一二三四五六七八九]|\d)(?!\d)(?!\s*(?:个|名|人|位|天|件|斤|钱))")
 _FEN = re.compile(r"(?<![\d.])(\d)\s*分钱")
 # 一个5分, 五分一件: 分 next to a piece is a hundredth of a yuan.
-_PIECE_FEN = re.compile(r"(?<=[每一1][个件只条双片])\s*(\d)\s*分(?!钟|之|\d)|(?<![\d.])(\d)\s*分(?=\s*[每一1]\s*[个件只条双片])")
+_PIECE_FEN = re.compile(r"(?<=[每一1][个件只条双片])\s*([一二三四五六七八九]|\d)\s*分(?!钟|之|\d)|(?<![\d.])([一二三四五六七八九]|\d)\s*分(?=\s*[每一1]\s*[个件只条双片])")
 _CN_DIGIT = {c: str(i) for i, c in enumerate("零一二三四五六七八九")}
 
 
@@ -73,7 +73,7 @@ def _spoken_money(text: str) -> str:
     if "分钱" in text:
         text = _FEN.sub(lambda m: f"0.0{m.group(1)}元", text)
     if "分" in text:
-        text = _PIECE_FEN.sub(lambda m: f"0.0{m.group(1) or m.group(2)}元", text)
+        text = _PIECE_FEN.sub(lambda m: f"0.0{_CN_DIGIT.get(d := m.group(1) or m.group(2), d)}元", text)
     return text
 
 
