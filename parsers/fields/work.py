@@ -185,10 +185,13 @@ def find_employer(text: str, lex: Lexicon, location: str | None) -> str | None:
                 cut = i + len(suf)
         if cut > 0:
             subject = subject[:cut]
-        elif not m or after_verb or (_TASK_VERBS.match(subject) and not _UNIT_END.search(subject)):
-            continue  # 摘豆角需要10个人: the work, not who hires
-        elif lex.tokenizer is not None and not _UNIT_END.search(subject):
-            subject = _before_work(subject, lex)  # 菜地摘豆角需要10个人: who hires, then the work
+        elif not m or after_verb:
+            continue
+        elif not _UNIT_END.search(subject):  # 装修队, 包装线: a crew or line is who hires
+            if _TASK_VERBS.match(subject):
+                continue  # 摘豆角需要10个人: the work, not who hires
+            if lex.tokenizer is not None:
+                subject = _before_work(subject, lex)  # 菜地摘豆角需要10个人: who hires, then the work
         prev = None
         while prev != subject:
             prev = subject
@@ -262,8 +265,8 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None,
             c2 = re.sub(r"^(?:要|得)(?=[\u4e00-\u9fff]{2})", "", c2)  # …明晚要卸货
         if location and c2.startswith(location):  # 张村小麦收割找几个人帮忙: the place, the task, the need
             c2 = _NEED_TAIL.sub("", _WHEN.sub("", c2[len(location):]))
-        elif _TASK_VERBS.match(c2) and not _UNIT_END.search(_NEED_TAIL.sub("", c2)):
-            c2 = _NEED_TAIL.sub("", c2)  # 摘豆角需要10个人: the task, then the need
+        elif _TASK_VERBS.match(c2) and not _UNIT_END.search(bare := _NEED_TAIL.sub("", c2)):
+            c2 = bare  # 摘豆角需要10个人: the task, then the need
         if _NEED_HEAD.match(c2):
             continue  # 招保洁, 小港物流园招分拣员: the need for a job word, not the task
         if _MAKE.match(c) and not _NOT_TASK.search(c):
