@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -202,6 +203,21 @@ class Repository:
             if obj in self.s:
                 self.s.expunge(obj)
         self._added.clear()
+
+    @staticmethod
+    def _marked(row: Any, **stored: Any) -> None:
+        """Show on the row object what a mark just committed.
+
+        On a session's row the values are set as already stored: set as plain attributes
+        they would be a pending change, and the next query's autoflush would write them again
+        in a new transaction, holding SQLite's write lock until some later commit (at
+        start-up the gateway thread then waited out the 30 s busy timeout to bind a room id).
+        """
+        for key, value in stored.items():
+            if hasattr(row, "_sa_instance_state"):
+                set_committed_value(row, key, value)
+            else:
+                setattr(row, key, value)
 
     def _mark(self, name: str, values: dict[str, Any]) -> None:
         """One outbox mark, committed at once (a crash repeats at most this one reply).
@@ -634,12 +650,12 @@ class Repository:
     def mark_attempted(self, row: Outbox, *, now: datetime) -> None:
         """Record, and commit, that this reply is about to go out (see Outbox.attempted_at)."""
         self._mark("attempted", {"row_id": row.id, "attempted_at": now})
-        row.attempted_at = now
+        self._marked(row, attempted_at=now)
 
     def mark_failed(self, row: Outbox, error: str, *, now: datetime) -> None:
         """Give up on a reply that can never go out (its group is gone), and say why."""
         self._mark("failed", {"row_id": row.id, "failed_at": now, "error": error[:256]})
-        row.failed_at = now
+        self._marked(row, failed_at=now)
 
     def settle_in_doubt(self, group_id: int | None, to_id: str | None, text: str, *,
                         echo_id: str | None = None, sent: datetime,
@@ -670,7 +686,7 @@ class Repository:
     def mark_sent(self, row: Outbox, *, now: datetime, gateway_id: str | None = None) -> None:
         """Mark one reply sent and commit at once: a crash repeats at most this reply."""
         self._mark("sent", {"row_id": row.id, "sent_at": now, "gateway_id": gateway_id})
-        row.sent_at = now
+        self._marked(row, sent_at=now)
 
     # -- audit ------------------------------------------------------------------------------
     def audit(self, *, actor_id: str, action: str, now: datetime, group_id: int | None = None,

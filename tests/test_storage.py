@@ -175,6 +175,24 @@ def test_outbox_marks_are_committed_at_once_and_seen_by_another_connection(repo,
     assert repo.pending() == []
 
 
+def test_a_marked_row_is_not_written_again_by_the_next_query(repo, db_url):  # type: ignore[no-untyped-def]
+    """A mark on a row the session loaded shows on the object as stored, not as a change: the
+    next query's autoflush must not write it again in a transaction nobody commits (on
+    SQLite that held the write lock, and another thread waited out the busy timeout)."""
+    for key in ("a", "b", "c"):
+        repo.enqueue(key=key, text=key, due=NOW, created_at=NOW)
+    repo.commit()
+    a, b, c = repo.pending()
+    repo.mark_attempted(a, now=NOW)
+    repo.mark_sent(b, now=NOW, gateway_id="gw-b")
+    repo.mark_failed(c, "room gone", now=NOW)
+    assert (a.attempted_at, b.sent_at, c.failed_at) == (NOW, NOW, NOW)
+    assert not repo.s.dirty
+    assert [r.key for r in repo.pending()] == ["a"]  # a query, with its autoflush
+    if db_url.startswith("sqlite"):
+        assert not repo._conn.connection.dbapi_connection.in_transaction
+
+
 def test_rows_inserted_ahead_of_the_session_behave_like_its_own(repo):  # type: ignore[no-untyped-def]
     """save_posting writes its row with a prepared statement (storage.prepared) and attaches
     the object: later changes to it are saved, and a rollback takes it back out."""
