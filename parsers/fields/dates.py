@@ -45,8 +45,9 @@ _DURATION = re.compile(
     r"(?:干|做|借调|借用|支援|共享|为期|共|连续|工期|做满|需要|要|大概|预计|一共|总共|持续|可以做|能做|能干|可以干|只要|只干|只做|帮忙|帮)"
     r"[^，,。;；\n\d]{0,2}?(\d{1,3})\s*(?:个)?\s*(天|日|周|星期|礼拜|月)"
 )
-# A duration standing as a clause of its own: 后天开始，三天，一天180.
-_DURATION_CLAUSE = re.compile(r"(?:^|[，,。\s])(\d{1,3})\s*(天|周|星期|礼拜|个月)(?=\s*(?:[，,。;；]|$))")
+# A duration standing as a clause of its own (后天开始，三天，一天180) or right after the day
+# it starts (3月8号一天，250元; 周六一天，).
+_DURATION_CLAUSE = re.compile(r"(?:^|[，,。\s]|(?<=\d[号日])|(?<=[明后]天)|(?<=(?:周|期|拜)[一二三四五六日天]))(\d{1,3}|一(?=天))\s*(天|周|星期|礼拜|个月)(?=\s*(?:[，,。;；]|$))")
 
 # A relative day that ends the work, not starts it: 明天到后天, 做到周五, 干到下周三.
 _ENDS_HERE = re.compile(r"(?:到|至|~|—)\s*(?:本|这个?)?$")
@@ -172,7 +173,7 @@ def find_dates(text: str, today: date) -> tuple[date | None, date | None]:
             year = base.year if month >= base.month else base.year + 1
             end = _month_end(year, month)
     if end is None and (m := _DURATION.search(text) or _DURATION_CLAUSE.search(text)):
-        n, unit = int(m.group(1)), m.group(2)
+        n, unit = (1 if m.group(1) == "一" else int(m.group(1))), m.group(2)
         if 0 < n <= 366:
             if unit in ("天", "日"):
                 end = base + timedelta(days=n - 1)

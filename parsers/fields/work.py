@@ -34,7 +34,7 @@ _NEED = re.compile(r"(?:急招|招聘|诚聘|聘请|招工|招收|招募|高薪�
 _TASK_VERBS = re.compile(
     r"挂件|上料|下料|包装|装卸|卸货|装货|卸车|装车|搬运|搬货|搬家|分拣|打包|摘|采摘|采|搅拌|拌|清洁|打扫|保洁|装柜|拆柜|贴标|"
     r"组装|装配|打磨|抛光|去毛刺|贴|布置|搭|拆|安装|看店|看门|看场|守|巡|收|清理|清运|清扫|搬|喂|缝|剪|检验|质检|送货|配送|砌|浇|绑|扎|刷|喷|焊|切|挑|拣|洗|做饭|烧饭|带孩子|照顾|看护|陪护|"
-    r"种|插秧|收割|脱粒|拔|除草|锄|施肥|挖|运|拉货|上货|理货|盘点|码货|叠|折|串|穿|粘|糊|印|封|缠|削|剥|扫|擦|修|补|铺|抬|扛|卸|装"
+    r"绣|钉|编(?![程号辑制码])|种|插秧|收割|脱粒|拔|除草|锄|施肥|挖|运|拉货|上货|理货|盘点|码货|叠|折|串|穿|粘|糊|印|封|缠|削|剥|扫|擦|修|补|铺|抬|扛|卸|装"
 )
 # 帮忙搬家, 来卸货: the task is what follows.
 _HELP = re.compile(r"^(?:帮忙|帮着|来帮忙|过来|来|去)(?:仓库|车间|工地|厂里|店里|地里|田里)?(?=[\u4e00-\u9fff]{2})")
@@ -42,6 +42,8 @@ _NOT_TASK = re.compile(r"\d|元|块|薪|结|天|月(?!饼)|号|周|电话|联系
 # A clause opening with the need (招保洁, 缺收银员), and one closing with it (…找几个人帮忙).
 _NEED_HEAD = re.compile(r"急招|诚招|招聘|缺|招(?!待|呼)|聘|急需|需要?(?!要)|要(?:人|\d)")
 _NEED_TAIL = re.compile(r"(?<=[\u4e00-\u9fff]{2})(?:找|缺|要|需要|急需|招|请)(?:\d+|几|个|一些|些)?\s*(?:个|名)?(?:人|工人|帮手)(?:帮忙|帮帮忙)?$")
+# 谁家要绣花的, 有没有包装的活: a question naming the work it asks for.
+_ASKS_FOR = re.compile(r"^(?:谁家|哪家|谁|有谁|有没有|哪里|哪儿)(?:要|需要|招|缺|有)?([\u4e00-\u9fff]{2,8}?)(?:的活儿?|的)$")
 # 装修队, 包装线, 质检岗: a crew, line or post named by its work, not the work itself.
 _UNIT_END = re.compile(r"[队组线岗班]$")
 _SEXES = frozenset({"男工", "女工"})
@@ -65,6 +67,11 @@ _NAME_SUFFIX = ("有限公司", "进出口", "贸易", "外贸", "物流", "快�
                 "纸业", "塑业", "鞋业", "木业", "五金", "集团")
 _MANNER = frozenset({"兼职", "全职"})
 _CLAUSE = re.compile(r"[，,。;；!！?？\n、]+")
+
+
+def _is_task(phrase: str) -> bool:
+    """A verb phrase of work (卸货, 手工绣花), not a time, price or condition."""
+    return bool(_TASK_VERBS.match(phrase.removeprefix("手工"))) and not _NOT_TASK.search(phrase)
 
 
 def _bare_suffix(rest: str) -> bool:
@@ -227,7 +234,7 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None,
             after = re.sub(r"^\s*\d+\s*(?:多|来|余)?\s*(?:名|个人|个|人|位)\s*", "", text[i + len(job):])
             after = _HELP.sub("", after)
             rest = re.match(r"[\u4e00-\u9fff]{2,10}", after)
-            if rest and _TASK_VERBS.match(rest.group(0)) and not _NOT_TASK.search(rest.group(0)):
+            if rest and _is_task(rest.group(0)):
                 return rest.group(0)
     # Between the employer and a need word: 青旺农场摘袋缺人.
     if employer:
@@ -235,7 +242,7 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None,
         if i >= 0:
             # ... or its own clause: 果蔬合作社采摘草莓，要女工8个.
             m = re.match(r"([\u4e00-\u9fff]{2,8}?)(?:缺人|要人|缺|需要|招|[，,。])", _WHEN.sub("", text[i + len(employer):]))
-            if m and _TASK_VERBS.match(m.group(1)) and not _NOT_TASK.search(m.group(1)) \
+            if m and _is_task(m.group(1)) \
                     and not (job and job in m.group(1)):
                 return m.group(1)
     # 需要搬家具的师傅两名: what the person wanted does, before 的.
@@ -243,22 +250,24 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None,
               if re.match(r"师傅|工人|人|阿姨|大姐|大叔|小工|帮手|女工|男工", text[m.end():])
               or (lex.job_rx and lex.job_rx.match(text, m.end()))), None)
     task = _HELP.sub("", m.group(1)) if m else ""
-    if len(task) >= 2 and _TASK_VERBS.match(task) and not _NOT_TASK.search(task):
+    if len(task) >= 2 and _is_task(task):
         return task
     m = re.search(r"\d+\s*(?:多|来|余)?\s*(?:个|名)?人\s*([\u4e00-\u9fff]{2,9})", text) \
         or re.search(r"(?:需要|要|缺|找|请)人(?:帮忙|帮着|来)?([\u4e00-\u9fff]{2,9})", text)
     if m:
         task = _HELP.sub("", m.group(1))[:6]
-        if len(task) >= 2 and _TASK_VERBS.match(task) and not _NOT_TASK.search(task):
+        if len(task) >= 2 and _is_task(task):
             return task
     for c in clauses:
         label = re.match(r"^([\u4e00-\u9fff]{2,4})[:：]", c)
         if label and label.group(1) not in ("工作内容", "主要工作", "活儿", "内容", "工作", "任务"):
             continue
         c = _WHEN_INSIDE.sub("", _PRICE_TAIL.sub("", c))  # 折袋子一个三毛: the task, then its piece rate
+        if (asked := _ASKS_FOR.match(c)) and _is_task(asked.group(1)):
+            return asked.group(1)  # 谁家要包装的: the work asked for, not the question
         c2 = _HELP.sub("", re.sub(r"^(?:主要|工作内容|主要工作|活儿|任务|工作|内容|负责|是|做|干)[:：]?", "", _WHEN.sub("", c)))
         if employer and c2.startswith(employer):  # 花园里修剪草坪: the employer, then its task
-            c2 = re.sub(r"^(?:里|这边|那边)", "", c2[len(employer):])
+            c2 = re.sub(r"^(?:里|这边|那边|外发|外放)", "", c2[len(employer):])
             c2 = _WHEN.sub("", c2)
             if _NEED_HEAD.match(c2):
                 continue  # 超市周末缺收银员: the need, not the task
