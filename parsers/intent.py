@@ -183,6 +183,7 @@ _ORG = "|".join(sorted(ORG_SUFFIX, key=len, reverse=True))
 _FIRM_NEEDS = re.compile(r"^(?:[^，,。?？]{0,10}?(?:" + _ORG + r"))?(?:这边|那边|现在|目前|急|最近|近期|[今明后]天|[今明]晚|这几天|这两天|周末|(?:这|本|下)个?(?:周|星期|月)[一二三四五六日天末1-7]?)?(?:招|找|需要|急需|缺|要|请)(?![^，,。]{0,4}(?:外派|外借|派出|借出|出借|支援))[^，,。?？\s]{0,6}?\d+\s*(?:多|来|余)?\s*(?:名|个|位|人)")
 # A firm opening with work it gives out (纸箱厂外发糊纸盒): then 拿回家做 is the post's terms.
 _FIRM_GIVES = re.compile(r"^[^，,。?？]{0,10}?(?:" + _ORG + r")[^，,。?？]{0,4}?(?:(?:外发|发外)[^，,。?？]{0,2}(?:活|单|手工|[\u4e00-\u9fff]{2,6})|放(?:活|单|手工))")
+_CLAUSES = re.compile(r"[，,。;；\n]")
 _BARE_COUNT = re.compile(r"(?:^|[，,\s])\d+(?:\s*-\s*\d+)?\s*(?:多|来|余)?\s*(?:个人|名|人|位)(?:[，,。\s]|$)")
 _SELF_NEED = re.compile(r"我们(?:厂|公司|店|这边|这里)|我司|本公司|本厂|我厂|我们需要|我这边需要|我这里需要|我店")
 _CLAIM = re.compile(
@@ -305,7 +306,10 @@ def classify(text: str, lex: Lexicon, *, has_job: bool, has_pay: bool, headcount
         return "job_post"
     if query and offer and headcount is None and not re.search(r"我|本人|咱|俺|[，,。]", t):
         return "query"  # 有没有周末能干的活: a bare question about work, no availability of one's own
-    if offer and not (job_strong and (_SELF_NEED.search(t) or _FIRM_NEEDS.search(t) or _FIRM_GIVES.search(t))) and not (len(t) > 40 and len(set(_AD_WORDS.findall(t))) >= 3 and not re.search(r"求职|找工作|找活|本人", t)):
+    # A clause that opens with the firm's need, after the number or the terms (电话：138…，要木工3个;
+    # 包工不包料，要木工五个): the sender hires.
+    firm_needs = job_strong and any(_FIRM_NEEDS.search(c) or _FIRM_GIVES.search(c) for c in _CLAUSES.split(t))
+    if offer and not (job_strong and (_SELF_NEED.search(t) or firm_needs)) and not (len(t) > 40 and len(set(_AD_WORDS.findall(t))) >= 3 and not re.search(r"求职|找工作|找活|本人", t)):
         return "labor_offer"
     if query and not re.search(r"(?:缺|需要|需|要)\s*\d", t):
         return "query"
