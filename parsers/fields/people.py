@@ -21,7 +21,8 @@ _BREAKDOWN = re.compile(r"(?<=[名个人位])\s*[（(][^（()）]*\d[^（()）]*
 # 一人一百: pay per head, not a count of people.
 _PER_HEAD = re.compile(r"(?:每|[一1])\s*(?:个)?人(?=\s*(?:每天|[一1]天)?\s*\d)")
 # 家里五口人: the household a helper works for, not people wanted or offered.
-_FAMILY_SERVED = re.compile(r"(?:家里|家中|家有|全家|(?<!我们)(?<!我)(?<!咱们)(?<!俺们)[一1]家)(?:有|共|一共)?\s*\d+\s*口人?")
+_FAMILY_SERVED = re.compile(r"(?:家里|家中|家有|全家|(?<!我们)(?<!我)(?<!咱们)(?<!俺们)[一1]家)(?:有|共|一共)?\s*\d+\s*口人?"
+                            r"(?![^，,。]{0,2}(?:都|一起|全))")  # 一家三口都在找活: the family offers itself
 _VOCATIVE = re.compile(r"^(?:兄弟们|姐妹们|老乡们|大家|各位|老板们|朋友们)[，,!！ ]")
 _WE_N = re.compile(r"(?:我们|咱们)\s*(\d+)\s*个(?!\s*(?:多)?\s*(?:小时|钟头|月|天|星期|礼拜|周|年|组|班|队|团队|厂|公司|车间|村|老乡群))")
 # A couple: 夫妻俩, 两口子.

@@ -27,10 +27,16 @@ _SHORT_NAME = rf"((?:(?![{PLACE_STOP}家厂])[\u4e00-\u9fff]){{2,3}})"
 _NEAR = re.compile(r"(?:^|[\s，,。:：]|在|去|到)" + _SHORT_NAME + r"(?:附近|周边|一带)")
 # 住高塘: where the sender lives, a clause of its own (not 包住, not 住宿舍).
 _LIVES = re.compile(r"(?:^|[\s，,。])(?:家住|住在|住)" + _SHORT_NAME + r"(?=[\s，,。!！]|$)")
+# 虎门有招人的没, 长安那边还有活吗: a short name opening a question about work there.
+_ASKED_THERE = re.compile(r"^(?!(?:[上下这本]个?(?:周|星期|礼拜|月)|今天|明天|后天|最近|周末|年后|节后|现在|目前|月底|年底))"
+                          + _SHORT_NAME + r"(?:这边|那边|那块|附近|一带)?(?:还)?有(?:没有)?(?:招|要人|缺人|活|工作|厂)")
+# 食堂有招人的吗, 车间附近: a workplace, not a place name.
+_WORKPLACE_END = ("堂", "场", "厂", "店", "站", "院", "司", "馆", "房", "部", "间", "队", "工地", "仓库")
 # Not names: 公司附近, 厂区周边, 学校附近 are places only to the sender (nor, after 住, 老家 or 楼上).
 _NOT_NEAR = {"公司", "单位", "学校", "医院", "车站", "地铁", "市区", "城里", "村里", "镇上", "园区", "厂区", "工地", "小区",
              "社区", "宿舍", "这里", "那里", "本地", "周末", "晚上", "白天", "最近", "现在", "乡下", "老家",
-             "楼上", "楼下", "隔壁", "一起", "一楼", "二楼", "三楼", "宿舍里"}
+             "楼上", "楼下", "隔壁", "一起", "一楼", "二楼", "三楼", "宿舍里", "哪里", "哪儿", "哪边", "今天", "明天",
+             "后天", "今年", "平时", "周边", "外面", "网上", "群里", "手上", "手里", "身边"}
 
 
 def _tidy(place: str) -> str | None:
@@ -63,9 +69,9 @@ def find_location(text: str, lex: Lexicon) -> str | None:
             best = p
     if best is None:
         # 慈城附近, 去洪塘一带: a short name the lexicon does not know, placed by the word after it.
-        for rx in (_NEAR, _LIVES):
+        for rx in (_NEAR, _LIVES, _ASKED_THERE):
             m = rx.search(text)
-            if m and m.group(1) not in _NOT_NEAR and _tidy(m.group(1)):
+            if m and m.group(1) not in _NOT_NEAR and not m.group(1).endswith(_WORKPLACE_END) and _tidy(m.group(1)):
                 return m.group(1)
     return without_city(best, lex) if best else None
 
