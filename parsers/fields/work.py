@@ -69,7 +69,7 @@ _MANNER = frozenset({"兼职", "全职"})
 _CLAUSE = re.compile(r"[，,。;；!！?？\n、]+")
 
 
-def _is_task(phrase: str) -> bool:
+def is_task(phrase: str) -> bool:
     """A verb phrase of work (卸货, 手工绣花), not a time, price or condition."""
     return bool(_TASK_VERBS.match(phrase.removeprefix("手工"))) and not _NOT_TASK.search(phrase)
 
@@ -234,7 +234,7 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None,
             after = re.sub(r"^\s*\d+\s*(?:多|来|余)?\s*(?:名|个人|个|人|位)\s*", "", text[i + len(job):])
             after = _HELP.sub("", after)
             rest = re.match(r"[\u4e00-\u9fff]{2,10}", after)
-            if rest and _is_task(rest.group(0)):
+            if rest and is_task(rest.group(0)):
                 return rest.group(0)
     # Between the employer and a need word: 青旺农场摘袋缺人.
     if employer:
@@ -242,7 +242,7 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None,
         if i >= 0:
             # ... or its own clause: 果蔬合作社采摘草莓，要女工8个.
             m = re.match(r"([\u4e00-\u9fff]{2,8}?)(?:缺人|要人|缺|需要|招|[，,。])", _WHEN.sub("", text[i + len(employer):]))
-            if m and _is_task(m.group(1)) \
+            if m and is_task(m.group(1)) \
                     and not (job and job in m.group(1)):
                 return m.group(1)
     # 需要搬家具的师傅两名: what the person wanted does, before 的.
@@ -250,20 +250,20 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None,
               if re.match(r"师傅|工人|人|阿姨|大姐|大叔|小工|帮手|女工|男工", text[m.end():])
               or (lex.job_rx and lex.job_rx.match(text, m.end()))), None)
     task = _HELP.sub("", m.group(1)) if m else ""
-    if len(task) >= 2 and _is_task(task):
+    if len(task) >= 2 and is_task(task):
         return task
     m = re.search(r"\d+\s*(?:多|来|余)?\s*(?:个|名)?人\s*([\u4e00-\u9fff]{2,9})", text) \
         or re.search(r"(?:需要|要|缺|找|请)人(?:帮忙|帮着|来)?([\u4e00-\u9fff]{2,9})", text)
     if m:
         task = _HELP.sub("", m.group(1))[:6]
-        if len(task) >= 2 and _is_task(task):
+        if len(task) >= 2 and is_task(task):
             return task
     for c in clauses:
         label = re.match(r"^([\u4e00-\u9fff]{2,4})[:：]", c)
         if label and label.group(1) not in ("工作内容", "主要工作", "活儿", "内容", "工作", "任务"):
             continue
         c = _WHEN_INSIDE.sub("", _PRICE_TAIL.sub("", c))  # 折袋子一个三毛: the task, then its piece rate
-        if (asked := _ASKS_FOR.match(c)) and _is_task(asked.group(1)):
+        if (asked := _ASKS_FOR.match(c)) and is_task(asked.group(1)):
             return asked.group(1)  # 谁家要包装的: the work asked for, not the question
         c2 = _HELP.sub("", re.sub(r"^(?:主要|工作内容|主要工作|活儿|任务|工作|内容|负责|是|做|干)[:：]?", "", _WHEN.sub("", c)))
         if employer and c2.startswith(employer):  # 花园里修剪草坪: the employer, then its task
