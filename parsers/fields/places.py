@@ -30,6 +30,9 @@ _LIVES = re.compile(r"(?:^|[\s，,。])(?:家住|住在|住|人在|在)" + _SHOR
 # 虎门有招人的没, 长安那边还有活吗: a short name opening a question about work there.
 _ASKED_THERE = re.compile(r"^(?!(?:[上下这本]个?(?:周|星期|礼拜|月)|今天|明天|后天|最近|周末|年后|节后|现在|目前|月底|年底))"
                           + _SHORT_NAME + r"(?:这边|那边|那块|附近|一带)?(?:还)?有(?:没有)?(?:招|要人|缺人|活|工作|厂)")
+# 汉阳一个物流仓库要分拣员: a short name opening the message before 一个/一家 and the firm.
+_BEFORE_ARTICLE = re.compile(r"^" + _SHORT_NAME + r"(?=[一1](?:家|个)[\u4e00-\u9fff]{0,6}?"
+                             r"(?:厂|公司|店|仓库|工地|酒店|超市|市场|农场|基地|餐馆|饭馆|宾馆|医院|学校|工程|项目))")
 # 食堂有招人的吗, 车间附近: a workplace, not a place name.
 _WORKPLACE_END = ("堂", "场", "厂", "店", "站", "院", "司", "馆", "房", "部", "间", "队", "工地", "仓库")
 # Not names: 公司附近, 厂区周边, 学校附近 are places only to the sender (nor, after 住, 老家 or 楼上).
@@ -37,7 +40,7 @@ _NOT_NEAR = {"公司", "单位", "学校", "医院", "车站", "地铁", "市区
              "社区", "宿舍", "这里", "那里", "本地", "周末", "晚上", "白天", "最近", "现在", "乡下", "老家",
              "楼上", "楼下", "隔壁", "一起", "一楼", "二楼", "三楼", "宿舍里", "哪里", "哪儿", "哪边", "今天", "明天",
              "后天", "今年", "平时", "周边", "外面", "网上", "群里", "手上", "手里", "身边", "上班", "加班", "干活", "路上",
-             "外地", "上学", "开会", "休息", "这边", "那边"}
+             "外地", "上学", "开会", "休息", "这边", "那边", "朋友", "亲戚", "同学", "老板", "熟人", "附近"}
 
 
 def _tidy(place: str) -> str | None:
@@ -70,7 +73,7 @@ def find_location(text: str, lex: Lexicon) -> str | None:
             best = p
     if best is None:
         # 慈城附近, 去洪塘一带: a short name the lexicon does not know, placed by the word after it.
-        for rx in (_NEAR, _LIVES, _ASKED_THERE):
+        for rx in (_NEAR, _LIVES, _ASKED_THERE, _BEFORE_ARTICLE):
             m = rx.search(text)
             if m and m.group(1) not in _NOT_NEAR and not m.group(1).endswith(_WORKPLACE_END) and _tidy(m.group(1)):
                 return m.group(1)

@@ -213,6 +213,8 @@ def find_employer(text: str, lex: Lexicon, location: str | None) -> str | None:
             km = lex.known_place_rx.match(subject)
             if km and len(subject) - km.end() >= 2 and not _bare_suffix(subject[km.end():]):
                 subject = subject[km.end():]
+        # 光谷一家电子厂, 朋友开的一家饭店: whatever comes before the article is not the firm.
+        subject = re.sub(r"^[\u4e00-\u9fff]{1,5}?(?=[一1](?:家|个)[\u4e00-\u9fff]{2,})", "", subject)
         subject = _PREFIX.sub("", subject).strip()  # 环翠区一家水产公司: the article after the place
         if not subject or len(subject) < 2 or len(subject) > 14 or subject in _GENERIC_ORG:
             continue
