@@ -32,7 +32,7 @@ _GENERIC_ORG = {"公司", "厂", "厂里", "单位", "工厂", "店", "店里", 
                 "部门", "中心", "站", "园", "工地", "市场", "基地"}
 _NEED = re.compile(r"(?:急招|招聘|诚聘|聘请|招工|招收|招募|高薪招|直招|招|聘|急需|需要|需(?!求)|缺|要人|要(?=\d|[\u4e00-\u9fff]{0,4}(?:工|员|人|师傅|阿姨))|找(?=\d)|请(?=\d))")
 _TASK_VERBS = re.compile(
-    r"挂件|上下料|上料|下料|包装|装卸|卸货|装货|卸车|装车|搬运|搬货|搬家|分拣|打包|摘|采摘|采|搅拌|拌|清洁|打扫|保洁|装柜|拆柜|贴标|"
+    r"挂件|上下料|上料|下料|包(?=[\u4e00-\u9fff]{0,2}(?:盒|袋|饺|粽|馄饨|汤圆))|包装|装卸|卸货|装货|卸车|装车|搬运|搬货|搬家|分拣|打包|摘|采摘|采|搅拌|拌|清洁|打扫|保洁|装柜|拆柜|贴标|"
     r"组装|装配|打磨|抛光|去毛刺|贴|布置|搭|拆|安装|看店|看门|看场|守|巡|收|清理|清运|清扫|搬|喂|缝|剪|检验|质检|送货|配送|砌|浇|绑|扎|刷|喷|焊|切|挑|拣|洗|做饭|烧饭|带孩子|照顾|看护|陪护|"
     r"绣|钉|编(?![程号辑制码])|种|插秧|收割|脱粒|拔|除草|锄|施肥|挖|运|拉货|上货|理货|盘点|码货|叠|折|串|穿|粘|糊|印|封|缠|削|剥|扫|擦|修|补|铺|抬|扛|卸|装"
 )
@@ -47,11 +47,12 @@ _ASKS_FOR = re.compile(r"^(?:谁家|哪家|谁|有谁|有没有|哪里|哪儿)(?
 # 装修队, 包装线, 质检岗: a crew, line or post named by its work, not the work itself.
 _UNIT_END = re.compile(r"[队组线岗班]$")
 _SEXES = frozenset({"男工", "女工"})
-# A need verb, then a job-like word ending 工/员/师 (招剥虾工, 需要剪线工): with a count after it,
+# A need verb, then a job-like word ending 工/员/师 (招剥虾工, 需要剪线工): with a count after it
+# (要套袋工，三十人),
 # or (without 要, which is too common) alone.
 _HIRE_WORDS = "招聘|招收|急招|招|聘|需要|急需|缺"
 _JOBLIKE = r"([\u4e00-\u9fff]{1,3}(?:工|员|师))"
-_NEED_JOB_COUNT = re.compile(rf"(?:{_HIRE_WORDS}|要){_JOBLIKE}\s*\d|"
+_NEED_JOB_COUNT = re.compile(rf"(?:{_HIRE_WORDS}|要){_JOBLIKE}(?:\s*\d|\s*[，,]\s*\d+\s*(?:个|名|人|位))|"
                              r"(?:要|找|请|缺|需要)(?:个|一个|几个)([\u4e00-\u9fff]{1,3}(?:师傅|工|员|师))")
 _NEED_JOB = re.compile(rf"(?:{_HIRE_WORDS}){_JOBLIKE}(?![资作人])")
 _MASTER = re.compile(r"(?:招|找|请|需要|急需|缺|要)(?:个|一个|\d+\s*(?:个|名|位))?(?!个|几|位)([^\W\d_的个几位了我你他她们]{1,3}师傅)")
@@ -269,7 +270,7 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None,
             return asked.group(1)  # 谁家要包装的: the work asked for, not the question
         c2 = _HELP.sub("", re.sub(r"^(?:主要|工作内容|主要工作|活儿|任务|工作|内容|负责|是|做|干)[:：]?", "", _WHEN.sub("", c)))
         if employer and c2.startswith(employer):  # 花园里修剪草坪: the employer, then its task
-            c2 = re.sub(r"^(?:里|这边|那边|外发|外放)", "", c2[len(employer):])
+            c2 = re.sub(r"^(?:里|这边|那边|外发|外放|后道|前道|车间)", "", c2[len(employer):])
             c2 = _WHEN.sub("", c2)
             if _NEED_HEAD.match(c2):
                 continue  # 超市周末缺收银员: the need, not the task
