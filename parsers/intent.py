@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 
 from parsers.fields.people import COUPLE, KIN, RELATIVE
-from parsers.fields.requests import ALARM, CAUGHT, FALLS, HURT, SEVERED, STRUCK, TRAPPED
+from parsers.fields.requests import (
+    ALARM,
+    CAUGHT,
+    FALLS,
+    HURT,
+    SEVERED,
+    STRUCK,
+    TRAPPED,
+    UNLICENSED,
+)
 from parsers.fields.work import ORG_SUFFIX, is_task
 from parsers.lexicon import Lexicon
 
@@ -209,14 +218,14 @@ _CLAIM = re.compile(
     r"我们?[^，,。]{0,4}(?:可以|能)去|我接|接了|我来(?:吧|了)?$|我参加|我们?\d+\s*个人?(?:可以|能|去)|我报|我可以$|我行|还能报吗|"
     r"(?:\d+\s*号|那个活|这个活)[^，,。]{0,6}?(?:我|我们)|(?:那个|这个)[^，,。帮给让叫谁你他她]{0,6}?我(?:们|的)?(?:[^\W\d不没别]{0,3}?)(?:也|都)?想?(?:去|来|报|接|干|做|可以|能|要|算)|^\d+\s*号?\s*$|^(?:No\.?|#|[Rr])\s*\d+\s*[，,]?\s*(?:我|我们|\d+\s*个)|^\d+\s*号?\s*[,，]?\s*\d+\s*(?:个|人|位)|^\d+\s*号\s*[,，]?\s*我(?:和|跟|带|们)"
 )
-_NOT_CLAIM = re.compile(r"(?:刚才|刚刚|昨天|前天|上次|上午|早上|那天)[^，,。]{0,10}去[\u4e00-\u9fff]{1,5}了|(?:刚才|刚刚|昨天|前天|上次|上午|早上|那天)[^，,。]{0,10}(?:去|干|做)(?:了|过)[，,。!！\s]|接了?\s*\d+\s*(?:桌|单|笔|批|场|趟|车|家)|(?:这么|那么|好|真|挺)多人报名|"
+_NOT_CLAIM = re.compile(r"(?:刚才|刚刚|昨天|前天|上次|上午|早上|那天)[^，,。]{0,10}(?:去[\u4e00-\u9fff]{1,5}了|(?:去|干|做)(?:了|过)[，,。!！\s])|接了?\s*\d+\s*(?:桌|单|笔|批|场|趟|车|家)|(?:这么|那么|好|真|挺)多人报名|"
                         r"去(?:吃|喝|玩|逛|钓鱼|爬山|唱歌|跑步|旅游|看电影|打牌|买|接孩子|睡)|组织[^。]{0,12}报名|报名(?:请)?(?:找|联系)|报名的事|问问(?:老婆|老公|家里|家人)|考虑(?:一下|考虑)|商量(?:一下)?|再说吧?|报名的人|报名的(?:活|那个|工|是|都)|(?:干过|做过|去过)[了的啊呀]?[，,](?![^。]*(?:我去|报名|算我))|报名人数|报的人|报名的都|(?:干过|做过|去过)\s*[了的啊呀]?\s*$|哪里报名|在哪报名|培训[^。]{0,6}报名|"
                         r"想(?:去|报名|报)[^。]{0,3}[，,](?:可惜|但是?|不过|就是)|可惜(?:没空|没时间|去不了|来不了)|报名(?:参加|了?[^，,。]{0,8}(?:比赛|活动|考试|课|班|培训|夜校|运动会|旅游|演出|学习|讲座|驾校|学校))|报名了(?!\s*\d)[\u4e00-\u9fff]|"
                         r"(?:比赛|活动|考试|运动会|驾校|兴趣班|培训班)[^，,。]{0,8}报名|(?<![和跟带])(?<![和跟带]我)(?<![和跟带]我的)(?:孩子|儿子|女儿|他|她|他们|老婆|老公)[^，,。]{0,3}报名|报名费|怎么报名|报名时间|报名方式|报名截止")
 # The workers' own training wished for: a request (checked early for short messages).
 _TRAINING_WORDS = r"(?:能|可以|希望|请|想让|建议)[^，,。]{0,4}组织(?!的)[^，,。的]{0,4}(?:学(?!习班)|培训|考证|上课)|(?:有没有|哪里有|哪儿有|哪里可以|哪里能|哪儿能|去哪)[^，,。]{0,4}学[\u4e00-\u9fff]{1,6}的(?:地方|班|学校|课)|(?:哪里|哪儿|在哪|去哪|怎么|如何)(?:里)?(?:可以|能)?(?:考|报考)[^，,。]{0,6}证|证[^，,。]{0,6}(?:什么时候|何时|哪里|在哪|怎么)(?:能|可以|去)?(?:考|报名|报)|(?:夜校|培训|考证班)[^。]{0,10}(?:什么时候|何时|怎么|在哪|哪里|多少钱|联系方式|联系电话|电话)|考[^，,。]{0,4}证[^。]{0,10}(?:多少钱|怎么考|在哪|哪里|工会|补贴|报销)|想(?:去)?(?:报|上|读)[^，,。]{0,4}(?:夜校|培训|学历|课程|技校|大专|成人)|想(?:报|读)[^，,。]{0,4}[^夜白早晚中长倒]班|提升[^，,。]{0,4}学历|想参加[^，,。]{0,10}(?:培训|学习|考证)|想学[^，,。]{0,6}(?:技术|手艺|电工|电焊|厨师|电脑|开车|驾驶|会计|烹饪|护理|叉车|挖机|焊|直播|电商|英语|文化|普通话)|想考[^，,。]{0,6}证"
 _REQUEST = re.compile(
-    r"坏了|坏掉|损坏|不亮|不能用|没法用|用不了|不好用|漏水|漏雨|漏电|(?:停电|停水|断电|断水)[^，,。]{0,6}(?:还没|没来|一直|好几|\d+\s*(?:天|个?小时)了)|(?:又|老是|经常|总是|天天)(?:停电|停水)|冒[黑白青浓]?烟|冒火|着火|起火|堵了|(?:无证|没(?:有)?证)[^，,。]{0,3}(?:也|还|就)?(?:在)?(?:开|干|操作|上岗|驾驶)|堵塞|太少|太热|太冷|太吵|太脏|太长|太远|太贵|太差|"
+    r"坏了|坏掉|损坏|不亮|不能用|没法用|用不了|不好用|漏水|漏雨|漏电|(?:停电|停水|断电|断水)[^，,。]{0,6}(?:还没|没来|一直|好几|\d+\s*(?:天|个?小时)了)|(?:又|老是|经常|总是|天天)(?:停电|停水)|冒[黑白青浓]?烟|冒火|着火|起火|堵了|" + UNLICENSED + r"|堵塞|太少|太热|太冷|太吵|太脏|太长|太远|太贵|太差|"
     r"(?:上学|入学|上(?:小学|初中|高中|幼儿园)|进幼儿园|看病|租房|落户|办证|找房子?)[^，,。]{0,4}(?:太难|很难|好难|真难|难了|难(?=[，,。!！~]|$))|(?:才|只)发了?一半|拖(?:着)?(?:工资|工钱|薪水)|(?:工资|工钱|薪水)[^，,。]{0,4}(?:拖着|拖了|一直拖)|(?:末班车|班车|公交|地铁|通勤车)[^，,。]{0,4}(?:太早|太晚|太少|太挤|太慢|间隔太长)|难停|停车难|没地方|不够用|拖欠|欠薪|欠工资|欠我|欠我们|不发工资|没发工资|不给(?![^，,。]{0,2}送)|没给(?![^，,。]{0,2}送)|克扣|扣工资|扣钱|社保|工伤|受伤|事故|危险|隐患|"
     r"(?<![他她你们我])(?:改|换|停|调|挪|搬|取消)[^，,。]{0,6}(?:也|都)?不(?:提前)?(?:说|通知|讲|告诉)|(?:小时|分钟|天)才\s*1?\s*(?:班|趟|辆)|安全问题|投诉|举报|反映|反应一下|求助|维权|怎么办|如何处理|怎么处理|能不能|可不可以|能否|可否|希望|建议|呼吁|请求|恳请|诉求|"
     r"麻烦[^，,。]{0,8}(?:派|修|处理|解决|看看|管)|修一下|修修|维修|处理一下|解决一下|解决(?!了(?:吗|没|么|[，,。!！?？~\s]*$))|管一管|有人管|没人管|不安全|很脏|噪音|扰民|污染|"
@@ -283,6 +292,12 @@ _OUTING = re.compile(r"打球|打牌|打麻将|斗地主|掼蛋|喝酒|唱歌|K�
 _CHAT = re.compile(r"^(?:收到|好的?|谢谢|感谢|嗯+|哦+|哈+|早|早上好|晚安|辛苦了?|ok|OK|好滴|明白|了解|赞|厉害|对|是的|没问题)")
 
 
+def _firm_needs(t: str) -> bool:
+    """A clause opens with the firm's need or the work it gives out, even after a phone number
+    or the terms (电话：138…，要木工3个; 包工不包料，要木工五个): the sender hires."""
+    return any(_FIRM_NEEDS.search(c) or _FIRM_GIVES.search(c) for c in _CLAUSES.split(t))
+
+
 def classify(text: str, lex: Lexicon, *, has_job: bool, has_pay: bool, headcount: int | None) -> str:
     """The intent of a normalised message body (quote removed).
 
@@ -328,10 +343,7 @@ def classify(text: str, lex: Lexicon, *, has_job: bool, has_pay: bool, headcount
         return "job_post"
     if query and offer and headcount is None and not re.search(r"我|本人|咱|俺|[，,。]", t):
         return "query"  # 有没有周末能干的活: a bare question about work, no availability of one's own
-    # A clause that opens with the firm's need, after the number or the terms (电话：138…，要木工3个;
-    # 包工不包料，要木工五个): the sender hires.
-    firm_needs = job_strong and any(_FIRM_NEEDS.search(c) or _FIRM_GIVES.search(c) for c in _CLAUSES.split(t))
-    if offer and not (job_strong and (_SELF_NEED.search(t) or firm_needs)) and not (len(t) > 40 and len(set(_AD_WORDS.findall(t))) >= 3 and not re.search(r"求职|找工作|找活|本人", t)):
+    if offer and not (job_strong and (_SELF_NEED.search(t) or _firm_needs(t))) and not (len(t) > 40 and len(set(_AD_WORDS.findall(t))) >= 3 and not re.search(r"求职|找工作|找活|本人", t)):
         return "labor_offer"
     if query and not re.search(r"(?:缺|需要|需|要)\s*\d", t):
         return "query"

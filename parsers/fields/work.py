@@ -47,9 +47,8 @@ _ASKS_FOR = re.compile(r"^(?:谁家|哪家|谁|有谁|有没有|哪里|哪儿)(?
 # 装修队, 包装线, 质检岗: a crew, line or post named by its work, not the work itself.
 _UNIT_END = re.compile(r"[队组线岗班]$")
 _SEXES = frozenset({"男工", "女工"})
-# A need verb, then a job-like word ending 工/员/师 (招剥虾工, 需要剪线工): with a count after it
-# (要套袋工，三十人),
-# or (without 要, which is too common) alone.
+# A need verb, then a job-like word ending 工/员/师 (招剥虾工, 需要剪线工): with a count after
+# it (要套袋工，三十人), or (without 要, which is too common) alone.
 _HIRE_WORDS = "招聘|招收|急招|招|聘|需要|急需|缺"
 _JOBLIKE = r"([\u4e00-\u9fff]{1,3}(?:工|员|师))"
 _NEED_JOB_COUNT = re.compile(rf"(?:{_HIRE_WORDS}|要){_JOBLIKE}(?:\s*\d|\s*[，,]\s*\d+\s*(?:个|名|人|位))|"
