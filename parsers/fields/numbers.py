@@ -95,8 +95,10 @@ def _replace(m: re.Match[str]) -> str:
     if prev.isdigit() and all(c in UNITS for c in run):
         return m.group(0)
     has_big = any(c in "百千万" for c in run)
-    # 一小时二十五: a figure with 十 inside, closing its clause, is a number too (十一放假 is not).
-    tens_end = "十" in run and len(run) >= 2 and (not nxt or nxt in "，,。.!！?？;； \n")
+    # 一小时二十五, 时薪二十五以上: a figure with 十 inside, closing its clause or bounded by
+    # 以上/以下/左右, is a number too (十一放假 is not).
+    tens_end = "十" in run and len(run) >= 2 and (not nxt or nxt in "，,。.!！?？;； \n"
+                                                  or s.startswith(("以上", "以下", "以内", "左右"), m.end()))
     if not (has_big or tens_end or (run != "一" and s.startswith("分钱", m.end())) or nxt in COUNTERS or (run[-1] in "十" and len(run) >= 1 and nxt != "里")):
         return m.group(0)
     # Adjacent digits before a unit: 一二十 → 10-20, 二三百 → 200-300; after 十: 十七八 → 17-18.
