@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -13,6 +14,7 @@ from sqlalchemy import insert as sa_insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
@@ -741,6 +743,11 @@ class Repository:
 
 
 
+class StoreUnavailable(Exception):
+    """The store could not take a write: the database stayed locked past its busy timeout or
+    went away. Raised instead of the driver's own error, so callers need not know the driver."""
+
+
 class Identities:
     """Stable ids for a gateway's rooms and contacts (see storage.models.Binding).
 
@@ -764,6 +771,16 @@ class Identities:
     def _session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
 
+    @contextmanager
+    def _binding(self) -> Iterator[Session]:
+        """A session that binds an id and commits; a database that cannot take the write
+        raises StoreUnavailable."""
+        try:
+            with self._session() as s:
+                yield s
+        except OperationalError as e:
+            raise StoreUnavailable(str(e.orig)) from e
+
     def _find(self, s: Session, kind: str, **where: str) -> Sequence[Binding]:
         q = select(Binding).where(Binding.transport == self.transport, Binding.kind == kind)
         for k, v in where.items():
@@ -772,7 +789,7 @@ class Identities:
 
     def contact(self, external_id: str, *, name: str, weixin: str = "", now: datetime) -> str:
         """Our id for a gateway contact id, binding or re-binding it."""
-        with self._session() as s:
+        with self._binding() as s:
             found = self._find(s, "contact", external_id=external_id)
             b = found[0] if found else None
             if b is None and weixin:
@@ -793,7 +810,7 @@ class Identities:
 
     def room(self, external_id: str, *, topic: str, members: Sequence[str], now: datetime) -> str:
         """Our id for a gateway room id; `members` are our ids of the people in it."""
-        with self._session() as s:
+        with self._binding() as s:
             found = self._find(s, "room", external_id=external_id)
             b = found[0] if found else None
             if b is None and topic:

@@ -42,13 +42,12 @@ from typing import Any
 from grpclib.client import Channel
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError, StreamTerminatedError
-from sqlalchemy.exc import OperationalError
 from wechaty_grpc.wechaty import PuppetStub
 
 from bot.context import Clock
 from bot.transports.base import Handle, SendLater, UnknownChat, with_mentions
 from bot.types import InboundMessage, Reply
-from storage.repository import Identities
+from storage.repository import Identities, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -275,13 +274,13 @@ class WechatyTransport:
                     if not self._stopping:
                         log.warning("gateway ended the event stream; reconnecting")
                 except (GRPCError, StreamTerminatedError, ConnectionError, OSError,
-                        TimeoutError, OperationalError) as e:
+                        TimeoutError, StoreUnavailable) as e:
                     if self._stopping:
                         pass
-                    elif isinstance(e, OperationalError):
+                    elif isinstance(e, StoreUnavailable):
                         # Binding a room or contact id could not write (the database stayed
                         # locked): a new stream re-delivers the event rather than the bot dying.
-                        log.error("could not record a gateway id (%s); reconnecting", e.orig)
+                        log.error("could not record a gateway id (%s); reconnecting", e)
                     elif isinstance(e, GRPCError) and e.status in (Status.UNAUTHENTICATED,
                                                                    Status.PERMISSION_DENIED):
                         log.error("the puppet service refused our token (%s); check "
