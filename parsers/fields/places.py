@@ -33,14 +33,18 @@ _ASKED_THERE = re.compile(r"^(?!(?:[上下这本]个?(?:周|星期|礼拜|月)|�
 # 汉阳一个物流仓库要分拣员: a short name opening the message before 一个/一家 and the firm.
 _BEFORE_ARTICLE = re.compile(r"^" + _SHORT_NAME + r"(?=[一1](?:家|个)[\u4e00-\u9fff]{0,6}?"
                              r"(?:厂|公司|店|仓库|工地|酒店|超市|市场|农场|基地|餐馆|饭馆|宾馆|医院|学校|工程|项目))")
+# 下沙这边的公交末班车太早了: a short name opening the message, then where it is.
+_HERE_THERE = re.compile(r"^" + _SHORT_NAME + r"(?:这边|那边|这块|那块)")
 # 食堂有招人的吗, 车间附近: a workplace, not a place name.
-_WORKPLACE_END = ("堂", "场", "厂", "店", "站", "院", "司", "馆", "房", "部", "间", "队", "工地", "仓库")
+_WORKPLACE_END = ("堂", "场", "厂", "店", "站", "院", "司", "馆", "房", "部", "间", "队", "园", "工地", "仓库")
 # Not names: 公司附近, 厂区周边, 学校附近 are places only to the sender (nor, after 住, 老家 or 楼上).
 _NOT_NEAR = {"公司", "单位", "学校", "医院", "车站", "地铁", "市区", "城里", "村里", "镇上", "园区", "厂区", "工地", "小区",
              "社区", "宿舍", "这里", "那里", "本地", "周末", "晚上", "白天", "最近", "现在", "乡下", "老家",
              "楼上", "楼下", "隔壁", "一起", "一楼", "二楼", "三楼", "宿舍里", "哪里", "哪儿", "哪边", "今天", "明天",
              "后天", "今年", "平时", "周边", "外面", "网上", "群里", "手上", "手里", "身边", "上班", "加班", "干活", "路上",
-             "外地", "上学", "开会", "休息", "这边", "那边", "朋友", "亲戚", "同学", "老板", "熟人", "附近"}
+             "外地", "上学", "开会", "休息", "这边", "那边", "朋友", "亲戚", "同学", "老板", "熟人", "附近",
+             "工会", "领导", "人事", "财务", "厂长", "主管", "组长", "班长", "经理", "客户", "中介", "物业", "房东", "政府",
+             "码头", "路口", "门口", "楼道", "港口", "桥下", "河边", "山上"}
 
 
 def _tidy(place: str) -> str | None:
@@ -73,7 +77,7 @@ def find_location(text: str, lex: Lexicon) -> str | None:
             best = p
     if best is None:
         # 慈城附近, 去洪塘一带: a short name the lexicon does not know, placed by the word after it.
-        for rx in (_NEAR, _LIVES, _ASKED_THERE, _BEFORE_ARTICLE):
+        for rx in (_NEAR, _LIVES, _ASKED_THERE, _BEFORE_ARTICLE, _HERE_THERE):
             m = rx.search(text)
             if m and m.group(1) not in _NOT_NEAR and not m.group(1).endswith(_WORKPLACE_END) and _tidy(m.group(1)):
                 return m.group(1)
