@@ -59,6 +59,10 @@ _JOB_COUNT = re.compile(r"(?<![我你他她们的])([\u4e00-\u9fff]{2}(?:工|员
 _JOB_ENDING = re.compile(r"[\u4e00-\u9fff](?:工|员|师)")
 _PERSON_END = re.compile(r"(?:工|员|师|傅|姨|姐|妈|叔|嫂|姆|手|人)$")
 _EMPLOYER_LABEL = re.compile(r"(?:^|\n)\s*(?:用工单位|招聘单位|单位名称|公司名称|企业名称|单位|公司|企业|厂名)\s*[:：]\s*([^\s，,。;；\n]{2,20})")
+_TRADE_CODE = re.compile(r"(?<![A-Za-z])(?:CNC|QC|IQC|IPQC|OQC|SMT|DIP|PMC|PLC|CAD|UG)$", re.IGNORECASE)
+# 帮博宇模具发一下：招…: a cadre posting for the firm named (not 帮朋友发一下).
+_RELAYED_FOR = re.compile(r"^(?:帮|替|代)([^\s，,。:：我你他她]{2,10}?)(?:发一下|发个|发布|转发|转一下|发)(?:招工|招聘)?(?:信息)?[:：，,]")
+_KIN_OR_FRIEND = re.compile(r"朋友|亲戚|同学|老乡|熟人|老板|同事|邻居|家里|[哥姐弟妹叔姨舅婶嫂]$")
 # A crew named by its trade: 油漆班组, 水电队 (the trade is a lexicon job less its 工).
 _CREW = re.compile(r"([\u4e00-\u9fff]{2})(?:班组|施工队|队)(?![长员伍列])")
 # Suffixes that make a firm's name from a place name (东港贸易, 北仑物流), longest first.
@@ -99,6 +103,10 @@ def find_job(text: str, lex: Lexicon) -> str | None:
             spans[-1][1] = m.end()
         else:
             spans.append([m.start(), m.end()])
+    for span in spans:  # CNC学徒, QC检验员: a Latin trade name belongs to the job after it
+        latin = _TRADE_CODE.search(text[:span[0]])
+        if latin:
+            span[0] = latin.start()
     for span in spans:  # 兼职检票员: the manner of work, then the job itself
         if text[span[0]:span[1]] in _MANNER:
             tail = re.match(r"[\u4e00-\u9fff]{1,3}?(?:员|工|师傅|师)", text[span[1]:])
@@ -166,6 +174,8 @@ def _before_work(subject: str, lex: Lexicon) -> str:
 def find_employer(text: str, lex: Lexicon, location: str | None) -> str | None:
     """The hiring organisation as written, without 我们/我司, leading place or department."""
     label = _EMPLOYER_LABEL.search(text)
+    if label is None and (relayed := _RELAYED_FOR.search(text)) and not _KIN_OR_FRIEND.search(relayed.group(1)):
+        label = relayed
     if label:  # 单位：宁波恒泰塑业 — a labelled line names it, less the city before it
         return without_city(label.group(1), lex)
     for clause in _CLAUSE.split(text)[:4]:
