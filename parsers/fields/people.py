@@ -173,7 +173,9 @@ def count_self(text: str) -> int | None:
         n += int(m.group(1)) if m.group(1) else 1
         named.append(m.span())
     # 我和我表哥都去: the companion named with 和 is the one who 都去; count them once.
-    n += sum(1 for m in _COMPANION_ALSO.finditer(text) if not any(a <= m.start() < b for a, b in named))
+    # 我女儿也去 alone: the daughter joins those who claimed before; the speaker is not named.
+    if named or _SPEAKER_GOES.search(text) or re.search(r"算我|我[一1]个|本人|带我|^\s*\+\s*1", text):
+        n += sum(1 for m in _COMPANION_ALSO.finditer(text) if not any(a <= m.start() < b for a, b in named))
     if n > 1:
         return n
     # 兄弟们，... addresses the others; it is not the sender's group.
