@@ -339,8 +339,9 @@ def classify(text: str, lex: Lexicon, *, has_job: bool, has_pay: bool, headcount
     if short and _WITHDRAW.search(t) and not job_strong:
         return "other"
     said = _REF_TAIL.sub("", t) or t  # 我们四个都去，14号 / ，鸿运那个: the posting named after the claim
+    unnamed = _REF_HEAD.sub("", said)  # 理货员那个，我和我同学两个: ... or before it
     # 谁家还缺人？我可以去: asking who needs people first makes it an offer, not a claim.
-    if (short and (_CLAIM_SELF.search(said) or _CLAIM_SELF.search(_REF_HEAD.sub("", said))) and not _NOT_CLAIM.search(t) and not _ASKED_OF_OTHERS.match(t)
+    if (short and (_CLAIM_SELF.search(said) or _CLAIM_SELF.search(unnamed)) and not _NOT_CLAIM.search(t) and not _ASKED_OF_OTHERS.match(t)
             and (not job_strong or re.search(r"[?？]|吗|\d+\s*号|(?:人|活)(?:不|没有?)(?:[，,。?？\s]|$)", t))):  # 3号还要人吗？我想去
         return "claim"
     if _WHO_CAN.search(t) or ((has_pay or _HELP_ME.search(t)) and _WHO_FREE.search(t)):
@@ -351,7 +352,7 @@ def classify(text: str, lex: Lexicon, *, has_job: bool, has_pay: bool, headcount
         return "labor_offer"
     if query and not re.search(r"(?:缺|需要|需|要)\s*\d", t):
         return "query"
-    if short and (_CLAIM.search(said) or _CLAIM.search(_REF_HEAD.sub("", said))) and not _NOT_CLAIM.search(t) and not job_strong:
+    if short and (_CLAIM.search(said) or _CLAIM.search(unnamed)) and not _NOT_CLAIM.search(t) and not job_strong:
         return "claim"
     ad = len(set(_AD_WORDS.findall(t)))
     appeal = len(set(_APPEAL.findall(t)))
