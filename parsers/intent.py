@@ -206,17 +206,14 @@ _FIRM_NEEDS = re.compile(r"^(?:[^，,。?？]{0,10}?(?:" + _ORG + r"))?(?:这边
 # A firm opening with work it gives out (纸箱厂外发糊纸盒): then 拿回家做 is the post's terms.
 _FIRM_GIVES = re.compile(r"^[^，,。?？]{0,10}?(?:" + _ORG + r")[^，,。?？]{0,4}?(?:(?:外发|发外)[^，,。?？]{0,2}(?:活|单|手工|[\u4e00-\u9fff]{2,6})|放(?:活|单|手工))")
 _CLAUSES = re.compile(r"[，,。;；\n]")
-# 一串两毛, 八毛一打: a piece rate, the terms of work given out.
-_PIECE_RATE = re.compile(r"[一每1](?:串|件|个|只|双|条|打|盒|箱|斤|袋)\s*\d+(?:\.\d+)?\s*(?:毛|分|块|元)|"
-                         r"\d+(?:\.\d+)?\s*(?:毛|分|块|元)(?:钱)?\s*[一每1](?:串|件|个|只|双|条|打|盒|箱|斤|袋)")
-# Said with a piece rate, these make it work given out, not the price of goods (鸡蛋一盒十块).
+# Said with a piece rate (一串两毛, 八毛一打), these make it work given out, not the price of goods (鸡蛋一盒十块).
 _PIECE_WORK = re.compile(r"计件|(?:在家|回家)[^，,。]{0,3}做|外发|手工|加工|活")
 # 保姆，要会做饭: the job, then what the person wanted must be able to do.
 _WANTED_ABLE = re.compile(r"(?:^|[，,])要(?:会|能|懂|有经验|有证)")
 _BARE_COUNT = re.compile(r"(?:^|[，,\s])\d+(?:\s*-\s*\d+)?\s*(?:多|来|余)?\s*(?:个人|名|人|位)(?:[，,。\s]|$)")
 _SELF_NEED = re.compile(r"我们(?:厂|公司|店|这边|这里)|我司|本公司|本厂|我厂|我们需要|我这边需要|我这里需要|我店")
 _CLAIM = re.compile(
-    r"^\s*[+＋]\s*\d(?!\d)|^我(?:也)?(?:算)?[一1]个[。!！~]*$|^我(?:我)+[!！~。]*$|^加\s*[1一]\s*(?:$|[，,。!！~])|^我(?:和|跟|带)[^，,。]{1,6}?\d+\s*个人?\s*$|(?:^|[，,])我们?(?:都|也)?去\s*\d+\s*个人?$|[\u4e00-\u9fff]{1,8}(?:那个|这个)(?:活)?[，,]\s*我们?(?:都|也)?(?:去|可以|能|报|\d)|^我们?(?:[俩两仨]|\d+\s*个人?)?(?:都|也)?可以[。!！~]*$|^我(?:和|跟)[^，,。]{1,6}(?:都|也)?可以[。!！~]*$|(?:那个|这个)[^，,。]{0,8}的?活[，,]?\s*(?:我|我们)|^我们?(?:[俩两仨]|\d+\s*个人?)?(?:都|也)?(?:要)?去$|^我们?[\u4e00-\u9fff]{1,3}?\d+\s*个人?(?:都|也)?(?:要)?去$|^加(?:1|一|\d+\s*)个|^\d+\s*个人?[，,](?:我和|我跟|我带|算上)|报名|^报[一1个]个?|报个名|我也?想去|我要报|算我|算上我|加我|带上我|带我|我也?(?:要)?去(?=$|[，,。!！~吧啊呀哈]|报|参加|干|做|试|一个|\d)|我要(?=报|去|参加|这个|那个|\d|$)|"
+    r"^\s*[+＋]\s*\d(?!\d)|^我(?:也)?(?:算)?[一1]个[。!！~]*$|^我(?:我)+[!！~。]*$|^加\s*[1一]\s*(?:$|[，,。!！~])|^我(?:和|跟|带)[^，,。]{1,6}?\d+\s*个人?\s*$|(?:^|[，,])我们?(?:都|也)?去\s*\d+\s*个人?$|^我们?(?:[俩两仨]|\d+\s*个人?)?(?:都|也)?可以[。!！~]*$|^我(?:和|跟)[^，,。]{1,6}(?:都|也)?可以[。!！~]*$|(?:那个|这个)[^，,。]{0,8}的?活[，,]?\s*(?:我|我们)|^我们?(?:[俩两仨]|\d+\s*个人?)?(?:都|也)?(?:要)?去$|^我们?[\u4e00-\u9fff]{1,3}?\d+\s*个人?(?:都|也)?(?:要)?去$|^加(?:1|一|\d+\s*)个|^\d+\s*个人?[，,](?:我和|我跟|我带|算上)|报名|^报[一1个]个?|报个名|我也?想去|我要报|算我|算上我|加我|带上我|带我|我也?(?:要)?去(?=$|[，,。!！~吧啊呀哈]|报|参加|干|做|试|一个|\d)|我要(?=报|去|参加|这个|那个|\d|$)|"
     r"我们?[^，,。]{0,4}(?:可以|能)去|我接|接了|我来(?:吧|了)?$|我参加|我们?\d+\s*个人?(?:可以|能|去)|我报|我可以$|我行|还能报吗|"
     r"(?:\d+\s*号|那个活|这个活)[^，,。]{0,6}?(?:我|我们)|(?:那个|这个)[^，,。帮给让叫谁你他她]{0,6}?我(?:们|的)?(?:[^\W\d不没别]{0,3}?)(?:也|都)?想?(?:去|来|报|接|干|做|可以|能|要|算)|^\d+\s*号?\s*$|^(?:No\.?|#|[Rr])\s*\d+\s*[，,]?\s*(?:我|我们|\d+\s*个)|^\d+\s*号?\s*[,，]?\s*\d+\s*(?:个|人|位)|^\d+\s*号\s*[,，]?\s*我(?:和|跟|带|们)"
 )
@@ -302,7 +299,8 @@ def _firm_needs(t: str) -> bool:
     return any(_FIRM_NEEDS.search(c) or _FIRM_GIVES.search(c) for c in _CLAUSES.split(t))
 
 
-def classify(text: str, lex: Lexicon, *, has_job: bool, has_pay: bool, headcount: int | None) -> str:
+def classify(text: str, lex: Lexicon, *, has_job: bool, has_pay: bool, headcount: int | None,
+             piece_rate: bool) -> str:
     """The intent of a normalised message body (quote removed).
 
     The order is the design: what is surely quiet first (stickers, reports of hiring past,
@@ -310,6 +308,9 @@ def classify(text: str, lex: Lexicon, *, has_job: bool, has_pay: bool, headcount
     claim, labour), asks (a query) or needs (a post); then what someone else should act on
     (a request), unless it is the weather, one's own affairs or a word to another member;
     last, a job word with a figure. Anything else stays quiet.
+
+    The field finders' results come in as facts: a job word, any pay, the headcount, and
+    whether the pay is per piece (一串两毛, as money.find_pay reads it).
     """
     t = _DRILL.sub("，", text).strip() if "演" in text else text.strip()
     if not t or _STICKER.match(t):
@@ -374,7 +375,7 @@ def classify(text: str, lex: Lexicon, *, has_job: bool, has_pay: bool, headcount
         return "request"
     if has_job and (has_pay or headcount or _WANTED_ABLE.search(t)) and not _HAS_STAFF.search(t):
         return "job_post"
-    if has_pay and (_BARE_COUNT.search(t) or (_PIECE_RATE.search(t) and (_PIECE_WORK.search(t) or is_task(_CLAUSES.split(t)[0])))):
+    if has_pay and (_BARE_COUNT.search(t) or (piece_rate and (_PIECE_WORK.search(t) or is_task(_CLAUSES.split(t)[0])))):
         return "job_post"  # 超市夜班理货，3-5人，一晚200元: a clause of just a count, and pay; 穿珠子，一串两毛
     if ad >= 2 and len(t) > 20:
         return "job_post"

@@ -27,7 +27,7 @@ NOT_JOBS = frozenset(
 
 
 # Characters that cannot be part of a place name (function words, verbs, measure words).
-PLACE_STOP = "的在住是到去我们你他她这那个条段有和跟从把被给让对往向边要需招缺找请帮都也还就能会可以了吗呢吧啊着过很太不没人活元块做干送停难坏修等每在于近旁离"
+PLACE_STOP = "的在住是到去我们你他她这那个条段有和跟从把被给让对往向边要需招缺找请帮都也还就能会可以了吗呢吧啊着过很太不没人活元块做干送停难坏修等每在于近旁离候"
 
 
 def place_pattern(places: Iterable[str], suffixes: Iterable[str]) -> re.Pattern[str]:

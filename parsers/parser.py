@@ -88,7 +88,8 @@ class Parser:
         job = find_job(work, self.lex)
         pay = find_pay(work)
         headcount = find_headcount(work, job_words=self.lex.job_rx)
-        intent = classify(work, self.lex, has_job=job is not None, has_pay=pay is not None, headcount=headcount)
+        intent = classify(work, self.lex, has_job=job is not None, has_pay=pay is not None, headcount=headcount,
+                          piece_rate=pay is not None and pay.unit == "piece")
         if intent == "other" and norm.quote:
             count_reply, takes_offer = bool(_COUNT_REPLY.match(work)), bool(_TAKE_OFFER.search(work))
             if count_reply or takes_offer:

@@ -50,6 +50,8 @@ _COMPANION_ALSO = re.compile(r"(?:我|我的)" + RELATIVE + r"(?:也|都|一起|
 # 我去，算我老公一个: the speaker goes and counts one companion in.
 _COUNTED_IN = re.compile(r"算(?:上)?(?:我的?)?" + KIN + r"[一1]个")
 _SPEAKER_GOES = re.compile(r"我(?!们)(?:也|就)?(?:去|报名|报|来|参加)")
+# 算我一个, 本人, +1: the speaker is counted in, so a companion who 也去 joins them.
+_SPEAKER_IN = re.compile(r"算我|我[一1]个|本人|带我|^\s*\+\s*1")
 # The role a part of the headcount is for: 男工3名, 木工班长1名、木工5名, 厨师2名.
 _PART_ROLE = re.compile(r"(男工|女工|男生|女生|男的|女的|男|女|[\u4e00-\u9fff]{1,4}(?:工|员|师傅|阿姨|长|师|手))\s*$")
 
@@ -174,7 +176,7 @@ def count_self(text: str) -> int | None:
         named.append(m.span())
     # 我和我表哥都去: the companion named with 和 is the one who 都去; count them once.
     # 我女儿也去 alone: the daughter joins those who claimed before; the speaker is not named.
-    if named or _SPEAKER_GOES.search(text) or re.search(r"算我|我[一1]个|本人|带我|^\s*\+\s*1", text):
+    if named or _SPEAKER_GOES.search(text) or _SPEAKER_IN.search(text):
         n += sum(1 for m in _COMPANION_ALSO.finditer(text) if not any(a <= m.start() < b for a, b in named))
     if n > 1:
         return n

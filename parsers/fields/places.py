@@ -48,7 +48,7 @@ _NOT_NEAR = {"公司", "单位", "学校", "医院", "车站", "地铁", "市区
 
 
 def _tidy(place: str) -> str | None:
-    place = _RELATION.sub("", place).strip().removeprefix("时候")  # 下班的时候园区…
+    place = _RELATION.sub("", place).strip()
     if len(place) < 2 or place in _GENERIC or place.endswith(_NOT_PLACE_END):
         return None
     return place

@@ -282,8 +282,8 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None,
         if (asked := _ASKS_FOR.match(c)) and is_task(asked.group(1)):
             return asked.group(1)  # 谁家要包装的: the work asked for, not the question
         c2 = _HELP.sub("", re.sub(r"^(?:主要|工作内容|主要工作|活儿|任务|工作|内容|负责|是|做|干)[:：]?", "", _WHEN.sub("", c)))
-        if employer:  # 我们海带厂要晾海带: the sender's own firm
-            c2 = re.sub(r"^(?:我们|咱们|我|本)(?=" + re.escape(employer) + ")", "", c2)
+        if employer and not c2.startswith(employer) and (own := _PREFIX.sub("", c2)).startswith(employer):
+            c2 = own  # 我们海带厂要晾海带: the sender's own firm, then its task
         if employer and c2.startswith(employer):  # 花园里修剪草坪: the employer, then its task
             c2 = re.sub(r"^(?:里|这边|那边|外发|外放|后道|前道|车间)", "", c2[len(employer):])
             c2 = _WHEN.sub("", c2)
