@@ -17,8 +17,9 @@ _LABELLED = re.compile(
 )
 
 
-# A run ending in a shop or a market is not a place name: 周日超市, 楼下菜市.
-_NOT_PLACE_END = ("超市", "门市", "夜市", "菜市", "股市", "城市")
+# A run ending in a shop or a market is not a place name: 周日超市, 楼下菜市; nor work on
+# wiring (厂房改线路).
+_NOT_PLACE_END = ("超市", "门市", "夜市", "菜市", "股市", "城市", "线路", "电路", "网路", "思路", "出路")
 
 
 # A short name the lexicon does not know: two or three characters, none of the lexicon's
@@ -33,6 +34,10 @@ _ASKED_THERE = re.compile(r"^(?!(?:[上下这本]个?(?:周|星期|礼拜|月)|�
 # 汉阳一个物流仓库要分拣员: a short name opening the message before 一个/一家 and the firm.
 _BEFORE_ARTICLE = re.compile(r"^" + _SHORT_NAME + r"(?=[一1](?:家|个)[\u4e00-\u9fff]{0,6}?"
                              r"(?:厂|公司|店|仓库|工地|酒店|超市|市场|农场|基地|餐馆|饭馆|宾馆|医院|学校|工程|项目))")
+# 张浦的模具厂找个学徒: a short name opening the message, then 的 and the firm; not a person's
+# (老王的厂, 张总的店, 表哥的饭店).
+_BEFORE_FIRM = re.compile(r"^(?![老小阿])" + _SHORT_NAME + r"(?<![总哥姐叔婶姨伯师傅板弟妹])的(?=[\u4e00-\u9fff]{0,6}?"
+                          r"(?:厂|公司|仓库|工地|酒店|饭店|宾馆|农场|基地|餐馆|饭馆|超市)(?:在|现在|急|这周|下周|明天)?(?:招|要|缺|需要|找|请))")
 # 下沙这边的公交末班车太早了: a short name opening the message, then where it is.
 _HERE_THERE = re.compile(r"^" + _SHORT_NAME + r"(?:这边|那边|这块|那块)")
 # 食堂有招人的吗, 车间附近: a workplace, not a place name.
@@ -44,7 +49,7 @@ _NOT_NEAR = {"公司", "单位", "学校", "医院", "车站", "地铁", "市区
              "后天", "今年", "平时", "周边", "外面", "网上", "群里", "手上", "手里", "身边", "上班", "加班", "干活", "路上",
              "外地", "上学", "开会", "休息", "这边", "那边", "朋友", "亲戚", "同学", "老板", "熟人", "附近",
              "工会", "领导", "人事", "财务", "厂长", "主管", "组长", "班长", "经理", "客户", "中介", "物业", "房东", "政府",
-             "码头", "路口", "门口", "楼道", "港口", "桥下", "河边", "山上"}
+             "码头", "路口", "门口", "楼道", "港口", "桥下", "河边", "山上", "新开", "刚开"}
 
 
 def _tidy(place: str) -> str | None:
@@ -77,7 +82,7 @@ def find_location(text: str, lex: Lexicon) -> str | None:
             best = p
     if best is None:
         # 慈城附近, 去洪塘一带: a short name the lexicon does not know, placed by the word after it.
-        for rx in (_NEAR, _LIVES, _ASKED_THERE, _BEFORE_ARTICLE, _HERE_THERE):
+        for rx in (_NEAR, _LIVES, _ASKED_THERE, _BEFORE_ARTICLE, _BEFORE_FIRM, _HERE_THERE):
             m = rx.search(text)
             if m and m.group(1) not in _NOT_NEAR and not m.group(1).endswith(_WORKPLACE_END) and _tidy(m.group(1)):
                 return m.group(1)

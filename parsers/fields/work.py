@@ -34,7 +34,7 @@ _NEED = re.compile(r"(?:急招|招聘|诚聘|聘请|招工|招收|招募|高薪�
 _TASK_VERBS = re.compile(
     r"挂件|上下料|上料|下料|包(?=[\u4e00-\u9fff]{0,2}(?:盒|袋|饺|粽|馄饨|汤圆))|包装|装卸|卸货|装货|卸车|装车|搬运|搬货|搬家|分拣|打包|摘|采摘|采|搅拌|拌|清洁|打扫|保洁|装柜|拆柜|贴标|"
     r"组装|装配|打磨|抛光|去毛刺|贴|布置|搭|拆|安装|看店|看门|看场|守|巡|收|清理|清运|清扫|搬|喂|缝|剪|检验|质检|送货|配送|砌|浇|绑|扎|刷|喷|焊|切|挑|拣|洗|做饭|烧饭|带孩子|照顾|看护|陪护|"
-    r"绣|钉|编(?![程号辑制码])|种|插秧|收割|脱粒|拔|除草|锄|施肥|挖|运|拉货|上货|理货|盘点|码货|叠|折|串|穿|粘|糊|印|封|缠|削|剥|扫|擦|修|补|铺|抬|扛|卸|装|晾|晒|捡|套(?=袋|膜|纸)|盖(?=[\u4e00-\u9fff]?(?:房|楼|屋|棚|圈))"
+    r"绣|钉|编(?![程号辑制码])|种|插秧|收割|脱粒|拔|除草|锄|施肥|挖|运|拉货|上货|理货|盘点|码货|叠|折|串|穿|粘|糊|印|封|缠|削|剥|扫|擦|修|补|铺|抬|扛|卸|装|晾|晒|捡|套(?=袋|膜|纸)|改(?=水电|造|电路|[水电气油网]?(?:线|管))|盖(?=[\u4e00-\u9fff]?(?:房|楼|屋|棚|圈))"
 )
 # 帮忙搬家, 来卸货: the task is what follows.
 _HELP = re.compile(r"^(?:帮忙|帮着|帮人|帮别人|帮(?:我们?|人)家|来帮忙|过来|来|去)(?:仓库|车间|工地|厂里|店里|地里|田里)?(?=[\u4e00-\u9fff]{2})")
@@ -209,6 +209,8 @@ def find_employer(text: str, lex: Lexicon, location: str | None) -> str | None:
                 continue  # 摘豆角需要10个人: the work, not who hires
             if lex.tokenizer is not None:
                 subject = _before_work(subject, lex)  # 菜地摘豆角需要10个人: who hires, then the work
+        # 硕放机场附近的仓库: where the firm is, by a landmark, is not the firm.
+        subject = re.sub(r"^[\u4e00-\u9fff]{0,8}?(?:附近|周边|旁边|对面|边上|隔壁)的?(?!的)(?=[\u4e00-\u9fff]{2,})", "", subject)
         prev = None
         while prev != subject:
             prev = subject
@@ -281,7 +283,7 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None,
         c = _WHEN_INSIDE.sub("", _PRICE_TAIL.sub("", c))  # 折袋子一个三毛: the task, then its piece rate
         if (asked := _ASKS_FOR.match(c)) and is_task(asked.group(1)):
             return asked.group(1)  # 谁家要包装的: the work asked for, not the question
-        c2 = _HELP.sub("", re.sub(r"^(?:主要|工作内容|主要工作|活儿|任务|工作|内容|负责|是|做|干)[:：]?", "", _WHEN.sub("", c)))
+        c2 = _HELP.sub("", re.sub(r"^(?:主要|工作内容|主要工作|活儿|任务|工作|内容|负责|是|做|干|承接|专接)[:：]?", "", _WHEN.sub("", c)))
         if employer and not c2.startswith(employer) and (own := _PREFIX.sub("", c2)).startswith(employer):
             c2 = own  # 我们海带厂要晾海带: the sender's own firm, then its task
         if employer and c2.startswith(employer):  # 花园里修剪草坪: the employer, then its task
