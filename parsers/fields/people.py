@@ -49,7 +49,7 @@ RELATIVE = r"(?:" + KIN + r"|姐|哥|弟|妹|妈|爸)"
 _COMPANION_ALSO = re.compile(r"(?:我|我的)" + RELATIVE + r"(?:也|都|一起|也一起)(?:去|来|报|参加|算)")
 # 我去，算我老公一个: the speaker goes and counts one companion in.
 _COUNTED_IN = re.compile(r"算(?:上)?(?:我的?)?" + KIN + r"[一1]个")
-_SPEAKER_GOES = re.compile(r"我(?!们)(?:也|就)?(?:去|报名|报|来|参加)")
+_SPEAKER_GOES = re.compile(r"我(?!们)(?:也|就)?(?:能|可以|要|想)?(?:去|报名|报|来|参加)")
 # 算我一个, 本人, +1: the speaker is counted in, so a companion who 也去 joins them.
 _SPEAKER_IN = re.compile(r"算我|我[一1]个|本人|带我|^\s*\+\s*1")
 # The role a part of the headcount is for: 男工3名, 木工班长1名、木工5名, 厨师2名.
@@ -101,7 +101,7 @@ def find_headcount(text: str, *, job_words: re.Pattern[str] | None = None) -> in
             return named
         if job_words is not None:
             m = _ONE_BEFORE_JOB.search(text)
-            if m and (job_words.match(text, m.end()) or re.match(r"[\u4e00-\u9fff]{0,2}(?:工|人|手|师傅)", text[m.end():])
+            if m and (job_words.match(text, m.end()) or re.match(r"[\u4e00-\u9fff]{0,2}(?:工|人|手|师傅|阿姨|大姐|大妈|大叔|保姆)", text[m.end():])
                       or re.match(r"[\u4e00-\u9fff]{1,5}的(?:[，,。\s]|$|师傅|阿姨|工人|人)", text[m.end():])
                       or ((d := re.match(r"[\u4e00-\u9fff]{1,5}?的", text[m.end():])) and job_words.match(text, m.end() + d.end()))):  # 请个喂猪的, 找个做早餐的师傅
                 return 1
