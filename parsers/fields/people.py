@@ -23,6 +23,8 @@ _PER_HEAD = re.compile(r"(?:每|[一1])\s*(?:个)?人(?=\s*(?:每天|[一1]天)?
 # 家里五口人: the household a helper works for, not people wanted or offered.
 _FAMILY_SERVED = re.compile(r"(?:家里|家中|家有|全家|(?<!我们)(?<!我)(?<!咱们)(?<!俺们)[一1]家)(?:有|共|一共)?\s*\d+\s*口人?"
                             r"(?![^，,。]{0,2}(?:都|一起|全))")  # 一家三口都在找活: the family offers itself
+# 带一个两岁小孩, 照顾两个老人: the people the worker looks after, not workers.
+_CARED_FOR = re.compile(r"(?:带|照顾|照看|看护|陪护|护理|接送)\s*\d+\s*个\s*(?:\d+\s*(?:多)?\s*(?:岁|个月)(?:多|大)?的?)?\s*(?:小孩|孩子|宝宝|老人|病人|娃|婴儿)")
 _VOCATIVE = re.compile(r"^(?:兄弟们|姐妹们|老乡们|大家|各位|老板们|朋友们)[，,!！ ]")
 _WE_N = re.compile(r"(?:我们|咱们)\s*(\d+)\s*个(?!\s*(?:多)?\s*(?:小时|钟头|月|天|星期|礼拜|周|年|组|班|队|团队|厂|公司|车间|村|老乡群))")
 # A couple: 夫妻俩, 两口子.
@@ -68,7 +70,7 @@ def find_headcount(text: str, *, job_words: re.Pattern[str] | None = None) -> in
     m = _LABEL.search(text)
     if m:
         return _upper(m.group(1), m.group(2))
-    text = _PER_HEAD.sub(" ", _BREAKDOWN.sub(" ", _FAMILY_SERVED.sub(" ", text)))
+    text = _PER_HEAD.sub(" ", _BREAKDOWN.sub(" ", _FAMILY_SERVED.sub(" ", _CARED_FOR.sub(" ", text))))
     m = _HOUSEHOLD.search(text)
     if m:  # 一家三口
         return int(m.group(1))

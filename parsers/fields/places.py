@@ -75,7 +75,10 @@ def find_location(text: str, lex: Lexicon) -> str | None:
             return tidy
     best: str | None = None
     for m in rx.finditer(text):
-        p = _tidy(m.group(0))
+        run = m.group(0)
+        if run.endswith(_NOT_PLACE_END) and rx.fullmatch(run[:-2]):
+            run = run[:-2]  # 下城区超市: a place, then the shop in it
+        p = _tidy(run)
         # The longest run; of two as long, one with a known place (鄞州五乡 over 物流中心).
         if p and (best is None or len(p) > len(best)
                   or (len(p) == len(best) and _known(p, lex) and not _known(best, lex))):

@@ -37,11 +37,12 @@ _TASK_VERBS = re.compile(
     r"绣|钉|编(?![程号辑制码])|种|插秧|收割|脱粒|拔|除草|锄|施肥|挖|运|拉货|上货|理货|盘点|码货|叠|折|串|穿|粘|糊|印|封|缠|削|剥|扫|擦|修|补|铺|抬|扛|卸|装|晾|晒|捡|套(?=袋|膜|纸)|改(?=水电|造|电路|[水电气油网]?(?:线|管))|盖(?=[\u4e00-\u9fff]?(?:房|楼|屋|棚|圈))"
 )
 # 帮忙搬家, 来卸货: the task is what follows.
-_HELP = re.compile(r"^(?:帮忙|帮着|帮人|帮别人|帮(?:我们?|人)家|来帮忙|过来|来|去)(?:仓库|车间|工地|厂里|店里|地里|田里)?(?=[\u4e00-\u9fff]{2})")
+_HELP = re.compile(r"^(?:帮忙|帮着|帮人|帮别人|帮(?:我们?|人)家|来帮忙|过来帮忙|过来|来|去)(?:仓库|车间|工地|厂里|店里|地里|田里)?(?=[\u4e00-\u9fff]{2})")
 _NOT_TASK = re.compile(r"\d|元|块|薪|结|天|月(?!饼)|号|周|电话|联系|地点|地址|包吃|包住|男女|年龄|岁|要求|经验|(?<![老病客])人|名|急|长期|短期|时间|上班|下班|班|证")
 # A clause opening with the need (招保洁, 缺收银员), and one closing with it (…找几个人帮忙).
 _NEED_HEAD = re.compile(r"急招|诚招|招聘|缺|招(?!待|呼)|聘|急需|需要?(?!要)|要(?:人|\d)")
 _NEED_TAIL = re.compile(r"(?<=[\u4e00-\u9fff]{2})(?:找|缺|要|需要|急需|招|请)(?:\d+|几|个|一些|些)?\s*(?:个|名)?(?:人|工人|帮手)(?:帮忙|帮帮忙)?$")
+_WHO_COMES = re.compile(r"^(?:有没有人|谁|哪位|有人)(?:有空|有时间|方便|愿意|能|可以)?(?=来|过来|帮)")
 # 谁家要绣花的, 有没有包装的活: a question naming the work it asks for.
 _ASKS_FOR = re.compile(r"^(?:谁家|哪家|谁|有谁|有没有|哪里|哪儿)(?:要|需要|招|缺|有)?([\u4e00-\u9fff]{2,8}?)(?:的活儿?|的)$")
 # 装修队, 包装线, 质检岗: a crew, line or post named by its work, not the work itself.
@@ -266,8 +267,9 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None,
     task = _HELP.sub("", m.group(1)) if m else ""
     if len(task) >= 2 and is_task(task):
         return task
-    # 要两个喂猪的, 缺几个打包的: the work of the people wanted, closing the clause.
-    m = re.search(r"(?:需要|急需|要|找|缺|招|请)\s*(?:\d+|几)\s*(?:个|名|位)([\u4e00-\u9fff]{2,5})的(?=[，,。!！\s]|$)", text)
+    # 要两个喂猪的, 缺几个打包的, 要洗碗的三个: the work of the people wanted, closing the clause.
+    m = re.search(r"(?:需要|急需|要|找|缺|招|请)\s*(?:\d+|几)\s*(?:个|名|位)([\u4e00-\u9fff]{2,5})的(?=[，,。!！\s]|$)", text) \
+        or re.search(r"(?:需要|急需|要|找|缺|招|请)([\u4e00-\u9fff]{2,5})的[，,]?\s*(?:\d+|几)\s*(?:个|名|位)", text)
     if m and is_task(m.group(1)):
         return m.group(1)
     m = re.search(r"\d+\s*(?:多|来|余)?\s*(?:个|名)?人\s*([\u4e00-\u9fff]{2,9})", text) \
@@ -281,6 +283,7 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None,
         if label and label.group(1) not in ("工作内容", "主要工作", "活儿", "内容", "工作", "任务"):
             continue
         c = _WHEN_INSIDE.sub("", _PRICE_TAIL.sub("", c))  # 折袋子一个三毛: the task, then its piece rate
+        c = _WHO_COMES.sub("", c)  # 有没有人能来帮忙拆脚手架: the work, not who is asked
         if (asked := _ASKS_FOR.match(c)) and is_task(asked.group(1)):
             return asked.group(1)  # 谁家要包装的: the work asked for, not the question
         c2 = _HELP.sub("", re.sub(r"^(?:主要|工作内容|主要工作|活儿|任务|工作|内容|负责|是|做|干|承接|专接)[:：]?", "", _WHEN.sub("", c)))
