@@ -161,7 +161,7 @@ _JOB_STRONG = re.compile(
 )
 # 袜厂找缝头工: a firm looking for a job word hires.
 _HIRE_VERB = re.compile(r"(?:招(?!呼|待|牌|手|生|惹|架|数|标|投|商|募资|考)|聘|需要|需|缺|急需|要(?=\d|个|[^，,。]{0,3}(?:工|员|人|师傅))|找(?=\d|个)|请(?=\d|个)|"
-                        r"(?:(?<=厂)|(?<=店)|(?<=公司)|(?<=工地)|(?<=仓库)|(?<=饭店)|(?<=酒店)|(?<=农场)|(?<=超市))找)")
+                        r"(?:[厂店]|公司|工地|仓库|农场|超市)找)")
 # Words of a platform job ad (duties, requirements, terms): several together make an ad.
 _AD_WORDS = re.compile(
     r"用工单位|招聘单位|需求人数|招聘人数|用工人数|招工人数|工价|岗位|职责|任职|职位|优先|经验|负责|年龄|周岁|\d+\s*[-~到]\s*\d+\s*岁|\d+岁以下|熟练|熟悉|吃苦耐劳|责任心|服从|"

@@ -76,8 +76,9 @@ def find_location(text: str, lex: Lexicon) -> str | None:
     best: str | None = None
     for m in rx.finditer(text):
         run = m.group(0)
-        if run.endswith(_NOT_PLACE_END) and rx.fullmatch(run[:-2]):
-            run = run[:-2]  # 下城区超市: a place, then the shop in it
+        shop = next((e for e in _NOT_PLACE_END if run.endswith(e)), "")
+        if shop and rx.fullmatch(run[:-len(shop)]):
+            run = run[:-len(shop)]  # 下城区超市: a place, then the shop in it
         p = _tidy(run)
         # The longest run; of two as long, one with a known place (鄞州五乡 over 物流中心).
         if p and (best is None or len(p) > len(best)
