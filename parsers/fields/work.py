@@ -34,7 +34,7 @@ _NEED = re.compile(r"(?:急招|招聘|诚聘|聘请|招工|招收|招募|高薪�
 _TASK_VERBS = re.compile(
     r"挂件|上下料|上料|下料|包(?=[\u4e00-\u9fff]{0,2}(?:盒|袋|饺|粽|馄饨|汤圆))|包装|装卸|卸货|装货|卸车|装车|搬运|搬货|搬家|分拣|打包|摘|采摘|采|搅拌|拌|清洁|打扫|保洁|装柜|拆柜|贴标|"
     r"组装|装配|打磨|抛光|去毛刺|贴|布置|搭|拆|安装|看店|看门|看场|守|巡|收|清理|清运|清扫|搬|喂|缝|剪|检验|质检|送货|配送|砌|浇|绑|扎|刷|喷|焊|切|挑|拣|洗|做饭|烧饭|带孩子|照顾|看护|陪护|"
-    r"绣|钉|编(?![程号辑制码])|种|插秧|收割|脱粒|拔|除草|锄|施肥|挖|运|拉货|上货|理货|盘点|码货|叠|折|串|穿|粘|糊|印|封|缠|削|剥|扫|擦|修|补|铺|抬|扛|卸|装|晾|晒|捡|套(?=袋|膜|纸)|改(?=水电|造|电路|[水电气油网]?(?:线|管))|盖(?=[\u4e00-\u9fff]?(?:房|楼|屋|棚|圈))"
+    r"绣|钉|编(?![程号辑制码])|种|插秧|收割|脱粒|拔|除草|锄|施肥|挖|运|拉货|上货|理货|盘点|码货|叠|折|串|穿|粘|糊|印|封|缠|削|剥|扫|擦|修|补|铺|抬|扛|卸|装|晾|晒|捡|套(?=袋|膜|纸)|端(?=盘|菜|碗|茶)|传菜|上菜|改(?=水电|造|电路|[水电气油网]?(?:线|管))|盖(?=[\u4e00-\u9fff]?(?:房|楼|屋|棚|圈))"
 )
 # 帮忙搬家, 来卸货: the task is what follows.
 _HELP = re.compile(r"^(?:帮忙|帮着|帮人|帮别人|帮(?:我们?|人)家|来帮忙|过来帮忙|过来|来|去)(?:仓库|车间|工地|厂里|店里|地里|田里)?(?=[\u4e00-\u9fff]{2})")
@@ -228,6 +228,7 @@ def find_employer(text: str, lex: Lexicon, location: str | None) -> str | None:
                 subject = subject[km.end():]
         # 光谷一家电子厂, 朋友开的一家饭店: whatever comes before the article is not the firm.
         subject = re.sub(r"^[\u4e00-\u9fff]{1,5}?(?=[一1](?:家|个)[\u4e00-\u9fff]{2,})", "", subject)
+        subject = re.sub(r"^[一1]个(?=[\u4e00-\u9fff]{2,})", "", subject)  # 初村镇一个电子厂
         subject = _PREFIX.sub("", subject).strip()  # 环翠区一家水产公司: the article after the place
         if not subject or len(subject) < 2 or len(subject) > 14 or subject in _GENERIC_ORG:
             continue
@@ -268,7 +269,7 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None,
     if len(task) >= 2 and is_task(task):
         return task
     # 要两个喂猪的, 缺几个打包的, 要洗碗的三个: the work of the people wanted, closing the clause.
-    m = re.search(r"(?:需要|急需|要|找|缺|招|请)\s*(?:\d+|几)\s*(?:个|名|位)([\u4e00-\u9fff]{2,5})的(?=[，,。!！\s]|$)", text) \
+    m = re.search(r"(?:需要|急需|要|找|缺|招|请)\s*(?:(?:\d+|几)\s*)?(?:个|名|位)([\u4e00-\u9fff]{2,5})的(?=[，,。!！\s]|$)", text) \
         or re.search(r"(?:需要|急需|要|找|缺|招|请)([\u4e00-\u9fff]{2,5})的[，,]?\s*(?:\d+|几)\s*(?:个|名|位)", text)
     if m and is_task(m.group(1)):
         return m.group(1)
