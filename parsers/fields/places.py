@@ -37,7 +37,7 @@ _BEFORE_ARTICLE = re.compile(r"^" + _SHORT_NAME + r"(?=[一1](?:家|个)[\u4e00-
 # 张浦的模具厂找个学徒: a short name opening the message, then 的 and the firm; not a person's
 # (老王的厂, 张总的店, 表哥的饭店).
 _BEFORE_FIRM = re.compile(r"^(?![老小阿])" + _SHORT_NAME + r"(?<![总哥姐叔婶姨伯师傅板弟妹])的(?=[\u4e00-\u9fff]{0,6}?"
-                          r"(?:厂|公司|仓库|工地|酒店|饭店|宾馆|农场|基地|餐馆|饭馆|超市)(?:在|现在|急|这周|下周|明天)?(?:招|要|缺|需要|找|请))")
+                          r"(?:厂|公司|仓库|工地|酒店|饭店|宾馆|农场|基地|餐馆|饭馆|超市|快递站|驿站|物流园)(?:在|现在|急|这周|下周|明天|双十一|双11|春节|过年|周末)?(?:招|要|缺|需要|找|请))")
 # 下沙这边的公交末班车太早了: a short name opening the message, then where it is.
 _HERE_THERE = re.compile(r"^" + _SHORT_NAME + r"(?:这边|那边|这块|那块)")
 # 食堂有招人的吗, 车间附近: a workplace, not a place name.
@@ -90,6 +90,9 @@ def find_location(text: str, lex: Lexicon) -> str | None:
             m = rx.search(text)
             if m and m.group(1) not in _NOT_NEAR and not m.group(1).endswith(_WORKPLACE_END) and _tidy(m.group(1)):
                 return m.group(1)
+    if best and (at := text.find(best)) >= 0 and (m := _BEFORE_FIRM.match(text[at + len(best):])) \
+            and m.group(1) not in _NOT_NEAR and _tidy(m.group(1)):
+        return m.group(1)  # 余杭仓前的快递站缺…: the name after the district, before the hiring firm
     return without_city(best, lex) if best else None
 
 
