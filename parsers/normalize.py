@@ -15,7 +15,6 @@ _QUOTE = re.compile(
     r"^\s*[「\"“](?P<name>[^:：」\n]{0,40})[:：](?P<text>.*?)[」\"”]\s*\n\s*(?:-\s*){3,}\n?(?P<rest>.*)$",
     re.S,
 )
-_QUOTE_TAIL = re.compile(r"^(?P<rest>.*?)\n\s*[「\"“](?P<name>[^:：」\n]{0,40})[:：](?P<text>.*?)[」\"”]\s*$", re.S)
 # "@name" followed by the four-per-em space WeChat inserts, a space, or the end.
 _MENTION = re.compile(r"@([^\s@\u2005]{1,30})(?:\u2005|\s|$)")
 # Emoji and pictographs (WeChat's own [强] style stickers are kept as text).

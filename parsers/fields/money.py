@@ -35,7 +35,9 @@ _MONEY_AFTER = re.compile(r"^\s*(?:元|块钱?|圆|[一1]个?人|每人)")
 _NOT_MONEY_AFTER = re.compile(
     r"^\s*(?:[-~到至]\s*\d+\s*)?(?:(?:多|来|余)\s*(?=个|名|人|位))?(?:个(?!月)|名|位|人|岁|件|周岁|小时|点|号|日(?!结)|年|月(?!结|薪)|天(?!结)|次|桌|层|楼|米|cm|CM|斤|公斤|kg|平|栋|号线|路|期|%|:|：|分钟|分|级|寸|码|套|间|辆|台|吨|趟|批|对|家|口|周|星期|公里|km|条|项|张|份|届|w粉|后)"
 )
-_OPEN_MAX = re.compile(r"^\s*(?:元|块钱?)?\s*(?:/\S{1,2})?\s*(?:以上|起|\+|多|加提成|\+提成|加计件|\+计件|上不封顶|起步|不封顶)")
+_OPEN_MAX = re.compile(r"^\s*(?:元|块钱?)?\s*(?:/\S{1,2})?\s*(?:以上|起|\+|多|加(?:提成|计件)|上不封顶|起步|不封顶)")
+# 底薪两千八加计件, 3000+提成: what is added on top leaves the pay open above.
+_PLUS_EXTRA = re.compile(r"[加+](?:提成|计件)")
 _PIECE_CONTEXT = re.compile(r"计件|每件|一件|按件|件价")
 _JOB_CONTEXT = re.compile(r"包干|整活|一口价|总价|包给|承包")
 # 日结, or a one-day job: a bare figure is the day's pay.
@@ -133,7 +135,7 @@ def find_pay(text: str) -> Pay | None:
             continue
         if unit == "day" and lo < 30:
             continue
-        open_max = bool(_OPEN_MAX.match(after)) or re.search(r"[加+](?:提成|计件)", text[m.end():m.end() + 8]) is not None
+        open_max = bool(_OPEN_MAX.match(after)) or _PLUS_EXTRA.search(text, m.end(), m.end() + 8) is not None
         pay = Pay(min=lo, max=None if open_max and f2 is None else hi, unit=unit)
         candidates.append((m.start(), pay))
         break

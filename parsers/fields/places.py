@@ -87,13 +87,20 @@ def find_location(text: str, lex: Lexicon) -> str | None:
     if best is None:
         # 慈城附近, 去洪塘一带: a short name the lexicon does not know, placed by the word after it.
         for rx in (_NEAR, _LIVES, _ASKED_THERE, _BEFORE_ARTICLE, _BEFORE_FIRM, _HERE_THERE):
-            m = rx.search(text)
-            if m and m.group(1) not in _NOT_NEAR and not m.group(1).endswith(_WORKPLACE_END) and _tidy(m.group(1)):
-                return m.group(1)
-    if best and (at := text.find(best)) >= 0 and (m := _BEFORE_FIRM.match(text[at + len(best):])) \
-            and m.group(1) not in _NOT_NEAR and _tidy(m.group(1)):
-        return m.group(1)  # 余杭仓前的快递站缺…: the name after the district, before the hiring firm
-    return without_city(best, lex) if best else None
+            if name := _placed_name(rx.search(text)):
+                return name
+        return None
+    # 余杭仓前的快递站缺…: a name after the district, before the hiring firm, is more specific.
+    if (at := text.find(best)) >= 0 and (name := _placed_name(_BEFORE_FIRM.match(text[at + len(best):]))):
+        return name
+    return without_city(best, lex)
+
+
+def _placed_name(m: re.Match[str] | None) -> str | None:
+    """The short name a placing pattern caught, unless it is a common word or a workplace."""
+    if m and m.group(1) not in _NOT_NEAR and not m.group(1).endswith(_WORKPLACE_END) and _tidy(m.group(1)):
+        return m.group(1)
+    return None
 
 
 def _known(place: str, lex: Lexicon) -> bool:

@@ -226,13 +226,12 @@ def find_employer(text: str, lex: Lexicon, location: str | None) -> str | None:
             km = lex.known_place_rx.match(subject)
             if km and len(subject) - km.end() >= 2 and not _bare_suffix(subject[km.end():]):
                 subject = subject[km.end():]
-        # 光谷一家电子厂, 朋友开的一家饭店: whatever comes before the article is not the firm.
-        subject = re.sub(r"^[\u4e00-\u9fff]{1,5}?(?=[一1](?:家|个)[\u4e00-\u9fff]{2,})", "", subject)
-        subject = re.sub(r"^[一1]个(?=[\u4e00-\u9fff]{2,})", "", subject)  # 初村镇一个电子厂
-        # 张浦的模具厂, 仓前的快递站: the place before 的 is not the firm.
-        subject = re.sub(r"^(?:[\u4e00-\u9fff]{2,4})?的(?=[\u4e00-\u9fff]{2,}$)", "", subject) \
-            if subject.endswith(ORG_SUFFIX) else subject
-        subject = _PREFIX.sub("", subject).strip()  # 环翠区一家水产公司: the article after the place
+        # 光谷一家电子厂, 朋友开的一家饭店, 初村镇一个电子厂: the article and whatever comes
+        # before it are not the firm.
+        subject = re.sub(r"^[\u4e00-\u9fff]{0,5}?[一1](?:家|个)(?=[\u4e00-\u9fff]{2,})", "", subject)
+        if subject.endswith(ORG_SUFFIX):  # 张浦的模具厂, 仓前的快递站: nor is the place before 的
+            subject = re.sub(r"^(?:[\u4e00-\u9fff]{2,4})?的(?=[\u4e00-\u9fff]{2,}$)", "", subject)
+        subject = _PREFIX.sub("", subject).strip()
         if not subject or len(subject) < 2 or len(subject) > 14 or subject in _GENERIC_ORG:
             continue
         if re.search(r"[\d我你他谁哪]|有没有|什么|[今明后]天|[到至]$", subject) or (lex.job_rx and lex.job_rx.fullmatch(subject)):
