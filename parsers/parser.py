@@ -27,9 +27,11 @@ _BARE_REF = re.compile(rf"(?:报名|取消报名|接)\s*(\d{{1,6}}){_NOT_REF}")
 # A marked number (R11, #12, No.3) is a reference whatever follows it (#派单 R11 人社局); a bare
 # one is not when a count word follows (#报名 5 3人 has the count 3 after the ref 5).
 _CMD_REF = re.compile(rf"^\s*(?:(?:[Rr#]|No\.?)\s*(\d{{1,6}})(?!\d)|(\d{{1,6}})(?!\d){_NOT_REF})", re.I)
-# Dialect the rules read as Mandarin (the body keeps what was written): 俺们 = 我们.
+# Dialect the rules read as Mandarin (the body keeps what was written): 俺们 = 我们 in the north,
+# 没得 = 没有 and 啥子 = 什么 in Sichuan and Chongqing.
 _DIALECT_WORDS = {"俺们": "我们", "俺": "我", "明儿个": "明天", "明儿": "明天", "今儿个": "今天", "今儿": "今天",
-                  "后儿个": "后天", "咋办": "怎么办", "咋整": "怎么办"}
+                  "后儿个": "后天", "咋办": "怎么办", "咋整": "怎么办", "没得": "没有", "莫得": "没有",
+                  "啥子": "什么", "晓得": "知道"}
 _DIALECT = re.compile("|".join(sorted(_DIALECT_WORDS, key=len, reverse=True)))
 # A bare count in reply to a quoted posting takes it up: 「…缺6个人」 我们4个.
 _COUNT_REPLY = re.compile(r"^\s*(?:我们|我们这边?|我这边?)?\s*(?:[俩仨]|\d+\s*(?:个人|个|人|位|名))\s*[。!！~]*\s*$")

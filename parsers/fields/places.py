@@ -31,12 +31,17 @@ _LIVES = re.compile(r"(?:^|[\s，,。])(?:家住|住在|住|人在|在)" + _SHOR
 # 虎门有招人的没, 长安那边还有活吗: a short name opening a question about work there.
 _ASKED_THERE = re.compile(r"^(?!(?:[上下这本]个?(?:周|星期|礼拜|月)|今天|明天|后天|最近|周末|年后|节后|现在|目前|月底|年底))"
                           + _SHORT_NAME + r"(?:这边|那边|那块|附近|一带)?(?:还)?有(?:没有)?(?:招|要人|缺人|活|工作|厂)")
-# 汉阳一个物流仓库要分拣员: a short name opening the message before 一个/一家 and the firm.
-_BEFORE_ARTICLE = re.compile(r"^" + _SHORT_NAME + r"(?=[一1](?:家|个)[\u4e00-\u9fff]{0,6}?"
-                             r"(?:厂|公司|店|仓库|工地|酒店|超市|市场|农场|基地|餐馆|饭馆|宾馆|医院|学校|工程|项目))")
+# Where a message opens, after a haste word (急招！新都的家具厂…): a short name there is placed
+# by what follows it.
+_OPENING = r"^(?:(?:急招|急需|紧急|招聘|招工|急|【招聘】|【招工】)[！!，,：:\s]*)?"
+# 汉阳一个物流仓库要分拣员, 郫都有个火锅底料厂要人: a short name opening the message before
+# (有)一个/一家 and the firm; not a person's (表哥有个厂).
+_BEFORE_ARTICLE = re.compile(_OPENING + r"(?![老小阿])" + _SHORT_NAME + r"(?<![总哥姐叔婶姨伯师傅板弟妹])"
+                             r"(?=(?:有[一1]?|[一1])(?:家|个)[\u4e00-\u9fff]{0,6}?"
+                             r"(?:厂|公司|店|仓库|工地|酒店|超市|市场|农场|基地|餐馆|饭馆|宾馆|医院|学校|工程|项目|小区))")
 # 张浦的模具厂找个学徒: a short name opening the message, then 的 and the firm; not a person's
 # (老王的厂, 张总的店, 表哥的饭店).
-_BEFORE_FIRM = re.compile(r"^(?![老小阿])" + _SHORT_NAME + r"(?<![总哥姐叔婶姨伯师傅板弟妹])的(?=[\u4e00-\u9fff]{0,6}?"
+_BEFORE_FIRM = re.compile(_OPENING + r"(?![老小阿])" + _SHORT_NAME + r"(?<![总哥姐叔婶姨伯师傅板弟妹])的(?=[\u4e00-\u9fff]{0,6}?"
                           r"(?:厂|公司|仓库|工地|酒店|饭店|宾馆|农场|基地|餐馆|饭馆|超市|快递站|驿站|物流园)(?:在|现在|急|这周|下周|明天|双十一|双11|春节|过年|周末)?(?:招|要|缺|需要|找|请))")
 # 下沙这边的公交末班车太早了: a short name opening the message, then where it is.
 _HERE_THERE = re.compile(r"^" + _SHORT_NAME + r"(?:这边|那边|这块|那块)")

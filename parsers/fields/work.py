@@ -28,6 +28,10 @@ _WHEN_INSIDE = re.compile(r"(?<=[\u4e00-\u9fff])(?:这个月|本月|这周|本�
 # Suffixes that name the employer standing alone (我们超市周末缺人, 合作社收蘑菇).
 _STANDALONE_ORG = frozenset({"食堂", "果园", "工地", "酒店", "宾馆", "超市", "农场", "快递站", "仓库", "饭店", "餐厅", "物业",
                              "合作社", "农庄", "农家乐", "养老院", "敬老院", "餐馆", "饭馆", "酒楼"})
+# The article before a firm and whatever comes before it: 光谷一家电子厂, 表哥有个厂 (有个 only
+# before a firm: 家里有个老人 names no one).
+_ARTICLE = re.compile(r"^[\u4e00-\u9fff]{0,5}?(?:[一1](?:家|个)(?=[\u4e00-\u9fff]{2,})|(?:有|开了?)[一1]?(?:家|个)"
+                      r"(?=[\u4e00-\u9fff]*(?:" + "|".join(ORG_SUFFIX) + r")$))")
 _GENERIC_ORG = {"公司", "厂", "厂里", "单位", "工厂", "店", "店里", "老板", "我们", "厂家", "企业", "车间",
                 "部门", "中心", "站", "园", "工地", "市场", "基地"}
 _NEED = re.compile(r"(?:急招|招聘|诚聘|聘请|招工|招收|招募|高薪招|直招|招|聘|急需|需要|需(?!求)|缺|要人|要(?=\d|[\u4e00-\u9fff]{0,4}(?:工|员|人|师傅|阿姨))|找(?=\d)|请(?=\d))")
@@ -226,15 +230,15 @@ def find_employer(text: str, lex: Lexicon, location: str | None) -> str | None:
             km = lex.known_place_rx.match(subject)
             if km and len(subject) - km.end() >= 2 and not _bare_suffix(subject[km.end():]):
                 subject = subject[km.end():]
-        # 光谷一家电子厂, 朋友开的一家饭店, 初村镇一个电子厂: the article and whatever comes
-        # before it are not the firm.
-        subject = re.sub(r"^[\u4e00-\u9fff]{0,5}?[一1](?:家|个)(?=[\u4e00-\u9fff]{2,})", "", subject)
+        # 光谷一家电子厂, 朋友开的一家饭店, 初村镇一个电子厂, 表哥有个厂: the article and whatever
+        # comes before it are not the firm (and 厂 alone names none).
+        subject = _ARTICLE.sub("", subject)
         if subject.endswith(ORG_SUFFIX):  # 张浦的模具厂, 仓前的快递站: nor is the place before 的
             subject = re.sub(r"^(?:[\u4e00-\u9fff]{2,4})?的(?=[\u4e00-\u9fff]{2,}$)", "", subject)
         subject = _PREFIX.sub("", subject).strip()
         if not subject or len(subject) < 2 or len(subject) > 14 or subject in _GENERIC_ORG:
             continue
-        if re.search(r"[\d我你他谁哪]|有没有|什么|[今明后]天|[到至]$", subject) or (lex.job_rx and lex.job_rx.fullmatch(subject)):
+        if re.search(r"[\d我你他谁哪]|有没有|有[一1]?[个家]|什么|[今明后]天|[到至]$", subject) or (lex.job_rx and lex.job_rx.fullmatch(subject)):
             continue
         return subject
     return None
