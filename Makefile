@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench eval clean
+.PHONY: run test lint bench eval model clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,11 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot parsers storage scheduler tests benchmarks
+	$(BIN)/ruff check bot parsers storage scheduler tests benchmarks tools
+
+# Retrain the intent model after the labelled cases change (`make test` says when).
+model: $(STAMP)
+	$(BIN)/python -m tools.train_intent
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/parse_bench.py

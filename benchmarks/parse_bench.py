@@ -31,7 +31,7 @@ def messages() -> list[str]:
     return [c.text for c in load_cases()] + load_chitchat()
 
 
-def cold_start(runs: int = 3) -> float:
+def cold_start(runs: int = 3, extra: tuple[str, ...] = ()) -> float:
     """Best wall time of `daqiao parse --jsonl` on one line, from process start to exit."""
     exe = ROOT / ".venv" / "bin" / "daqiao"
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "bot"]
@@ -39,7 +39,7 @@ def cold_start(runs: int = 3) -> float:
     best = float("inf")
     for _ in range(runs):
         t0 = time.perf_counter()
-        subprocess.run([*cmd, "parse", "--jsonl"], input=line.encode(), capture_output=True,
+        subprocess.run([*cmd, "parse", "--jsonl", *extra], input=line.encode(), capture_output=True,
                        check=True, cwd=ROOT, env={**os.environ})
         best = min(best, time.perf_counter() - t0)
     return best
@@ -49,6 +49,8 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=10)
     ap.add_argument("--jsonl", help="take the texts from this JSONL file instead (key: text)")
+    ap.add_argument("--rules-only", action="store_true",
+                    help="without the intent model (its cost is the difference)")
     args = ap.parse_args()
     msgs = messages()
     if args.jsonl:
@@ -56,7 +58,7 @@ def main() -> int:
             msgs = [json.loads(x)["text"] for x in f if x.strip()]
     now = datetime.fromisoformat("2025-03-03T09:00:00+08:00")
     t0 = time.perf_counter()
-    parser = Parser.load()
+    parser = Parser.load(model=not args.rules_only)
     load_s = time.perf_counter() - t0
     for m in msgs:  # warm-up: lazy regex compiles, caches
         parser.parse(m, now=now)
@@ -72,9 +74,9 @@ def main() -> int:
     p50 = lat[len(lat) // 2] * 1000
     p99 = lat[int(len(lat) * 0.99)] * 1000
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    cold = cold_start()
+    cold = cold_start(extra=("--rules-only",) if args.rules_only else ())
     print(f"messages          {len(msgs)} x {args.rounds} rounds (mean {statistics.mean(map(len, msgs)):.0f} chars)")
-    print(f"lexicon load      {load_s:.2f} s (in process)")
+    print(f"parser load       {load_s:.2f} s (in process{', rules only' if args.rules_only else ''})")
     print(f"throughput        {len(lat) / wall:,.0f} msg/s (one process, after warm-up)")
     print(f"latency           p50 {p50:.3f} ms, p99 {p99:.3f} ms, max {lat[-1] * 1000:.3f} ms")
     print(f"cold start        {cold:.2f} s (`daqiao parse --jsonl`, one line, best of 3)")

@@ -39,7 +39,7 @@ def cmd_parse(args: argparse.Namespace, cfg: Config) -> int:
     """`daqiao parse --jsonl`: one JSON result per input line (shared/spec/parse.md)."""
     from parsers import Parser  # noqa: PLC0415 - keeps `daqiao --help` fast
 
-    parser = Parser.load(places=cfg.places, jobs=cfg.jobs)
+    parser = Parser.load(places=cfg.places, jobs=cfg.jobs, model=not args.rules_only)
     out = sys.stdout
     stdin = sys.stdin.buffer
     for n, raw in enumerate(stdin, 1):
@@ -228,6 +228,8 @@ def build_argparser() -> argparse.ArgumentParser:
     p = sub.add_parser("parse", help="parse messages (JSONL in, JSONL out)")
     _common(p)
     p.add_argument("--jsonl", action="store_true", required=True, help="JSON lines in and out")
+    p.add_argument("--rules-only", action="store_true",
+                   help="the intent rules alone, without the intent model's second opinion")
     p.set_defaults(func=cmd_parse)
 
     p = sub.add_parser("run", help="run the bot")

@@ -15,9 +15,10 @@ from parsers.fields.places import find_location
 from parsers.fields.requests import find_category, find_urgency
 from parsers.fields.work import find_employer, find_job, find_task
 from parsers.intent import COMMAND, classify
+from parsers.intent_model import IntentModel
 from parsers.lexicon import Lexicon
 from parsers.models import Parsed
-from parsers.normalize import normalize
+from parsers.normalize import Normalized, normalize
 
 _REF = re.compile(r"(?:[#＃]|No\.?\s*|[Rr]\s*)(\d{1,6})(?!\d)|(?<![\d.])(\d{1,6})\s*号(?!\s*(?:线|楼|门|地铁))", re.I)
 # A figure followed by a person counter is a headcount, not a number (but 人数 and 名额 are
@@ -56,15 +57,34 @@ def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
+def prepare(text: str) -> tuple[Normalized, str, str]:
+    """The message normalised, flattened to one line, and the working text the rules read.
+
+    In the working text, figures inside phone numbers are blanked (they are no headcount or
+    pay), numerals are digits, and dialect words read as Mandarin. The intent model is trained
+    on the same working text (tools/train_intent.py).
+    """
+    norm = normalize(text or "")
+    flat = norm.text.replace("\n", "，")
+    work = _DIALECT.sub(lambda m: _DIALECT_WORDS[m.group(0)],
+                        arabize(_blank(flat, all_phone_spans(flat))))
+    return norm, flat, work
+
+
 class Parser:
     """A loaded parser. Build once with `Parser.load()`, then call `parse` per message."""
 
-    def __init__(self, lexicon: Lexicon) -> None:
+    def __init__(self, lexicon: Lexicon, model: IntentModel | None = None) -> None:
         self.lex = lexicon
+        self.model = model
 
     @classmethod
-    def load(cls, places: Iterable[str] = (), jobs: Iterable[str] = ()) -> Parser:
-        return cls(Lexicon.load(extra_places=places, extra_jobs=jobs))
+    def load(cls, places: Iterable[str] = (), jobs: Iterable[str] = (), *,
+             model: bool = True) -> Parser:
+        """Load the lexicon (with a deployment's places and jobs) and, unless `model` is
+        False, the intent model that may overrule the rules on short messages."""
+        return cls(Lexicon.load(extra_places=places, extra_jobs=jobs),
+                   IntentModel.load() if model else None)
 
     def request_fields(self, text: str) -> tuple[str, str]:
         """(category, urgency) of a text filed explicitly as a request (#诉求 TEXT)."""
@@ -74,13 +94,9 @@ class Parser:
     def parse(self, text: str, *, now: datetime | date | None = None) -> Parsed:
         """What the message is and what it states (shared/spec/parse.md)."""
         today = (now.date() if isinstance(now, datetime) else now) or date.today()
-        norm = normalize(text or "")
+        norm, flat, work = prepare(text)
         body = norm.text
-        flat = body.replace("\n", "，")
         phone = find_phone(flat)
-        # Figures inside phone numbers must not read as headcounts or pay.
-        work = _DIALECT.sub(lambda m: _DIALECT_WORDS[m.group(0)],
-                            arabize(_blank(flat, all_phone_spans(flat))))
         m = COMMAND.match(work)
         if m:
             args = work[m.end():].strip()
@@ -100,9 +116,12 @@ class Parser:
                     intent = "claim"
                 elif quoted == "labor_offer" and takes_offer:
                     intent = "job_post"
+        overruled = self.model.overrule(norm, work, intent) if self.model is not None else None
+        intent = overruled or intent
+        intent_by = "model" if overruled else "rules"
         want = _FIELDS_FOR[intent]
         if intent == "other":
-            return Parsed(intent="other", text=body, quote=norm.quote)
+            return Parsed(intent="other", text=body, intent_by=intent_by, quote=norm.quote)
         location = find_location(work, self.lex) if "location" in want else None
         employer = find_employer(work, self.lex, location) if "employer" in want else None
         start = end = None
@@ -121,6 +140,7 @@ class Parser:
         return Parsed(
             intent=intent,
             text=body,
+            intent_by=intent_by,
             headcount=headcount if "headcount" in want else None,
             job=job if "job" in want else None,
             task=find_task(work, self.lex, job, employer, location) if "task" in want else None,

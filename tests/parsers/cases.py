@@ -66,6 +66,8 @@ def load_cases(name: str | Path = "parse_cases.txt") -> list[Case]:
     return out
 
 
-def load_chitchat() -> list[str]:
-    lines = (DATA / "chitchat.txt").read_text(encoding="utf-8").splitlines()
+def load_chitchat(name: str | Path = "chitchat.txt") -> list[str]:
+    """Chit-chat lines of a file in tests/data (by name) or anywhere (by path)."""
+    path = name if isinstance(name, Path) else DATA / name
+    lines = path.read_text(encoding="utf-8").splitlines()
     return [x for x in lines if x.strip() and not x.startswith("#")]
