@@ -46,7 +46,9 @@ _COME_FORWARD = re.compile(r"联系|报名|电话|有意|有空的|谁|来吧|�
 _WORK_ASKED = re.compile(r"(?:^有|有没有|有什么|有啥|哪里有|哪儿有)[^。]{0,12}(?:活(?!动)|兼职|工作|零工|招[\u4e00-\u9fff]{1,6}的|(?:日结|周结|月结|临时|夜班|白班)的)")
 # 谁家还缺人？我可以去: who needs people, then the sender can go.
 _SELF_GO = re.compile(r"我们?[^，,。?？]{0,4}(?:可以|能)(?:去|来|干)")
-_SELF_STATED = re.compile(r"我(?:今年)?\d{2}岁|\d{2}(?:岁)?出头|我是?(?:退伍|退役)(?:的|军人|兵)|(?:[一1]周|每周|[一1]个?星期|每天|[一1]天)(?:能|可以)(?:干|做|上)\d+\s*(?:天|个?小时|个?晚上)|我们(?:这边|这里|一共|总共)?\d+\s*个人?(?:[，,。!！~]|$)|(?:下班后|晚上|周末|白天|平时)想(?:干|做|找)|我(?:会|能)(?:开|做|干|修|焊|带)|"
+# Where the sender's people are: 我们村三个, 我们这边五个人.
+_OUR_SIDE = r"(?:这边|这里|村|村里|老家|厂|厂里|一共|总共)"
+_SELF_STATED = re.compile(r"我(?:今年)?\d{2}岁|\d{2}(?:岁)?出头|我是?(?:退伍|退役)(?:的|军人|兵)|(?:[一1]周|每周|[一1]个?星期|每天|[一1]天)(?:能|可以)(?:干|做|上)\d+\s*(?:天|个?小时|个?晚上)|我们" + _OUR_SIDE + r"?有?\d+\s*个人?(?:[，,。!！~]|$)|(?:下班后|晚上|周末|白天|平时)想(?:干|做|找)|我(?:会|能)(?:开|做|干|修|焊|带)|"
                           r"(?:^|[，,。?？])有[^，,。?？]{0,6}(?:证|驾照|执照)(?=[，,。!！]|$)|我(?:在家|家里|这边)?有[^，,。?？]{0,6}(?:证|驾照|执照|[A-Da-d][1-3]?照|缝纫机|三轮车|货车|面包车|工具|叉车|挖机)|我(?:有个?|的)" + KIN + r"[^，,。?？]{0,4}(?:想|要|能|可以)(?:干|做|去|来)|我(?:开|干|做)(?:过|了)\d+\s*(?:多|几)?\s*年|(?:^|[，,。])[\u4e00-\u9fff]{2,6}都(?:能|可以)?接[。!！~]*$|"
                           r"我(?:们|(?:和|跟)[^，,。?？]{1,4})?(?:[俩两仨]|\d+\s*个人?)?(?:都|也)?(?:会|能干|能做)[。!！~]*$")
 _ASKED_OF_OTHERS = re.compile(
@@ -75,6 +77,9 @@ _NOT_FOR_US = re.compile(r"^谁的[^，,。?？]{1,8}[?？]|^(?:你|你们)?(?:�
 _INVITE = re.compile(r"(?:老板|厂家|企业|单位|公司)[^，,。]{0,4}(?:可以|请|就|都)?(?:把[^，,。]{0,6})?(?:发|贴|登记|公布)(?:到|在|进)?(?:群|这|上来|出来)")
 # Terms wished for (日结就行, 最好周结): the sender's own, unless they are asking about work.
 _PREFERS = re.compile(r"(?:日结|周结|月结)(?:最好|就行|就好)|最好(?:日结|周结)")
+# A clause wishing for work (下班后能多干两个小时就好了) is musing, not an offer; a wish inside
+# an offer (两口子找活，包住就好了) leaves the rest of it one.
+_WISH = re.compile(r"[^，,。!！?？]*(?:就好了|就好啦|该多好|多好啊)")
 # Asking who wants the work (有没有人想干活？): the sender has work, so it is not an offer.
 _ASKED_TO_WORK = re.compile(r"(?:有没有人|谁|哪位|有人)(?:想|愿意|要)(?:干活|做事|挣钱|赚钱|去|干|做)[^，,。?？]{0,6}(?:[?？]|吗|么|没)")
 # Free time for leisure, not for work: 周末都有空，一起去钓鱼.
@@ -292,7 +297,11 @@ _CLAIM_SELF = re.compile(r"^我的?" + RELATIVE + r"(?:也|都)去[吧啊呀哈]
                          # 我和我表姐 (两个), said as a reply: the speaker and those named take it up.
                          r"(?:^|[？?]\s*)我(?:和|跟)我?的?" + RELATIVE + r"(?:\d+\s*个人?|[俩两仨])?[吧啊呀]?\s*[。!！~]*$|"
                          r"^我(?:这|这边|这里)?有\s*\d+\s*个人?[，,]\s*(?:能不能|能|可以)(?:都)?(?:去|来)(?:吗|不)?\s*[?？]?$|"
-                         r"(?:^|[，,])我(?:带上?|叫上|加上|和|跟)[^，,。]{1,8}?(?:一起|一块)(?:去|来|报名)[吧啊呀哈]?\s*[。!！~]*$")
+                         r"(?:^|[，,])我(?:带上?|叫上|加上|和|跟)[^，,。]{1,8}?(?:一起|一块)(?:去|来|报名)[吧啊呀哈]?\s*[。!！~]*$|"
+                         # 采茶的还要人不？我们村三个: asked whether the work still wants people, then
+                         # the sender's own count (asked of others, 谁家还缺人, it is an offer).
+                         r"还(?:要|缺|招|需要)人(?:吗|么|嘛|不|没有?)?\s*[?？]?[，,\s]*我们?" + _OUR_SIDE
+                         + r"?有?\s*\d+\s*个人?\s*[。!！~]*$")
 # 18号我们…: a reply opening with the posting's number, then who takes it up.
 _REF_OPEN = re.compile(r"^(?:#|No\.?)?\s*\d+\s*号[，,\s]*(?=我|咱|俺)")
 _REF_TAIL = re.compile(r"[，,\s]+(?:(?:#|No\.?)?\s*\d+\s*号|[\u4e00-\u9fff]{1,8}(?:那个|这个)(?:活)?)\s*[。!！~]*$")
@@ -331,7 +340,7 @@ def classify(text: str, lex: Lexicon, *, has_job: bool, has_pay: bool, headcount
         return "other"
     short = len(t) <= 30
     query = bool(_QUERY.search(t)) and not _SELF_NEED.search(t) and not _MUSING.search(t)
-    offer = bool(_OFFER.search(_ASKED_TO_WORK.sub("，", t))) or bool(_PREFERS.search(t) and not query) or bool(_FREE.search(t) and (has_job or _WORKY.search(t))) \
+    offer = bool(_OFFER.search(_ASKED_TO_WORK.sub("，", _WISH.sub("，", t)))) or bool(_PREFERS.search(t) and not query) or bool(_FREE.search(t) and (has_job or _WORKY.search(t))) \
         or bool(_WORK_ASKED.search(t) and _SELF_STATED.search(t)) \
         or bool(_ASKED_OF_OTHERS.match(t) and (_SELF_GO.search(t) or _SELF_STATED.search(t)))
     outing = bool(_OUTING.search(t)) and not has_job and not has_pay  # 我有驾照，周末带你们去兜风

@@ -70,7 +70,8 @@ def fit(lines: list[tuple[str, str]], *, min_df: int = MIN_DF, c: float = C):  #
 
 
 def export(vec, clf, *, sha: str, about: dict, scale: int = SCALE) -> str:  # noqa: ANN001
-    """The model file's text: a header, then one n-gram per line (readable diffs on retrain).
+    """The model file's text: a header, then one n-gram per line, sorted (greppable: which
+    n-grams lean to which intent).
 
     Numbers are stored as integers in units of 1/scale: at 1/1000 a message's scores move by
     a few thousandths, and the file is half the size of six significant digits.

@@ -1,6 +1,6 @@
 """Score the parser on a case file, the way a blind batch is measured before its fixes.
 
-    python -m tests.parsers.score FILE [FILE ...]
+    python -m tests.parsers.score [--rules-only] FILE [FILE ...]
 
 Prints intent accuracy, field accuracy (parse.md's matching: lenient for job, task, employer
 and location) and every miss. A field is scored only where the intent is right, as
@@ -18,14 +18,17 @@ from tests.parsers.test_rules import check
 
 
 def main(paths: list[str]) -> int:
-    parser = Parser.load()
+    rules_only = "--rules-only" in paths
+    paths = [p for p in paths if p != "--rules-only"]
+    parser = Parser.load(model=not rules_only)
     intents = fields = intents_ok = fields_ok = 0
     for path in paths:
         for case in load_cases(Path(path)):
             parsed = parser.parse(case.text, now=case.time)
             intents += 1
             if parsed.intent != case.intent:
-                print(f"INTENT {case.line}: {case.text!r}: got {parsed.intent}, want {case.intent}")
+                print(f"INTENT {case.line}: {case.text!r}: got {parsed.intent} "
+                      f"({parsed.intent_by}), want {case.intent}")
                 continue
             intents_ok += 1
             for key, want in case.fields.items():
