@@ -364,9 +364,11 @@ def classify(text: str, lex: Lexicon, *, has_job: bool, has_pay: bool, headcount
         return "other"
     said = _REF_TAIL.sub("", t) or t  # 我们四个都去，14号 / ，鸿运那个: the posting named after the claim
     unnamed = _REF_HEAD.sub("", said)  # 理货员那个，我和我同学两个: ... or before it
-    # 护工我可以，做过三年: the posting named by its job word, then the sender takes it up.
+    # 护工我可以，做过三年: the posting named by its job word, then the sender takes it up
+    # (叉车工我们都能干，有需要的联系 goes on to offer itself: an offer).
     job_first = lex.job_rx.match(t) if lex.job_rx is not None else None
-    if short and job_first and _TAKE_IT.match(t, job_first.end()) and not _NOT_CLAIM.search(t):
+    if (short and job_first and _TAKE_IT.match(t, job_first.end()) and not offer
+            and not _NOT_CLAIM.search(t)):
         return "claim"
     # 谁家还缺人？我可以去: asking who needs people first makes it an offer, not a claim.
     if (short and (_CLAIM_SELF.search(said) or _CLAIM_SELF.search(unnamed)) and not _NOT_CLAIM.search(t) and not _ASKED_OF_OTHERS.match(t)

@@ -93,8 +93,8 @@ def parser() -> Parser:
 
 @pytest.fixture(scope="session")
 def rules_parser() -> Parser:
-    """The rules alone. The intent model learned from the labelled cases, so the cases test
-    the rules only where the model cannot answer for them."""
+    """The rules alone. The intent model learned the labelled cases and would answer them
+    itself; without it, the cases test the rules."""
     return Parser.load(places=TEST_PLACES, model=False)
 
 
