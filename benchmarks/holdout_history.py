@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from parsers import Parser  # noqa: E402
 from parsers.intent_model import IntentModel  # noqa: E402
+from parsers.normalize import Normalized  # noqa: E402
 from parsers.parser import prepare  # noqa: E402
 from tests.parsers.cases import Case, load_cases, load_chitchat  # noqa: E402
 from tools.train_intent import export, fit, training_lines  # noqa: E402
@@ -104,15 +105,16 @@ def model_of(lines: list[tuple[str, str]], workdir: Path) -> IntentModel:
     return IntentModel.load(path)
 
 
-def hybrid(model: IntentModel, text: str, ruled: str) -> str:
-    norm, _, work = prepare(text)
+def hybrid(model: IntentModel, prepared: tuple[Normalized, str, str], ruled: str) -> str:
+    """The intent the parser gives: the rules' `ruled`, unless the model overrules it."""
+    norm, _, work = prepared
     return model.overrule(norm, work, ruled) or ruled
 
 
 def chitchat_cv(folds: int, workdir: Path) -> tuple[int, int, list[str]]:
     """(loud, total, loud lines): each fold parsed by today's parser, its model blind to it."""
     chat = load_chitchat()
-    cases = [(c.intent, c.text) for c in load_cases() if c.intent != "command"]
+    cases = training_lines()[: -len(chat)]  # the training lines end with the chit-chat
     rules = Parser.load(model=False)
     loud = []
     for k in range(folds):
@@ -120,7 +122,8 @@ def chitchat_cv(folds: int, workdir: Path) -> tuple[int, int, list[str]]:
         train = cases + [("other", t) for i, t in enumerate(chat) if i % folds != k]
         model = model_of(train, workdir)
         for text in held:
-            intent = hybrid(model, text, rules.parse(text, now=datetime(2025, 3, 3, 9)).intent)
+            ruled = rules.parse(text, now=datetime(2025, 3, 3, 9)).intent
+            intent = hybrid(model, prepare(text), ruled)
             if intent != "other":
                 loud.append(f"{text} -> {intent}")
     return len(loud), len(chat), loud
@@ -157,9 +160,10 @@ def main() -> int:
                       file=sys.stderr)
                 continue
             for case, rule in zip(cases, ruled, strict=True):
-                near = process.extractOne(prepare(case.text)[2], seen, scorer=fuzz.ratio)
+                prepared = prepare(case.text)
+                near = process.extractOne(prepared[2], seen, scorer=fuzz.ratio)
                 rows.append({"batch": number, "text": case.text, "want": case.intent,
-                             "rules": rule, "hybrid": hybrid(model, case.text, rule),
+                             "rules": rule, "hybrid": hybrid(model, prepared, rule),
                              "nearest": near[1] if near else 0.0})
             done = [r for r in rows if r["batch"] == number]
             print(f"batch {number:3d}: rules {sum(r['rules'] == r['want'] for r in done):2d}"

@@ -119,7 +119,7 @@ class IntentModel:
         messages longer than the model learned from, and answers of a figure or two.
         """
         if (ruled == "command" or message.quote is not None or len(message.text) > MAX_CHARS
-                or len(_LETTER.findall(message.text, 0, MAX_CHARS)) < MIN_LETTERS):
+                or len(_LETTER.findall(message.text)) < MIN_LETTERS):
             return None
         probs = self.proba(work)
         if probs is None:

@@ -18,10 +18,10 @@ import json
 import math
 import sys
 import time
-from importlib import resources
+from collections import Counter
 from pathlib import Path
 
-from parsers.intent_model import FORMAT, MODEL_FILE, features
+from parsers.intent_model import FORMAT, MODEL_FILE, NGRAM_MAX, IntentModel, features
 from parsers.parser import prepare
 from tests.parsers.cases import DATA, load_cases, load_chitchat
 
@@ -103,11 +103,6 @@ def export(vec, clf, *, sha: str, about: dict, scale: int = SCALE) -> str:  # no
     return "\n".join(lines) + "\n"
 
 
-def shipped_sha() -> str:
-    raw = resources.files("parsers").joinpath("data", MODEL_FILE).read_text(encoding="utf-8")
-    return json.loads(raw).get("data_sha256", "")
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m tools.train_intent", description=__doc__.split("\n")[0])
     ap.add_argument("--check", action="store_true", help="only check the shipped model is current")
@@ -116,21 +111,19 @@ def main(argv: list[str] | None = None) -> int:
     lines = training_lines()
     sha = data_sha256(lines)
     if args.check:
-        ok = shipped_sha() == sha
+        ok = IntentModel.load().data_sha256 == sha
         print("intent model is current" if ok else
               "intent model is stale: the labelled cases changed; run `make model`")
         return 0 if ok else 1
     import sklearn  # noqa: PLC0415
 
     started = time.monotonic()
-    by_intent: dict[str, int] = {}
-    for intent, _ in lines:
-        by_intent[intent] = by_intent.get(intent, 0) + 1
+    by_intent = Counter(intent for intent, _ in lines)
     print(f"training on {len(lines)} lines: "
           + ", ".join(f"{k} {v}" for k, v in sorted(by_intent.items())), file=sys.stderr)
     vec, clf = fit(lines)
     about = {"lines": len(lines), "by_intent": dict(sorted(by_intent.items())),
-             "settings": {"ngram_max": 3, "min_df": MIN_DF, "C": C, "sublinear_tf": True},
+             "settings": {"ngram_max": NGRAM_MAX, "min_df": MIN_DF, "C": C, "sublinear_tf": True},
              "scikit_learn": sklearn.__version__}
     text = export(vec, clf, sha=sha, about=about)
     args.out.write_text(text, encoding="utf-8")
