@@ -92,6 +92,48 @@ def test_claims_one_per_person_per_posting_and_cancel(repo):  # type: ignore[no-
     assert repo.count(Claim) == 2
 
 
+def test_a_cancelled_claim_is_written_at_once(repo):  # type: ignore[no-untyped-def]
+    p = repo.save_posting(kind="job", poster_id="boss", headcount=2, created_at=NOW, updated_at=NOW)
+    repo.claim(p, "w1", "甲", 2, message_id=None, now=NOW)
+    repo.cancel_claim(p.id, "w1", now=NOW)
+    assert not repo.s.dirty  # nothing left for a later flush
+    assert repo.claimed_many([p.id]) == {} and repo.claimed(p.id) == 0
+
+
+def test_save_verbs_keep_changes_to_rows_loaded_before(repo):  # type: ignore[no-untyped-def]
+    """save_group, save_member, save_claim, save_request: a changed row is written at commit,
+    even one the session no longer holds."""
+    g = repo.ensure_group("一群", transport="console", external_id=None, now=NOW)
+    m = repo.ensure_member("wx1", "老王", now=NOW)
+    p = repo.save_posting(kind="job", poster_id="boss", created_at=NOW, updated_at=NOW)
+    c, _ = repo.claim(p, "wx1", "老王", 1, message_id=None, now=NOW)
+    r = repo.open_request(actor_id="wx1", now=NOW, requester_id="wx1", text="饮水机坏了",
+                          category="设施服务", urgency="small", deadline=NOW)
+    repo.commit()
+    repo.s.expunge_all()
+    g.paused, m.role, c.poster_notified_at, r.urgency = True, "cadre", NOW, "urgent"
+    repo.save_group(g)
+    repo.save_member(m)
+    repo.save_claim(c)
+    repo.save_request(r)
+    repo.commit()
+    repo.s.expunge_all()
+    assert repo.group(g.id).paused and repo.member("wx1").role == "cadre"
+    assert repo.claims(p.id)[0].poster_notified_at == NOW
+    assert repo.request(r.id).urgency == "urgent"
+
+
+def test_add_request_event_leaves_the_request_as_it_is(repo):  # type: ignore[no-untyped-def]
+    r = repo.open_request(actor_id="w1", now=NOW, requester_id="w1", text="饮水机坏了",
+                          category="设施服务", urgency="small", deadline=NOW)
+    repo.request_event(r, "resolved", actor_id="cadre", now=NOW)
+    repo.add_request_event(r.id, "rating_reminder", actor_id="bot", now=NOW + timedelta(days=1))
+    repo.commit()
+    assert [e.status for e in repo.request_events(r.id)] == ["filed", "resolved",
+                                                             "rating_reminder"]
+    assert repo.request(r.id).status == "resolved"
+
+
 def test_claim_unique_constraint_is_enforced_by_the_database(repo):  # type: ignore[no-untyped-def]
     p = repo.save_posting(kind="job", poster_id="boss", created_at=NOW, updated_at=NOW)
     repo.commit()
