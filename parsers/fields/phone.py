@@ -36,13 +36,99 @@ def all_phone_spans(text: str) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def mask_phones(text: str) -> str:
-    """Mask every phone number: 13812345678 → 138****5678."""
+# Digits as people type them in a chat, mapped one character to one so spans stay put:
+# full-width digits, the dashes, slashes, commas and invisible characters people put between
+# digit groups (read as a space), and numerals written in Chinese (一三九…, 幺 and 两 too).
+_WIDE = str.maketrans("０１２３４５６７８９", "0123456789")
+_BETWEEN = str.maketrans({c: " " for c in
+                          "\u200b\u200c\u200d\u2060\ufeff\u00a0\u3000－—–‐‑‒/_，,、·."})
+_CN_DIGIT = "零〇○一幺二两三四五六七八九"
+_CN_VALUE = str.maketrans(_CN_DIGIT, "00011223456789")
+# Seven or more numerals in a row, some of them Chinese (a separator or two may stand
+# between), spell a number; quantities use 十/百/千 and are never that long.
+_NUM_RUN = re.compile(rf"[0-9{_CN_DIGIT}](?:[ \-]{{0,2}}[0-9{_CN_DIGIT}]){{6,}}")
+_DIGIT_RUN = re.compile(r"(?<!\d)\d{7,}(?!\d)")
+# Digit groups joined by spaces or dashes, however someone grouped them (075-5619-34514,
+# 138  1234  5678, 1 3 8 …): a number when its digits have a phone number's shape.
+_GROUPED = re.compile(r"(?<!\d)\d{1,5}(?:[ \-]{1,3}\d{1,5})+(?!\d)")
+_PHONE_SHAPE = re.compile(r"1[3-9]\d{9}|0\d{9,11}")
 
-    def _mask(m: re.Match[str]) -> str:
-        digits = re.sub(r"\D", "", m.group(0))
-        return digits[:3] + "****" + digits[-4:] if len(digits) >= 7 else m.group(0)
 
-    for rx in (_MOBILE, _LANDLINE):
-        text = rx.sub(_mask, text)
-    return re.sub(r"(?<!\d)\d{7,}(?!\d)", _mask, text)
+def as_digits(text: str) -> str:
+    """The text with every way of writing a phone number's digits as ASCII digits, and what
+    people put between digit groups as spaces.
+
+    The result has the same length as the text, so a span found in it is a span of the text.
+    """
+    return _NUM_RUN.sub(lambda m: m.group(0).translate(_CN_VALUE), _plain(text))
+
+
+def _plain(text: str) -> str:
+    return text.translate(_WIDE).translate(_BETWEEN)
+
+
+def _digits(s: str) -> str:
+    return re.sub(r"\D", "", s)
+
+
+def _grouped(m: re.Match[str]) -> bool:
+    digits = _digits(m.group(0))
+    spaced_out = len(digits) >= 7 and all(len(g) == 1 for g in re.split(r"[ \-]+", m.group(0)))
+    return spaced_out or _PHONE_SHAPE.fullmatch(digits) is not None
+
+
+def _finds(flat: str) -> list[tuple[int, int]]:
+    found = [m.span() for rx in (_MOBILE, _LANDLINE, _DIGIT_RUN) for m in rx.finditer(flat)]
+    found += [m.span(1) for m in _LABELLED.finditer(flat) if len(_digits(m.group(1))) >= 7]
+    found += [m.span() for m in _GROUPED.finditer(flat) if _grouped(m)]
+    return found
+
+
+def phone_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, digits) of every phone-like number however it is written, in order.
+
+    A number spelt partly or wholly in Chinese numerals counts only when its digits have a
+    phone number's shape, so 张三 before a number, or 一二三四五六七年级, is no part of one.
+    Overlapping finds are joined into one span (whose digits then name no public number
+    unless they are all of one).
+    """
+    plain = _plain(text)
+    flat = as_digits(text)
+    found = _finds(plain)
+    if flat != plain:  # numerals in Chinese: the phone-shaped stretches of each run
+        for m in _NUM_RUN.finditer(flat):
+            a, b = m.span()
+            if flat[a:b] == plain[a:b]:
+                continue  # no Chinese numeral in it: found above
+            at = [i for i in range(a, b) if flat[i].isdigit()]
+            digits = "".join(flat[i] for i in at)
+            found += [(at[d.start()], at[d.end() - 1] + 1)
+                      for d in _PHONE_SHAPE.finditer(digits)]
+    spans: list[tuple[int, int, str]] = []
+    for a, b in sorted(found):
+        if spans and a < spans[-1][1]:  # overlaps the one before: keep the longer reach
+            if b > spans[-1][1]:
+                a0 = spans[-1][0]
+                spans[-1] = (a0, b, _digits(flat[a0:b]))
+            continue
+        spans.append((a, b, _digits(flat[a:b])))
+    return spans
+
+
+def is_public(digits: str, public: frozenset[str]) -> bool:
+    """Whether a number is one of the published ones (whole, or without its area code)."""
+    return any(digits == p or (len(digits) >= 7 and p.endswith(digits)) for p in public)
+
+
+def mask_phones(text: str, *, keep: frozenset[str] = frozenset()) -> str:
+    """Mask every phone number: 13812345678, 138-1234-5678, １３８…, 一三八… → 138****5678.
+
+    Numbers whose digits are in `keep` (published hotlines) stay as written.
+    """
+    out, last = [], 0
+    for a, b, digits in phone_spans(text):
+        if len(digits) < 7 or is_public(digits, keep):
+            continue
+        out += [text[last:a], digits[:3] + "****" + digits[-4:]]
+        last = b
+    return "".join(out) + text[last:] if out else text
