@@ -182,8 +182,7 @@ def cmd_replay(args: argparse.Namespace, cfg: Config) -> int:
         if simulated and until is not None:
             app.advance(until)
         elif simulated:
-            app.repo.set_state("clock", app.clock.now().isoformat())
-            app.repo.commit()
+            app.save_clock()
     except OSError as e:
         print(f"daqiao: reading {args.file} failed: {e}", file=sys.stderr)
         return 2

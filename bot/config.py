@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from parsers.fields.phone import as_digits
+
 
 class ConfigError(ValueError):
     """The config file cannot be used; the message says which key and why."""
@@ -51,6 +53,9 @@ class Config:
     notify_every_minutes: int = 30  # posters hear of new claims in batches this often
     db_url: str = "sqlite:///daqiao.db"
     exports_dir: str = "exports"  # where #导出 writes ledgers
+    # privacy.public_numbers, as digits: numbers the union publishes on purpose (hotlines),
+    # which pass the privacy screen unmasked.
+    public_numbers: frozenset[str] = frozenset()
     calendar_hours: tuple[time, time] | None = None  # requests.calendar.hours; None: plain clock
     calendar_holidays: bool = True
     # The WeChat gateway (config section `wechaty`): pacing and what counts as stale.
@@ -173,6 +178,7 @@ def load_config(path: str | os.PathLike[str] | None = None, *, db: str | None = 
         notify_every_minutes=_minutes(postings.get("notify_every_minutes", 30)),
         db_url=db or os.environ.get("DAQIAO_DB") or str(raw.get("db", "sqlite:///daqiao.db")),
         exports_dir=str(raw.get("exports_dir", "exports")),
+        public_numbers=_public_numbers((raw.get("privacy") or {}).get("public_numbers")),
         calendar_hours=_hours((requests.get("calendar") or {}).get("hours")),
         calendar_holidays=bool((requests.get("calendar") or {}).get("holidays", True)),
         pace_seconds=_nonneg(wx.get("pace_seconds", 2.0), "wechaty.pace_seconds"),
@@ -182,6 +188,16 @@ def load_config(path: str | os.PathLike[str] | None = None, *, db: str | None = 
         stale_minutes=_nonneg(wx.get("stale_minutes", 5), "wechaty.stale_minutes"),
         path=str(p) if p else None,
     )
+
+
+def _public_numbers(value: Any) -> frozenset[str]:
+    out = set()
+    for v in _strs(value, "privacy.public_numbers"):
+        digits = re.sub(r"\D", "", as_digits(v))
+        if len(digits) < 3:
+            raise ConfigError(f"privacy.public_numbers: {v!r} is not a phone number")
+        out.add(digits)
+    return frozenset(out)
 
 
 def _nonneg(v: Any, key: str) -> float:

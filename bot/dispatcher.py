@@ -6,6 +6,7 @@ import json
 import logging
 import re
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.exc import DBAPIError
@@ -13,53 +14,65 @@ from sqlalchemy.exc import DBAPIError
 from bot import replies
 from bot.config import Config
 from bot.context import Clock, Ctx
-from bot.handlers import claims, jobs, requests
+from bot.handlers import requests
 from bot.handlers.common import UsageError
+from bot.outbox import Outbox
 from bot.permissions import allowed
-from bot.router import Command, Registry, has_prefix
+from bot.router import PREFIX, Command, Registry, has_prefix, read_ref
 from bot.types import MESSAGE_TYPES, InboundMessage, Reply
 from parsers import Parsed, Parser
+from parsers.normalize import normalize
 from storage import Repository
-from storage.models import Group, Member, Outbox
-from storage.repository import Archived
+from storage.models import Group, Member
+from storage.models import Outbox as OutboxRow
 
 log = logging.getLogger(__name__)
 
 # Longer texts are archived whole but parsed only this far: a 100 KB paste is not a post.
 MAX_PARSE_CHARS = 2000
 
-INTENT_HANDLERS = {
-    "job_post": jobs.on_job_post,
-    "labor_offer": jobs.on_labor_offer,
-    "claim": claims.on_claim,
-    "request": requests.on_request,
-    "query": jobs.on_query,
-}
-
-
 def _owner(cmd: Command, ctx: Ctx) -> str | None:
-    if cmd.permission == "poster":
-        return jobs.posting_owner(ctx)
-    if cmd.permission == "requester":
-        m = re.match(r"^\s*[Rr#]?\s*(\d+)", ctx.args)
-        r = ctx.repo.request(int(m.group(1))) if m else None
+    """The owner of what a command names (its poster or requester), for the permission check."""
+    if ctx.ref is None:
+        return None
+    if cmd.target == "posting":
+        p = ctx.repo.posting(ctx.ref)
+        return p.poster_id if p else None
+    if cmd.target == "request":
+        r = ctx.repo.request(ctx.ref)
         return r.requester_id if r else None
     return None
+
+
+@dataclass(frozen=True)
+class Dispatched:
+    """What one message caused: the replies handlers returned, the outbox rows they became
+    (after the privacy screen), and the command run, if any."""
+
+    replies: list[Reply] = field(default_factory=list)
+    queued: list[OutboxRow] = field(default_factory=list)
+    command: str | None = None
+
+    @property
+    def reschedule(self) -> bool:
+        """Whether the schedule may have changed (a group's digest time was set)."""
+        return self.command == "设置"
+
+
+NOTHING = Dispatched()
 
 
 class Dispatcher:
     """Turns an InboundMessage into stored state and queued replies."""
 
     def __init__(self, repo: Repository, config: Config, clock: Clock, parser: Parser,
-                 registry: Registry, *, can_direct: bool = True) -> None:
+                 registry: Registry, outbox: Outbox, *, can_direct: bool = True) -> None:
         self.repo, self.config, self.clock = repo, config, clock
-        self.parser, self.registry = parser, registry
+        self.parser, self.registry, self.outbox = parser, registry, outbox
         self.can_direct = can_direct
         # Groups and members seen in this process, by key: saves two look-ups per message.
         # The objects stay in the repository's session (it never expires on commit).
         self._groups: dict[tuple[str, str], Group] = {}
-        self.queued: list[Outbox] = []  # outbox rows the last dispatch wrote
-        self.last_command: str | None = None  # the command the last dispatch ran, if any
         self._members: dict[str, Member] = {}
         # Messages by outcome (the archive status, or "seen before"), for a replay's summary.
         self.counts: Counter[str] = Counter()
@@ -88,8 +101,8 @@ class Dispatcher:
             self._members[msg.sender_id] = m
         return m
 
-    def dispatch(self, msg: InboundMessage) -> list[Reply]:
-        """Process one message once. Returns the replies queued for it.
+    def dispatch(self, msg: InboundMessage) -> Dispatched:
+        """Process one message once. Returns what it caused.
 
         A database connection lost on the way (the server restarted) is not the message's
         fault: its transaction is rolled back and the message is processed again, once, on a
@@ -112,7 +125,7 @@ class Dispatcher:
         self._groups.clear()  # a rollback may have undone rows these point at
         self._members.clear()
 
-    def _dispatch(self, msg: InboundMessage) -> list[Reply]:
+    def _dispatch(self, msg: InboundMessage) -> Dispatched:
         repo = self.repo
         now = self.clock.now()
         if msg.is_from_self:
@@ -126,7 +139,7 @@ class Dispatcher:
                 if settled is not None:
                     log.info("outbox row %s confirmed sent by the gateway's echo", settled.id)
                 repo.commit()
-            return []
+            return NOTHING
         group = self._group(msg, now) if msg.is_group else None
         member = self._member(msg, now)
         fields = dict(
@@ -149,7 +162,7 @@ class Dispatcher:
             log.debug("message %s/%s already processed; skipped", msg.transport, msg.message_id)
             repo.commit()
             self.counts["seen before"] += 1
-            return []
+            return NOTHING
         ctx = Ctx(repo=repo, config=self.config, clock=self.clock, parser=self.parser, log=log,
                   msg=msg, group=group, member=member, row=row, can_direct=self.can_direct,
                   registry=self.registry, parsed=parsed)
@@ -158,19 +171,21 @@ class Dispatcher:
             # but an old command is not carried out and an old post is not answered now.
             repo.commit()
             self.counts[status] += 1
-            return []
+            return NOTHING
         is_command = False
         try:
             if error is not None:
                 raise error
             out, is_command = self._route(ctx)
-            if group is not None and group.paused and not (is_command and ctx.command in ("暂停", "恢复")):
-                # Paused: the work is still recorded (nothing lost), but the group hears nothing.
-                out = [r for r in out if r.chat != group.name]
-            self.queued = self._queue(out, row, now)
+            # Paused: the work is still recorded (nothing lost), but the group hears nothing
+            # (decided after the privacy screen, which may move a reply out of the group).
+            silent = group is not None and group.paused and not (
+                is_command and ctx.command in ("暂停", "恢复"))
+            queued = self.outbox.put(out, key=f"m{row.id}", now=now,
+                                     silent_group=group.id if silent else None)
             repo.commit()
             self.counts[status] += 1
-            return out
+            return Dispatched(out, queued, ctx.command or None)
         except Exception as e:  # noqa: BLE001 - a failing message must not stop the bot
             if isinstance(e, DBAPIError) and e.connection_invalidated:
                 raise  # not this message's failure: dispatch() tries it again
@@ -188,11 +203,11 @@ class Dispatcher:
             if row is None:  # another process took it meanwhile
                 repo.rollback()
                 self.counts["seen before"] += 1
-                return []
-            self.queued = self._queue(out, row, now)
+                return NOTHING
+            queued = self.outbox.put(out, key=f"m{row.id}", now=now)
             repo.commit()
             self.counts["failed"] += 1
-            return out
+            return Dispatched(out, queued, ctx.command or None)
 
     def _parse(self, msg: InboundMessage) -> tuple[Parsed | None, Exception | None]:
         """The parse of a text message (None for other types), or the error parsing raised."""
@@ -226,27 +241,35 @@ class Dispatcher:
         body = parsed.text
         direct = ctx.group is None
         # Commands: a prefix, or in a direct message / an @-mention a bare command word.
-        if has_prefix(body) or ((direct or msg.mentions_bot) and self.registry.match(body, prefixed=False)[0]):
-            cmd, word, args = self.registry.match(body, prefixed=has_prefix(body))
-            return self._command(ctx, cmd, word, args), True
+        prefixed = has_prefix(body)
+        if prefixed or ((direct or msg.mentions_bot) and self.registry.match(body, prefixed=False)[0]):
+            cmd, word, args = self.registry.match(body, prefixed=prefixed)
+            return self._command(ctx, cmd, word, args, prefixed), True
         if parsed.intent in ("other", "request", "claim") and len(body) <= 200:
             # A requester answering the bot: a rating, or the information a cadre asked for.
             answered = requests.on_requester_reply(ctx)
             if answered:
                 return answered, False
-        handler = INTENT_HANDLERS.get(parsed.intent)
+        handler = self.registry.listener(parsed.intent)
         if handler is None:
             if direct:
                 return [ctx.say(replies.direct_hint())], False
             return [], False
         return _as_list(handler(ctx)), False
 
-    def _command(self, ctx: Ctx, cmd: Command | None, word: str, args: str) -> list[Reply]:
+    def _command(self, ctx: Ctx, cmd: Command | None, word: str, args: str,
+                 prefixed: bool) -> list[Reply]:
         if cmd is None:
             return [ctx.say(replies.unknown_command(word, self.registry.suggest(word)))]
         ctx.command, ctx.args = cmd.name, args
-        self.last_command = cmd.name
-        ctx.raw_args = _raw_args(ctx.msg.text or "", word) or args
+        ctx.raw_args = _raw_args(ctx.msg.text or "", word, args, prefixed=prefixed)
+        if cmd.target is not None:
+            # One reading of the reference, for the owner check and the handler alike.
+            ref = read_ref(args, cmd.target)
+            if ref is not None:
+                ctx.ref, ctx.rest = ref
+                raw = read_ref(ctx.raw_args, cmd.target)
+                ctx.raw_rest = raw[1] if raw is not None and raw[0] == ctx.ref else ctx.rest
         if not allowed(cmd.permission, ctx.msg.sender_id, ctx.repo, self.config,
                        owner_id=_owner(cmd, ctx)):
             log.info("refused #%s for %s", cmd.name, ctx.msg.sender_id)
@@ -255,37 +278,32 @@ class Dispatcher:
                            allowed=False)
             if ctx.group is not None and self.config.quiet_refusals:
                 return []
-            return [ctx.say(replies.no_permission(cmd.name))]
+            return [ctx.say(replies.no_permission(cmd.name, cmd.permission))]
         try:
             return _as_list(cmd.handler(ctx))
         except UsageError:
             return [ctx.say(replies.usage(cmd.name, cmd.usage))]
-
-    def _queue(self, out: list[Reply], row: Archived, now: datetime) -> list[Outbox]:
-        """Write the replies to the outbox (same transaction as the message's work)."""
-        if not out:
-            return []
-        here = self.repo.group(row.group_id)
-        rows = []
-        for i, r in enumerate(out):
-            group = here if here is not None and r.chat == here.name else (
-                self.repo.group_by_name(r.chat) if r.chat else None)
-            ob = self.repo.enqueue(key=f"m{row.id}:{i}", group_id=group.id if group else None,
-                                   to_id=r.to, text=r.text, mentions="\n".join(r.mentions),
-                                   file=r.file, reply_to=r.reply_to, due=now, created_at=now)
-            if ob is not None:
-                rows.append(ob)
-        return rows
 
 
 def _error_text(e: Exception | None) -> str | None:
     return f"{type(e).__name__}: {e}" if e is not None else None
 
 
-def _raw_args(raw: str, word: str) -> str:
-    """The arguments as the sender typed them (full-width punctuation and all)."""
-    i = raw.find(word)
-    return raw[i + len(word):].strip() if i >= 0 else ""
+def _raw_args(raw: str, word: str, args: str, *, prefixed: bool) -> str:
+    """The arguments as the sender typed them (full-width punctuation and all).
+
+    They follow the command word where the command really stands: with a prefix, after
+    `#WORD`, not after the same word inside an @mention or a quote. The first candidate that
+    normalises to the arguments the command was matched with is taken (or begins with them:
+    a long message is parsed only so far); failing that, the first candidate.
+    """
+    pattern = re.compile((PREFIX.pattern.lstrip("^") if prefixed else "") + re.escape(word))
+    candidates = [raw[m.end():].strip() for m in pattern.finditer(raw)]
+    for rest in candidates:
+        norm = normalize(rest).text.strip()
+        if norm == args or (args and len(norm) > len(args) and norm.startswith(args)):
+            return rest
+    return candidates[0] if candidates else args
 
 
 def _as_list(result: object) -> list[Reply]:

@@ -1,14 +1,12 @@
 """Every sentence the bot says, in one place, so it can be reviewed and changed.
 
-Functions take plain values and return Chinese text. Nothing here touches storage.
-Phone numbers never appear in what goes to a group (see `mask`).
+Functions take plain values and return Chinese text. Nothing here touches storage, and
+nothing here masks: every reply passes the privacy screen on its way out (bot/privacy.py).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-
-from parsers.fields.phone import mask_phones
 
 UNIT = {"hour": "小时", "day": "天", "month": "月", "piece": "件", "job": "整活"}
 SETTLEMENT = {"daily": "日结", "weekly": "周结", "monthly": "月结", "project": "做完结"}
@@ -17,11 +15,6 @@ STATUS = {"filed": "已受理", "dispatched": "已派单", "in_progress": "办�
           "resolved": "已办结", "closed": "已销号", "withdrawn": "已撤回"}
 URGENCY_WORDS = {"小事": "small", "急事": "urgent", "难事": "hard"}
 WEEKDAY = "一二三四五六日"
-
-
-def mask(text: str) -> str:
-    """Mask phone numbers for anything posted to a group."""
-    return mask_phones(text)
 
 
 def _num(v: float) -> str:
@@ -78,7 +71,7 @@ def posting_line(number: int, *, employer: str | None, job: str | None, task: st
         parts.append(SETTLEMENT.get(settlement, settlement))
     if start:
         parts.append(f"{day_text(start)}起")
-    return mask("，".join(parts))
+    return "，".join(parts)
 
 
 def posting_card(number: int, *, employer: str | None, job: str | None, task: str | None,
@@ -102,7 +95,7 @@ def posting_card(number: int, *, employer: str | None, job: str | None, task: st
     if has_contact:
         lines.append("联系方式已登记，报名后私下告知。")
     lines.append(f"想去的回复“报名 {number}”，几个人就写“报名 {number} 3人”。")
-    return mask("\n".join(lines))
+    return "\n".join(lines)
 
 
 def offer_ack(number: int, headcount: int | None, lines: list[str]) -> str:
@@ -110,7 +103,7 @@ def offer_ack(number: int, headcount: int | None, lines: list[str]) -> str:
     head = f"已登记找活 #{number}{('（' + who + '）') if who else ''}。"
     if not lines:
         return head + "暂时没有合适的岗位，有了会在群里说。"
-    return mask(head + "这几个岗位可以看看：\n" + "\n".join(lines) + "\n想去就回复“报名 编号”。")
+    return head + "这几个岗位可以看看：\n" + "\n".join(lines) + "\n想去就回复“报名 编号”。"
 
 
 def claim_ok(number: int, headcount: int, claimed: int, total: int | None, updated: bool) -> str:
@@ -141,7 +134,7 @@ def no_such_posting(number: int) -> str:
 
 
 def which_posting(lines: list[str]) -> str:
-    return "你想报哪一个？请回复“报名 编号”：\n" + mask("\n".join(lines))
+    return "你想报哪一个？请回复“报名 编号”：\n" + "\n".join(lines)
 
 
 def no_open_postings() -> str:
@@ -170,7 +163,7 @@ def cancel_none(number: int) -> str:
 
 
 def query_results(lines: list[str]) -> str:
-    return mask("在招的岗位：\n" + "\n".join(lines) + "\n想去就回复“报名 编号”。")
+    return "在招的岗位：\n" + "\n".join(lines) + "\n想去就回复“报名 编号”。"
 
 
 def query_none() -> str:
@@ -183,7 +176,7 @@ def request_ack(number: int, urgency: str, deadline: str) -> str:
 
 
 def request_ack_echo(number: int, urgency: str, deadline: str, category: str, text: str) -> str:
-    return request_ack(number, urgency, deadline) + f"\n类别：{category}；内容：{mask(text)}"
+    return request_ack(number, urgency, deadline) + f"\n类别：{category}；内容：{text}"
 
 
 def request_dispatched(number: int, dept: str) -> str:
@@ -279,7 +272,7 @@ def posting_updated(number: int, card: str) -> str:
 
 
 def posting_edited(number: int, what: str, value: str) -> str:
-    return mask(f"#{number} 的{what}已改为{value}。")
+    return f"#{number} 的{what}已改为{value}。"
 
 
 def edit_fields() -> str:
@@ -324,7 +317,7 @@ def roster(line: str, entries: list[tuple[str, int]]) -> str:
     lines += [f"{i}. {name}" + (f" {n}人" if n > 1 else "") for i, (name, n) in enumerate(entries, 1)]
     if not entries:
         lines.append("1. ")
-    return mask("\n".join(lines))
+    return "\n".join(lines)
 
 
 def roster_recorded(number: int, added: list[str], changed: list[str], removed: list[str],
@@ -406,7 +399,7 @@ def digest_empty() -> str:
 
 
 def announce(text: str) -> str:
-    return "【工会公告】" + mask(text)
+    return "【工会公告】" + text
 
 
 def announced(n: int) -> str:
@@ -415,6 +408,10 @@ def announced(n: int) -> str:
 
 def announce_too_soon(minutes: int) -> str:
     return f"公告发得太勤了，{minutes}分钟内只能发一次，请稍后再发。"
+
+
+def weekly_chart_title(start: date) -> str:
+    return f"{start.month}月{start.day}日那一周：调配与诉求"
 
 
 def weekly_report(start: date, end: date, p: dict, filed: int, on_time: str, satisfied: str,
@@ -443,11 +440,27 @@ def cadre_digest(day: date, due: list[str], overdue: list[str], resolved: list[s
         lines += ["已超时：", *overdue]
     if resolved:
         lines += ["昨天办结：", *resolved]
-    return mask("\n".join(lines))
+    return "\n".join(lines)
 
 
-def no_permission(command: str) -> str:
-    return f"“#{command}”只有工会干部或发布人才能用。"
+ROLE = {"cadre": "工会干部", "admin": "超级管理员", "poster": "岗位发布人或工会干部",
+        "requester": "诉求人本人或工会干部"}
+
+
+def no_permission(command: str, permission: str) -> str:
+    return f"“#{command}”只有{ROLE.get(permission, '工会干部')}才能用。"
+
+
+def sent_privately() -> str:
+    return "内容已私信发给你。"
+
+
+def sent_to_cadre_group() -> str:
+    return "内容涉及诉求和台账，已发到工会干部群。"
+
+
+def cadre_material_elsewhere() -> str:
+    return "这个内容涉及诉求和台账，请在工会干部群里或私聊我查看。"
 
 
 def usage(command: str, text: str) -> str:
@@ -480,7 +493,7 @@ def mine(postings: list[str], claims: list[str], requests: list[str]) -> str:
         parts.append("我报名的：\n" + "\n".join(claims))
     if requests:
         parts.append("我的诉求：\n" + "\n".join(requests))
-    return mask("\n".join(parts)) if parts else "你还没有发布、报名或诉求记录。"
+    return "\n".join(parts) if parts else "你还没有发布、报名或诉求记录。"
 
 
 def request_line(number: int, category: str, status: str, deadline: str | None) -> str:
@@ -505,7 +518,7 @@ def digest(day: date, jobs: list[str], more_jobs: int, offers: list[str], more_o
         if more_offers:
             lines.append(f"……还有{more_offers}条")
     lines.append("想去就回复“报名 编号”。")
-    return mask("\n".join(lines))
+    return "\n".join(lines)
 
 
 # -- the WeChat gateway ----------------------------------------------------------------------

@@ -1,4 +1,11 @@
-"""Command registry: explicit routers listed in one place (bot/handlers/__init__.py)."""
+"""Command registry: explicit routers listed in one place (bot/handlers/__init__.py).
+
+One grammar for commands: `PREFIX` recognises a command (`#`, `/` or full-width `＃`), the
+registry finds the longest command word after it, and each command declares what its first
+argument names (`target`: a posting or a request), read by `read_ref` alone, so the owner
+check and the handler can never read different numbers. Listeners for the parser's intents
+are registered on routers too (`Router.on`).
+"""
 
 from __future__ import annotations
 
@@ -9,41 +16,77 @@ from dataclasses import dataclass
 from rapidfuzz import process
 
 PREFIXES = ("#", "/", "＃")
-_PREFIX_RX = re.compile(r"^\s*[#/＃]\s*")
+PREFIX = re.compile(r"^\s*[#/＃]\s*")
+# A reference to a posting (12, #12, No.12, 12号) or a request (R12), then the rest.
+_REF = {
+    "posting": re.compile(r"^\s*(?:[#＃]|No\.?)?\s*(\d{1,9})(?!\d)(?:\s*号)?\s*(.*)$", re.I | re.S),
+    "request": re.compile(r"^\s*(?:[Rr#＃Ｒｒ]|No\.?)?\s*(\d{1,9})(?!\d)\s*(.*)$", re.I | re.S),
+}
+TARGETS = tuple(_REF)
+
+
+def read_ref(args: str, target: str) -> tuple[int, str] | None:
+    """(number, the rest) of a command's arguments that begin with a reference, else None."""
+    m = _REF[target].match(args)
+    return (int(m.group(1)), m.group(2).strip()) if m else None
 
 
 @dataclass(frozen=True)
 class Command:
-    """A command: its name, handler, who may use it, and its help text."""
+    """A command: its name, handler, who may use it, what it acts on, and its help text.
+
+    `permission` is member | poster | requester | cadre | admin; `poster` and `requester`
+    commands are for the owner of their `target` and for cadres.
+    """
 
     name: str
     handler: Callable[..., object]
-    permission: str  # member | poster | requester | cadre | admin
+    permission: str
     help: str
     usage: str
     aliases: tuple[str, ...] = ()
+    target: str | None = None  # "posting" | "request": what the first argument names
 
 
 class Router:
-    """A named set of commands; routers are combined into one registry."""
+    """A named set of commands and intent listeners; routers combine into one registry."""
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.commands: list[Command] = []
+        self.listeners: dict[str, Callable[..., object]] = {}
 
     def command(self, name: str, *, permission: str, help: str, usage: str,
-                aliases: Iterable[str] = ()) -> Callable[[Callable[..., object]], Callable[..., object]]:
+                aliases: Iterable[str] = (), target: str | None = None
+                ) -> Callable[[Callable[..., object]], Callable[..., object]]:
+        if permission == "poster" and target != "posting" or (
+                permission == "requester" and target != "request"):
+            raise ValueError(f"command {name!r}: an owner's command must declare its target")
+        if target is not None and target not in TARGETS:
+            raise ValueError(f"command {name!r}: unknown target {target!r}")
+
         def deco(fn: Callable[..., object]) -> Callable[..., object]:
-            self.commands.append(Command(name, fn, permission, help, usage, tuple(aliases)))
+            self.commands.append(Command(name, fn, permission, help, usage, tuple(aliases),
+                                         target))
+            return fn
+
+        return deco
+
+    def on(self, intent: str) -> Callable[[Callable[..., object]], Callable[..., object]]:
+        """Register the listener for messages the parser reads as `intent`."""
+
+        def deco(fn: Callable[..., object]) -> Callable[..., object]:
+            self.listeners[intent] = fn
             return fn
 
         return deco
 
 
 class Registry:
-    """All commands; finds the longest command name a text starts with."""
+    """All commands and listeners; finds the longest command name a text starts with."""
 
     def __init__(self, routers: Iterable[Router]) -> None:
+        routers = list(routers)
         self.commands: list[Command] = [c for r in routers for c in r.commands]
         self._by_name: dict[str, Command] = {}
         for c in self.commands:
@@ -52,13 +95,22 @@ class Registry:
                     raise ValueError(f"command {n!r} registered twice")
                 self._by_name[n] = c
         self._names = sorted(self._by_name, key=len, reverse=True)
+        self.listeners: dict[str, Callable[..., object]] = {}
+        for r in routers:
+            for intent, fn in r.listeners.items():
+                if intent in self.listeners:
+                    raise ValueError(f"intent {intent!r} has two listeners")
+                self.listeners[intent] = fn
 
     def get(self, name: str) -> Command | None:
         return self._by_name.get(name)
 
+    def listener(self, intent: str) -> Callable[..., object] | None:
+        return self.listeners.get(intent)
+
     def match(self, text: str, *, prefixed: bool = True) -> tuple[Command | None, str, str]:
         """(command, word typed, args) for a text; the command is None when unknown."""
-        body = _PREFIX_RX.sub("", text, count=1) if prefixed else text.strip()
+        body = PREFIX.sub("", text, count=1) if prefixed else text.strip()
         for n in self._names:
             if body.startswith(n):
                 return self._by_name[n], n, body[len(n):].strip()
@@ -73,4 +125,4 @@ class Registry:
 
 
 def has_prefix(text: str | None) -> bool:
-    return bool(text) and _PREFIX_RX.match(text) is not None  # type: ignore[arg-type]
+    return bool(text) and PREFIX.match(text) is not None  # type: ignore[arg-type]

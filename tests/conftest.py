@@ -15,6 +15,7 @@ from sqlalchemy import text
 from bot.app import App, build_app
 from bot.clock import ManualClock
 from bot.config import load_config
+from bot.transports.base import with_mentions
 from bot.transports.memory import MemoryTransport
 from bot.types import InboundMessage, Reply
 from parsers import Parser
@@ -22,15 +23,32 @@ from storage import make_engine
 
 TZ = ZoneInfo("Asia/Shanghai")
 # Any run of 7+ digits (with the separators people type) in a group message is a leak;
-# masked numbers (138****5678) do not match.
-PHONE_LIKE = re.compile(r"(?<![\d*])(?:\d[\s\-]?){6,}\d(?![\d*])")
+# masked numbers (138****5678) do not match. Full-width digits and numerals written in
+# Chinese are read as digits first: this check is written apart from the bot's masker, so a
+# form the masker misses is caught here.
+PHONE_LIKE = re.compile(r"(?<![\d*])(?:\d[ \t\-]{0,3}){6,}\d(?![\d*])")
+_AS_DIGITS = str.maketrans({
+    **dict(zip("０１２３４５６７８９零〇一幺二两三四五六七八九", "01234567890011223456789", strict=True)),
+    **dict.fromkeys("－–—‐/_，、\u3000\u00a0\u200b\u200c\u200d\ufeff", " ")})
+# Numbers a test config publishes on purpose (privacy.public_numbers): they may be shown.
+PUBLIC_NUMBERS = ("057486881234",)
+
+
+def phone_leaks(text: str, public: tuple[str, ...] = PUBLIC_NUMBERS) -> list[str]:
+    """Unmasked phone-like numbers in a text, however written, other than public ones."""
+    out = []
+    for m in PHONE_LIKE.finditer(text.translate(_AS_DIGITS)):
+        digits = re.sub(r"\D", "", m.group(0))
+        if not any(p == digits or p.endswith(digits) for p in public):
+            out.append(m.group(0))
+    return out
 
 
 def assert_no_phone_leak(group: str | None, text: str) -> None:
     """Every group message any test produces goes through here: no unmasked phone number."""
     if group is not None:
-        leak = PHONE_LIKE.search(text)
-        assert leak is None, f"unmasked number {leak.group(0)!r} in a message to {group}: {text!r}"
+        leaks = phone_leaks(text)
+        assert not leaks, f"unmasked number {leaks[0]!r} in a message to {group}: {text!r}"
 
 
 PG_BASE = os.environ.get("DAQIAO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -133,7 +151,7 @@ class Bot:
         self.app.handle(msg)
         out = self.transport.sent[before:]
         for r in out:
-            assert_no_phone_leak(r.chat, r.text)
+            assert_no_phone_leak(r.group_name, with_mentions(r))
         return out
 
     def texts(self, *args, **kw) -> list[str]:  # type: ignore[no-untyped-def]
@@ -147,6 +165,8 @@ def make_bot(tmp_path, parser):  # type: ignore[no-untyped-def]
     def make(db: str | None = None, config_yaml: str = CONFIG_YAML, simulated: bool = False,
              start: datetime = datetime(2025, 3, 3, 9, 0, tzinfo=TZ)) -> Bot:
         cfg_path = tmp_path / f"config{len(apps)}.yaml"
+        if "exports_dir" not in config_yaml:  # ledgers and charts of tests: not in the checkout
+            config_yaml += f"\nexports_dir: {tmp_path / 'exports'}\n"
         cfg_path.write_text(config_yaml, encoding="utf-8")
         cfg = load_config(cfg_path, db=db or f"sqlite:///{tmp_path / 'bot.db'}")
         clock = ManualClock(start)

@@ -49,7 +49,7 @@ def test_announcement_goes_to_every_group_but_not_too_often(make_bot):  # type: 
     bot.say("#暂停", sender="wxid_admin", group="三群")
     out = bot.say("#公告 周五下午三点工会开会，电话13812345678", sender="wxid_admin", group="一群",
                   at=at(3, 9))
-    sent = {r.chat: r.text for r in out}
+    sent = {r.group_name: r.text for r in out}
     assert sent["二群"] == "【工会公告】周五下午三点工会开会，电话138****5678"
     assert "三群" not in sent  # paused
     assert out[-1].text == "公告已发到2个群。"

@@ -66,7 +66,7 @@ def test_replay_scenario_prints_exactly_the_expected_replies_and_a_rerun_nothing
     replies_to = [x["reply_to"] for x in expected]
     assert "m7" not in replies_to
     assert any("已登记招工 #1" in x["text"] for x in expected)
-    assert any(x["reply_to"] == "m8" and "只有工会干部" in x["text"] for x in expected)
+    assert any(x["reply_to"] == "m8" and "只有岗位发布人或工会干部" in x["text"] for x in expected)
     assert all(x["to"] is None for x in expected if x["group"])
     before = dump(db)
     again = daqiao("replay", str(DATA / "scenario_foundation.jsonl"), "--config", str(cfg), "--db", url)

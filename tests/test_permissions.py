@@ -22,6 +22,9 @@ MAY = {"member": {"impostor", "member", "owner", "cadre", "admin"},
        "poster": {"owner", "cadre", "admin"}, "requester": {"owner", "cadre", "admin"},
        "cadre": {"cadre", "admin"}, "admin": {"admin"}}
 COMMANDS = build_registry().commands
+# Who a refusal names, by the permission a command declares.
+WHO = {"poster": "岗位发布人或工会干部", "requester": "诉求人本人或工会干部", "cadre": "工会干部",
+       "admin": "超级管理员"}
 
 
 def test_every_command_is_in_the_matrix() -> None:
@@ -47,7 +50,8 @@ def test_permission_matrix(make_bot, tmp_path, cmd) -> None:  # type: ignore[no-
         refused = bot.repo.count(AuditLog, allowed=False) > refused_before
         assert refused == (role not in MAY[cmd.permission]), (cmd.name, role, out)
         if refused:
-            assert out == [f"“#{cmd.name}”只有工会干部或发布人才能用。"]
+            # The refusal names the role that may use the command.
+            assert out == [f"“#{cmd.name}”只有{WHO[cmd.permission]}才能用。"]
             row = bot.repo.audit_log(1)[0]
             assert (row.action, row.actor_id, row.allowed) == (cmd.name, sender, False)
 

@@ -39,7 +39,7 @@ def test_poster_edits_headcount_and_pay(bot):  # type: ignore[no-untyped-def]
     assert bot.texts("#修改 1 颜色 红", sender="boss")[0].startswith("能改的有")
     p = bot.repo.posting(1)
     assert (p.headcount, p.pay_min, p.pay_unit) == (8, 250, "day")
-    assert "只有工会干部或发布人才能用" in bot.texts("#修改 1 人数 1", sender="w1")[0]
+    assert bot.texts("#修改 1 人数 1", sender="w1") == ["“#修改”只有岗位发布人或工会干部才能用。"]
     assert bot.repo.posting(1).headcount == 8
     assert [(a.action, a.allowed) for a in bot.repo.all(AuditLog)] == [
         ("修改", True), ("修改", True), ("修改", False)]
@@ -91,7 +91,7 @@ def test_confirmed_placements_add_up_in_the_stats(bot):  # type: ignore[no-untyp
     bot.say("#报名 2 1", sender="w1", name="张三")
     assert bot.texts("#确认 1 张三 李四 3天", sender="boss") == ["#1 已确认调配2人：张三、李四，各3天。"]
     assert bot.texts("#确认 2 张三 30天", sender="boss2") == ["#2 已确认调配1人：张三，各30天。"]
-    assert "只有工会干部或发布人" in bot.texts("#确认 1 王五", sender="w1")[0]
+    assert bot.texts("#确认 1 王五", sender="w1") == ["“#确认”只有岗位发布人或工会干部才能用。"]
     assert bot.texts("#确认 1", sender="boss") == ["用法：#确认 编号 张三 李四 [3天]"]
     out = bot.texts("#统计 2025-03", sender="wxid_cadre")[0]
     # 2 firms; workers 张三, 李四; 3 placements; income 600+600+4500 = 5700 over 2 workers.

@@ -39,11 +39,11 @@ def test_small_request_unanswered_is_reminded_then_escalated(rbot):  # type: ign
     rbot.say("文昌社区驿站的饮水机坏了", sender="w1", name="钱七", at=at(9))
     assert rbot.repo.request(1).department == "园区管委会"  # proposed from the category
     out = rbot.say("收到", sender="x", at=at(10, 20))
-    alerts = [r for r in out if r.chat == "干部群"]
+    alerts = [r for r in out if r.group_name == "干部群"]
     assert [(r.time, r.mentions) for r in alerts] == [(at(10, 15), ("wxid_yuanqu",))]
     assert alerts[0].text == "R1（小事，设施服务，园区管委会）已超时未答复，请尽快处理。"
     out = rbot.say("好的", sender="x", at=at(11, 5))
-    assert [(r.time, r.text[:4]) for r in out if r.chat == "干部群"] == [(at(11, 0), "【督办】")]
+    assert [(r.time, r.text[:4]) for r in out if r.group_name == "干部群"] == [(at(11, 0), "【督办】")]
     assert rbot.say("嗯", sender="x", at=at(15)) == []  # each alert once
 
 
@@ -59,7 +59,7 @@ def test_urgent_request_is_due_the_same_day(rbot):  # type: ignore[no-untyped-de
     r = rbot.repo.request(1)
     assert r.deadline.astimezone(TZ) == at(23, 59)
     out = rbot.say("早", sender="x", at=at(8, day=4))
-    assert any("R1（急事" in x.text for x in out if x.chat == "干部群")
+    assert any("R1（急事" in x.text for x in out if x.group_name == "干部群")
 
 
 def test_hard_request_feedback_every_three_days(rbot):  # type: ignore[no-untyped-def]
@@ -70,7 +70,7 @@ def test_hard_request_feedback_every_three_days(rbot):  # type: ignore[no-untype
     assert out[1].mentions == ("w1",) and out[1].text.startswith("你的诉求 R1 有进展")
     assert rbot.repo.request(1).deadline.astimezone(TZ) == at(10, day=8)
     def alerts(out):  # type: ignore[no-untyped-def]
-        return [x for x in out if x.chat == "干部群" and "超时" in x.text and "日报" not in x.text]
+        return [x for x in out if x.group_name == "干部群" and "超时" in x.text and "日报" not in x.text]
 
     assert alerts(rbot.say("好", sender="x", at=at(9, day=8))) == []
     assert alerts(rbot.say("好", sender="x", at=at(11, day=8)))
@@ -148,9 +148,9 @@ def test_a_private_filing_leaves_no_trace_in_any_group(rbot):  # type: ignore[no
     seen += rbot.say("#派单 R1 劳动保障监察", sender="wxid_admin", group="干部群", at=at(9, 5))
     seen += rbot.say("#办结 R1 已协调处理", sender="wxid_admin", group="干部群", at=at(9, 30))
     seen += rbot.say("收到", sender="x", at=at(10, day=4))
-    groups = [r for r in seen if r.chat is not None]
+    groups = [r for r in seen if r.group_name is not None]
     assert groups and all("恒科" not in r.text and "打" not in r.text for r in groups)
-    private = [r for r in seen if r.chat is None]
+    private = [r for r in seen if r.group_name is None]
     assert {r.to for r in private} == {"w1"}
     assert rbot.repo.s.get(Request, 1).via == "direct"
 
@@ -161,7 +161,7 @@ def test_deadlines_follow_the_working_calendar_when_configured(make_bot):  # typ
     b.say("饮水机坏了", sender="w1", at=datetime(2025, 3, 7, 17, 0, tzinfo=TZ))  # Friday
     assert b.repo.request(1).deadline.astimezone(TZ) == datetime(2025, 3, 10, 9, 0, tzinfo=TZ)
     assert [r for r in b.say("周末愉快", sender="x", at=datetime(2025, 3, 9, 12, tzinfo=TZ))
-            if r.chat == "干部群"] == []  # not overdue over the weekend
+            if r.group_name == "干部群"] == []  # not overdue over the weekend
 
 
 def test_a_photo_after_filing_is_attached_to_the_request(rbot):  # type: ignore[no-untyped-def]
@@ -171,7 +171,7 @@ def test_a_photo_after_filing_is_attached_to_the_request(rbot):  # type: ignore[
     assert rbot.repo.request(1).attachments
     assert rbot.say(None, sender="w2", type="image", at=at(9, 3)) == []  # not a requester
     late = rbot.say(None, sender="w1", type="image", at=at(11))         # too late, not waiting
-    assert [r for r in late if r.chat != "干部群"] == []
+    assert [r for r in late if r.group_name != "干部群"] == []
 
 
 def test_request_figures_in_the_chat(rbot):  # type: ignore[no-untyped-def]

@@ -1,7 +1,8 @@
 """Issue 4's acceptance scenarios, each a replay file run through the real `daqiao replay`.
 
 tests/data/scenarios/NAME.jsonl is fed to the command (with NAME.args, if present, as extra
-arguments); its output must equal NAME.expected.jsonl line for line (reviewed by hand when
+arguments, and NAME.yaml, if present, as the config), run in a folder of its own; its output
+must equal NAME.expected.jsonl line for line (reviewed by hand when
 written), contain no unmasked phone number in a group, and a second replay of the same file
 must print nothing.
 """
@@ -22,24 +23,25 @@ NAMES = sorted(p.stem for p in SCENARIOS.glob("*.jsonl") if not p.stem.endswith(
 @pytest.mark.parametrize("name", NAMES)
 def test_scenario(name: str, tmp_path: Path) -> None:
     cfg = tmp_path / "config.yaml"
-    cfg.write_text(CONFIG, encoding="utf-8")
+    own = SCENARIOS / f"{name}.yaml"
+    cfg.write_text(own.read_text(encoding="utf-8") if own.exists() else CONFIG, encoding="utf-8")
     args_file = SCENARIOS / f"{name}.args"
     extra = shlex.split(args_file.read_text()) if args_file.exists() else []
     url = f"sqlite:///{tmp_path / 'd.db'}"
     run = daqiao("replay", str(SCENARIOS / f"{name}.jsonl"), "--config", str(cfg), "--db", url,
-                 *extra)
+                 *extra, cwd=tmp_path)
     assert run.returncode == 0, run.stderr.decode()[-2000:]
     got = lines(run.stdout)
     want = lines((SCENARIOS / f"{name}.expected.jsonl").read_bytes())
     assert got == want
     again = daqiao("replay", str(SCENARIOS / f"{name}.jsonl"), "--config", str(cfg), "--db", url,
-                   *extra)
+                   *extra, cwd=tmp_path)
     assert again.returncode == 0 and again.stdout == b""
 
 
 def test_every_acceptance_scenario_is_here() -> None:
     assert set(NAMES) == {"ambiguous", "cancel_edit", "claims_fill", "expiry", "matching",
-                          "placements", "repost", "roster", "requests"}
+                          "placements", "repost", "roster", "requests", "privacy"}
 
 
 def test_the_scenarios_show_what_issue_4_asks() -> None:

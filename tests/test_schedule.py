@@ -53,3 +53,24 @@ def test_eight_days_with_a_restart(tmp_path: Path) -> None:
     with Image.open(png) as im:
         assert im.format == "PNG" and im.size[0] >= 800
         assert "Noto Sans CJK" in im.info.get("Font", "")  # drawn with a Chinese font
+
+
+def test_a_digest_job_run_twice_for_one_time_sends_each_digest_once(make_bot) -> None:  # type: ignore[no-untyped-def]
+    """Scheduled messages are keyed by what they are about, not by their place in a run: a
+    catch-up run that finds one more group due (resumed meanwhile) neither repeats the first
+    group's digest nor loses the second's."""
+    from datetime import datetime
+
+    from tests.conftest import TZ
+
+    bot = make_bot()
+    bot.say("我们印刷厂需要3名临时工，一天200", sender="boss", group="A群")
+    bot.say("我们五金厂需要2名普工，一天180", sender="boss2", group="B群")
+    bot.say("#暂停", sender="wxid_cadre", group="B群")
+    due = datetime(2025, 3, 4, 8, 30, tzinfo=TZ)
+    bot.clock.set(datetime(2025, 3, 4, 9, 0, tzinfo=TZ))
+    bot.app.catch_up(bot.clock.now())
+    bot.say("#恢复", sender="wxid_cadre", group="B群", at=datetime(2025, 3, 4, 9, 1, tzinfo=TZ))
+    bot.app.catch_up(bot.clock.now())
+    digests = [(r.group_name, r.time) for r in bot.transport.sent if "岗位速递" in r.text]
+    assert sorted(digests) == [("A群", due), ("B群", due)]

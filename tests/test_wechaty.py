@@ -250,7 +250,7 @@ def test_a_reply_for_a_group_the_gateway_lacks_alerts_the_cadre_group(bot, fake)
         repo.commit()
         repo.enqueue(key="digest:test", group_id=g.id, text="今日岗位：……", due=now, created_at=now)
         repo.commit()
-        bot.app.backlog = True
+        bot.app.outbox.backlog = True
     sent = fake.wait_sent(1)
     assert sent[0].conversation_id == "r9" and "已解散的群" in sent[0].text
     failed = [o for o in bot.rows(Outbox) if o.key == "digest:test"][0]

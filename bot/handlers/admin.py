@@ -33,7 +33,7 @@ def cmd_cadre(ctx: Ctx) -> Reply:
         target.role = "cadre"
     else:
         target.role = "member"
-    ctx.repo.s.add(target)
+    ctx.repo.save_member(target)
     ctx.repo.audit(actor_id=ctx.msg.sender_id, action="管理员", now=ctx.now(),
                    group_id=ctx.group.id if ctx.group else None, target=target.sender_id,
                    before={"role": before}, after={"role": target.role})
@@ -49,7 +49,7 @@ def cmd_log(ctx: Ctx) -> Reply:
     rows = ctx.repo.audit_log(n)
     lines = [replies.audit_line(ctx.local(a.time), ctx.repo.member(a.actor_id), a.actor_id, a.action,
                                 a.target, a.allowed) for a in rows]
-    return ctx.say(replies.audit_log(lines))
+    return ctx.say(replies.audit_log(lines), audience="cadres")
 
 
 @router.command("暂停", permission="cadre", help="让机器人在本群暂停说话（干部）", usage="#暂停")
@@ -67,7 +67,7 @@ def _set_paused(ctx: Ctx, paused: bool) -> Reply:
         return ctx.say(replies.group_only())
     before = ctx.group.paused
     ctx.group.paused = paused
-    ctx.repo.s.add(ctx.group)
+    ctx.repo.save_group(ctx.group)
     ctx.repo.audit(actor_id=ctx.msg.sender_id, action=ctx.command, now=ctx.now(),
                    group_id=ctx.group.id, before={"paused": before}, after={"paused": paused})
     return ctx.say(replies.paused() if paused else replies.resumed())
@@ -94,7 +94,7 @@ def cmd_settings(ctx: Ctx) -> Reply:
         if value not in ("开", "关"):
             raise UsageError()
         g.echo_requests = value == "开"
-    ctx.repo.s.add(g)
+    ctx.repo.save_group(g)
     ctx.repo.audit(actor_id=ctx.msg.sender_id, action="设置", now=ctx.now(), group_id=g.id,
                    target=what, before=before,
                    after={"digest_time": g.digest_time, "echo_requests": g.echo_requests})
@@ -132,7 +132,7 @@ def cmd_announce(ctx: Ctx) -> list[Reply]:
     ctx.repo.audit(actor_id=ctx.msg.sender_id, action="公告", now=now,
                    group_id=ctx.group.id if ctx.group else None,
                    after={"text": text, "groups": [g.name for g in groups]})
-    out = [Reply(text=replies.announce(text), chat=g.name, reply_to=ctx.msg.message_id)
+    out = [Reply(text=replies.announce(text), group=g.id, reply_to=ctx.msg.message_id)
            for g in groups]
     return [*out, ctx.say(replies.announced(len(groups)))]
 

@@ -116,37 +116,40 @@ def apply_claim(ctx: Ctx, post: Posting, claimant_id: str, name: str, headcount:
     return out
 
 
+@router.on("claim")
 def on_claim(ctx: Ctx) -> list[Reply]:
     p = ctx.parsed
     assert p is not None
     return record_claim(ctx, p.ref, p.headcount or 1)
 
 
-def _ref_and_count(args: str) -> tuple[int, int]:
-    m = re.match(r"^\s*(?:[#＃]|No\.?)?\s*(\d{1,9})(?:\s*号)?(?:\s+(\d{1,4})\s*(?:人|个|位)?)?\s*$", args, re.I)
-    if not m:
+def _ref_and_count(ctx: Ctx) -> tuple[int, int]:
+    """The posting a claim command names and the people it counts (1 unless given)."""
+    m = re.fullmatch(r"(?:(\d{1,4})\s*(?:人|个|位)?)?", ctx.rest)
+    if ctx.ref is None or m is None:
         raise UsageError()
-    return int(m.group(1)), int(m.group(2) or 1)
+    return ctx.ref, int(m.group(1) or 1)
 
 
-@router.command("报名", permission="member", help="报名一个岗位", usage="#报名 编号 [人数]，如：#报名 12 3")
+@router.command("报名", permission="member", help="报名一个岗位", usage="#报名 编号 [人数]，如：#报名 12 3",
+                target="posting")
 def cmd_claim(ctx: Ctx) -> list[Reply]:
-    ref, count = _ref_and_count(ctx.args)
+    ref, count = _ref_and_count(ctx)
     if count <= 0:
         raise UsageError()
     return record_claim(ctx, ref, count, source="command")
 
 
-@router.command("取消报名", permission="member", help="取消自己的报名", usage="#取消报名 编号")
+@router.command("取消报名", permission="member", help="取消自己的报名", usage="#取消报名 编号",
+                target="posting")
 def cmd_cancel(ctx: Ctx) -> Reply:
-    ref, _ = _ref_and_count(ctx.args)
+    ref, _ = _ref_and_count(ctx)
     post = ctx.repo.posting(ref)
     if post is None:
         return ctx.say(replies.no_such_posting(ref))
     c = ctx.repo.cancel_claim(ref, ctx.msg.sender_id, now=ctx.now())
     if c is None:
         return ctx.say(replies.cancel_none(ref))
-    ctx.repo.s.flush()
     if post.status == "filled":
         ctx.repo.set_posting_status(post, "open", now=ctx.now())
     return ctx.say(replies.cancel_ok(ref, ctx.repo.claimed(ref), post.headcount),

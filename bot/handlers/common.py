@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from bot import replies
@@ -15,12 +14,12 @@ class UsageError(Exception):
     """The command's arguments are missing or wrong; the dispatcher answers with its usage."""
 
 
-def ref_arg(ctx: Ctx, *, prefix: str = "") -> int:
-    """The number a command names (12, #12, No.12, R12), or a UsageError."""
-    m = re.match(rf"^\s*(?:{prefix}|[#＃]|No\.?)?\s*(\d{{1,9}})(?!\d)", ctx.args, re.I)
-    if not m:
+def ref_arg(ctx: Ctx) -> int:
+    """The posting or request a command names (read once, by the dispatcher), or a
+    UsageError when its arguments do not begin with one."""
+    if ctx.ref is None:
         raise UsageError()
-    return int(m.group(1))
+    return ctx.ref
 
 
 def line_for(ctx: Ctx, p: Posting) -> str:

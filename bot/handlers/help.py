@@ -43,4 +43,5 @@ def cmd_mine(ctx: Ctx) -> Reply:
     for r in ctx.repo.requests_by(me):
         due = replies.when_text(ctx.local(r.deadline), ctx.local(ctx.now()).date()) if r.deadline else None
         reqs.append(replies.request_line(r.id or 0, r.category, r.status, due))
-    return ctx.say(replies.mine(posts, claims, reqs))
+    # One's own record, requests included: privately where the transport allows it.
+    return ctx.say(replies.mine(posts, claims, reqs), audience="person")

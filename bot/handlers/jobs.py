@@ -64,6 +64,7 @@ _REFRESH = ("headcount", "job", "task", "employer", "location", "settlement", "s
             "end_date", "contact")
 
 
+@router.on("job_post")
 def on_job_post(ctx: Ctx) -> Reply | list[Reply] | None:
     """Register a posting (or refresh the one it repeats) and confirm it with a short card."""
     if ctx.group is None:
@@ -122,6 +123,7 @@ def _restatus(ctx: Ctx, p: Posting) -> None:
     ctx.repo.set_posting_status(p, status, now=ctx.now())
 
 
+@router.on("labor_offer")
 def on_labor_offer(ctx: Ctx) -> Reply | None:
     """Register an offer and suggest up to three open postings that fit it."""
     if ctx.group is None:
@@ -142,6 +144,7 @@ def on_labor_offer(ctx: Ctx) -> Reply | None:
                    mentions=(ctx.msg.sender_id,))
 
 
+@router.on("query")
 def on_query(ctx: Ctx) -> Reply | None:
     """Answer 有活吗 with up to five open postings that fit what was asked."""
     if ctx.group is None:
@@ -194,7 +197,7 @@ def candidates(ctx: Ctx, *, family: str | None, kind: str = "job") -> list[Candi
     return ctx.repo.match_candidates(gid, kind=kind, limit=20)
 
 
-@router.command("关闭", permission="poster", help="关闭一个岗位（发布人或干部）", usage="#关闭 编号")
+@router.command("关闭", permission="poster", target="posting", help="关闭一个岗位（发布人或干部）", usage="#关闭 编号")
 def cmd_close(ctx: Ctx) -> Reply:
     number, p, err = _posting(ctx)
     if p is None:
@@ -212,11 +215,11 @@ _EDIT_FIELDS = {"人数": "headcount", "工资": "pay", "地点": "location", "�
 _SETTLE = {"日结": "daily", "周结": "weekly", "月结": "monthly", "做完结": "project", "项目结": "project"}
 
 
-@router.command("修改", permission="poster", help="修改自己发的岗位（人数、工资、地点、工种、结算）",
+@router.command("修改", permission="poster", target="posting", help="修改自己发的岗位（人数、工资、地点、工种、结算）",
                 usage="#修改 编号 人数 8 / #修改 编号 工资 200/天")
 def cmd_edit(ctx: Ctx) -> Reply:
     number = ref_arg(ctx)
-    m = re.match(r"^\s*(?:[#＃]|No\.?)?\s*\d+\s*([\u4e00-\u9fff]+)\s*[:：]?\s*(\S.*)$", ctx.args, re.I)
+    m = re.match(r"^([\u4e00-\u9fff]+)\s*[:：]?\s*(\S.*)$", ctx.rest, re.S)
     if not m:
         raise UsageError()
     what, value = m.group(1), m.group(2).strip()
@@ -252,7 +255,7 @@ def cmd_edit(ctx: Ctx) -> Reply:
     return ctx.say(replies.posting_edited(number, what, value))
 
 
-@router.command("重开", permission="poster", help="重新开放关闭或过期的岗位", usage="#重开 编号")
+@router.command("重开", permission="poster", target="posting", help="重新开放关闭或过期的岗位", usage="#重开 编号")
 def cmd_reopen(ctx: Ctx) -> Reply:
     number, p, err = _posting(ctx)
     if p is None:
@@ -274,11 +277,3 @@ def _posting(ctx: Ctx) -> tuple[int, Posting | None, Reply | None]:
     p = ctx.repo.posting(number)
     return number, p, None if p is not None else ctx.say(replies.no_such_posting(number))
 
-
-def posting_owner(ctx: Ctx) -> str | None:
-    """The poster of the posting a command names (for `poster` permission)."""
-    try:
-        p = ctx.repo.posting(ref_arg(ctx))
-    except UsageError:
-        return None
-    return p.poster_id if p else None

@@ -33,11 +33,11 @@ def pay_for(p: Posting, days: float, workers: int) -> float | None:
     return None  # piece rates depend on output, which nobody reports
 
 
-@router.command("确认", permission="poster", help="确认谁实际去了（发布人或干部），记入调配台账",
+@router.command("确认", permission="poster", target="posting", help="确认谁实际去了（发布人或干部），记入调配台账",
                 usage="#确认 编号 张三 李四 [3天]")
 def cmd_confirm(ctx: Ctx) -> Reply:
     number = ref_arg(ctx)
-    rest = re.sub(r"^\s*(?:[#＃]|No\.?)?\s*\d+", "", ctx.args, count=1, flags=re.I)
+    rest = ctx.rest
     days = 1.0
     m = re.search(r"(\d+(?:\.\d+)?)\s*天", rest)
     if m:
@@ -97,8 +97,8 @@ def cmd_export(ctx: Ctx) -> Reply:
     ctx.repo.audit(actor_id=ctx.msg.sender_id, action="导出", now=now,
                    group_id=ctx.group.id if ctx.group else None, target=word,
                    after={"file": str(path), "rows": rows})
-    return replace(ctx.say(replies.exported(word, path.name, str(path.parent), rows)),
-                   file=str(path))
+    return replace(ctx.say(replies.exported(word, path.name, ctx.config.exports_dir, rows),
+                           audience="cadres"), file=str(path))
 
 
 @router.command("统计", permission="cadre",

@@ -113,6 +113,7 @@ def file_request(ctx: Ctx, text: str, category: str, urgency: str) -> Reply:
     return ctx.say(text_out, mentions=(ctx.msg.sender_id,))
 
 
+@router.on("request")
 def on_request(ctx: Ctx) -> Reply:
     p = ctx.parsed
     assert p is not None
@@ -122,18 +123,17 @@ def on_request(ctx: Ctx) -> Reply:
 def _notify_requester(ctx: Ctx, req: Request, text: str) -> Reply:
     if req.via == "direct" or req.group_id is None:
         return ctx.dm(req.requester_id, text)
-    g = ctx.repo.group(req.group_id)
-    return Reply(text=text, chat=g.name if g else None, mentions=(req.requester_id,),
+    if ctx.repo.group(req.group_id) is None:
+        return ctx.dm(req.requester_id, text)
+    return Reply(text=text, group=req.group_id, mentions=(req.requester_id,),
                  reply_to=ctx.msg.message_id)
 
 
 def _ref(ctx: Ctx) -> tuple[int, str]:
     """(R-number, the rest as typed) of a request command's arguments."""
-    m = re.match(r"^\s*(?:[Rr#＃Ｒｒ]|No\.?)?\s*(\d{1,9})(?!\d)\s*(.*)$", ctx.raw_args or ctx.args,
-                 re.S)
-    if not m:
+    if ctx.ref is None:
         raise UsageError()
-    return int(m.group(1)), m.group(2).strip()
+    return ctx.ref, ctx.raw_rest
 
 
 @router.command("诉求", permission="member", help="登记一个诉求（困难、问题、建议）", usage="#诉求 内容")
@@ -145,7 +145,7 @@ def cmd_file(ctx: Ctx) -> Reply:
     return file_request(ctx, text, category, urgency)
 
 
-@router.command("派单", permission="cadre", help="把诉求派给部门办理（干部）", usage="#派单 R编号 部门，如：#派单 R3 交通局")
+@router.command("派单", permission="cadre", target="request", help="把诉求派给部门办理（干部）", usage="#派单 R编号 部门，如：#派单 R3 交通局")
 def cmd_dispatch(ctx: Ctx) -> list[Reply]:
     number, dept = _ref(ctx)
     req, err = _get(ctx, number, allowed=OPEN)
@@ -163,7 +163,7 @@ def cmd_dispatch(ctx: Ctx) -> list[Reply]:
                  replies.request_dispatched_notice(number, dept), note=dept)
 
 
-@router.command("办结", permission="cadre", help="诉求办结，告诉诉求人结果（干部）", usage="#办结 R编号 办理结果")
+@router.command("办结", permission="cadre", target="request", help="诉求办结，告诉诉求人结果（干部）", usage="#办结 R编号 办理结果")
 def cmd_resolve(ctx: Ctx) -> list[Reply]:
     number, note, req, err = _with_note(ctx, OPEN)
     if req is None:
@@ -178,7 +178,7 @@ def cmd_resolve(ctx: Ctx) -> list[Reply]:
                  note=note)
 
 
-@router.command("进展", permission="cadre", help="记录诉求的办理进展并告诉诉求人（干部）",
+@router.command("进展", permission="cadre", target="request", help="记录诉求的办理进展并告诉诉求人（干部）",
                 usage="#进展 R编号 说明")
 def cmd_progress(ctx: Ctx) -> list[Reply]:
     number, note, req, err = _with_note(ctx, OPEN)
@@ -194,7 +194,7 @@ def cmd_progress(ctx: Ctx) -> list[Reply]:
                  note=note)
 
 
-@router.command("定级", permission="cadre", help="把诉求定为小事、急事或难事（干部）",
+@router.command("定级", permission="cadre", target="request", help="把诉求定为小事、急事或难事（干部）",
                 usage="#定级 R编号 小事|急事|难事")
 def cmd_grade(ctx: Ctx) -> Reply:
     number, word = _ref(ctx)
@@ -208,14 +208,14 @@ def cmd_grade(ctx: Ctx) -> Reply:
     req.urgency = urgency
     req.deadline = deadline_for(ctx, urgency, ctx.now())
     req.overdue_at = req.escalated_at = None
-    ctx.repo.s.add(req)
+    ctx.repo.save_request(req)
     ctx.repo.request_event(req, req.status, actor_id=ctx.msg.sender_id, now=ctx.now(),
                            note=f"定级 {word}")
     _audit(ctx, "定级", number, before, {"urgency": urgency, "deadline": req.deadline})
     return ctx.say(replies.request_regraded(number, urgency, _due(ctx, req)))
 
 
-@router.command("待补充", permission="cadre", help="请诉求人补充情况，等待期间不计时（干部）",
+@router.command("待补充", permission="cadre", target="request", help="请诉求人补充情况，等待期间不计时（干部）",
                 usage="#待补充 R编号 要补充的问题")
 def cmd_wait(ctx: Ctx) -> list[Reply]:
     number, question, req, err = _with_note(ctx, ("filed", "dispatched", "in_progress"))
@@ -229,7 +229,7 @@ def cmd_wait(ctx: Ctx) -> list[Reply]:
                  note=question)
 
 
-@router.command("重办", permission="requester", help="办结的诉求没解决，重新办理（诉求人或干部）",
+@router.command("重办", permission="requester", target="request", help="办结的诉求没解决，重新办理（诉求人或干部）",
                 usage="#重办 R编号")
 def cmd_reopen(ctx: Ctx) -> list[Reply]:
     number, _ = _ref(ctx)
@@ -245,7 +245,7 @@ def cmd_reopen(ctx: Ctx) -> list[Reply]:
                  text if ctx.msg.sender_id != req.requester_id else None, note="重办")
 
 
-@router.command("撤回", permission="requester", help="撤回自己的诉求", usage="#撤回 R编号")
+@router.command("撤回", permission="requester", target="request", help="撤回自己的诉求", usage="#撤回 R编号")
 def cmd_withdraw(ctx: Ctx) -> Reply:
     number, _ = _ref(ctx)
     req, err = _get(ctx, number, allowed=OPEN)
@@ -266,7 +266,7 @@ def attach_media(ctx: Ctx) -> Reply | None:
     for req in ctx.repo.requests_by(ctx.msg.sender_id)[::-1]:
         if req.status == "waiting" or (req.status in OPEN and now - req.created_at <= ATTACH_WINDOW):
             req.attachments = ",".join(x for x in (req.attachments, str(ctx.row.id)) if x)
-            ctx.repo.s.add(req)
+            ctx.repo.save_request(req)
             ctx.repo.request_event(req, req.status, actor_id=ctx.msg.sender_id, now=now,
                                    note=f"附件 {ctx.msg.type}")
             return ctx.say(replies.attachment_added(req.id or 0))

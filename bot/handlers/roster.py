@@ -24,7 +24,7 @@ from bot.context import Ctx
 from bot.handlers.claims import apply_claim
 from bot.handlers.common import line_for
 from bot.permissions import is_cadre
-from bot.router import Router
+from bot.router import Router, read_ref
 from bot.types import Reply
 from parsers.fields.numbers import arabize
 from storage.models import Posting
@@ -110,9 +110,9 @@ def publish(ctx: Ctx, number: int) -> Reply:
 @router.command("接龙", permission="member", help="把岗位发成接龙，大家复制后加上自己的名字报名",
                 usage="#接龙 编号")
 def cmd_roster(ctx: Ctx) -> list[Reply] | Reply | None:
-    bare = re.fullmatch(r"\s*#?\s*(\d{1,9})\s*", ctx.args)
-    if bare:
-        return publish(ctx, int(bare.group(1)))
+    bare = read_ref(ctx.args, "posting")
+    if bare is not None and not bare[1]:
+        return publish(ctx, bare[0])
     titles, entries = parse_roster(ctx.args)
     post = _posting_for(ctx, titles)
     if post is None or not entries:
@@ -141,7 +141,6 @@ def cmd_roster(ctx: Ctx) -> list[Reply] | Reply | None:
     _save(ctx, post, known)
     if not (added or changed or removed):
         return out or None
-    ctx.repo.s.flush()
     if removed and post.status == "filled" and post.headcount and ctx.repo.claimed(post.id or 0) < post.headcount:
         ctx.repo.set_posting_status(post, "open", now=ctx.now())
     summary = replies.roster_recorded(post.id or 0, added, changed, removed,

@@ -46,6 +46,6 @@ def with_mentions(reply: Reply) -> str:
     if reply.file:
         text += f"\n[附件] {Path(reply.file).name}"
     names = [n for n in reply.mention_names if n]
-    if not names or reply.chat is None:
+    if not names or reply.group is None:
         return text
     return " ".join(f"@{n}" for n in names) + " " + text

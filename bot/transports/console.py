@@ -55,7 +55,7 @@ class ConsoleTransport:
                 break
 
     def send(self, reply: Reply) -> None:
-        where = reply.chat if reply.chat else f"私信 {reply.to}"
+        where = reply.group_name if reply.group is not None else f"私信 {reply.to}"
         self.stdout.write(f"[{where}] {self.bot_name}: {with_mentions(reply)}\n")
         self.stdout.flush()
 

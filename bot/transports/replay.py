@@ -84,7 +84,8 @@ class ReplayTransport:
 
     def send(self, reply: Reply) -> None:
         when = reply.time.astimezone(self.tz).isoformat() if reply.time else None
-        line = {"time": when, "group": reply.chat, "to": reply.to if reply.chat is None else None,
+        line = {"time": when, "group": reply.group_name,
+                "to": reply.to if reply.group is None else None,
                 "text": with_mentions(reply), "reply_to": reply.reply_to}
         self.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
         self.stdout.flush()

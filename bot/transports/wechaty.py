@@ -206,8 +206,9 @@ class WechatyTransport:
         loop = self._loop
         if loop is None or not self.logged_in.is_set():
             raise SendLater("not logged in")
-        if reply.chat is not None:
-            conversation = self._room_external(reply.chat_id, reply.chat)
+        if reply.group is not None:  # our group id: its room binding, else its name
+            conversation = self._room_external(self.ids.group_room(reply.group),
+                                               reply.group_name or "")
         else:
             conversation = self.ids.external("contact", reply.to or "") or ""
             if not conversation:
@@ -218,7 +219,7 @@ class WechatyTransport:
         if wait > 0:
             time.sleep(wait)
         mention_ids = [x for x in (self.ids.external("contact", m) for m in reply.mentions) if x]
-        pieces = split_text(with_mentions(reply) if reply.chat is not None else reply.text)
+        pieces = split_text(with_mentions(reply) if reply.group is not None else reply.text)
         first: str | None = None
         for i, piece in enumerate(pieces):
             if i:

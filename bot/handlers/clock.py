@@ -1,0 +1,207 @@
+"""Scheduled work, written like handlers: a function of the clock and the repository that
+returns the replies it causes. *When* each runs is the schedule table's business
+(bot/schedule.py); the composition root stores and sends what they return.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from bot import charts, replies
+from bot.config import Config
+from bot.handlers.common import posting_line
+from bot.types import Reply
+from scheduler import reports
+from scheduler.digest import build_digest
+from storage import Repository
+from storage.models import Group, Request
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ClockCtx:
+    """What scheduled work receives: the repository and config (the time comes as `when`)."""
+
+    repo: Repository
+    config: Config
+
+    def local_day(self, when: datetime) -> date:
+        return when.astimezone(self.config.tz).date()
+
+
+def _alert(ctx: ClockCtx, who: tuple[str, ...], key: str, when: datetime,
+           text: str) -> list[Reply]:
+    """To the cadre group mentioning `who`; with no cadre group, privately to each."""
+    cadre_group = ctx.repo.cadre_group()
+    if cadre_group is not None:
+        return [Reply(text=text, group=cadre_group.id, mentions=who, time=when, key=key)]
+    return [Reply(text=text, to=cadre, time=when, key=f"{key}:{i}")
+            for i, cadre in enumerate(who)]
+
+
+def logged_out(ctx: ClockCtx, when: datetime) -> list[Reply]:
+    """The WeChat account was logged out: tell the cadres (it goes out after re-login)."""
+    return _alert(ctx, ctx.config.cadres, f"logout:{when.isoformat()}", when,
+                  replies.account_logged_out())
+
+
+def expire_postings(ctx: ClockCtx, when: datetime) -> list[Reply]:
+    """Expire postings past their end date or idle for `expire_days`. Silent: nobody is told."""
+    idle = when - timedelta(days=ctx.config.expire_days)
+    for p in ctx.repo.expirable(ctx.local_day(when), idle):
+        ctx.repo.set_posting_status(p, "expired", now=when)
+        log.info("posting #%s expired (end %s, last activity %s)", p.id, p.end_date, p.updated_at)
+    return []
+
+
+def claim_notices(ctx: ClockCtx, when: datetime) -> list[Reply]:
+    """Tell each poster, in one message per posting, who claimed since the last time."""
+    out = []
+    for post, claims in ctx.repo.claims_to_notify():
+        group = ctx.repo.group(post.group_id)
+        if group is None or group.paused:
+            continue
+        who = [f"{c.claimant_name or c.claimant_id}（{c.headcount}人）" for c in claims]
+        text = replies.new_claims(post.id or 0, who, ctx.repo.claimed(post.id or 0),
+                                  post.headcount)
+        key = f"claims:{post.id}:{max(c.id or 0 for c in claims)}:{when.isoformat()}"
+        out.append(Reply(text=text, group=group.id, mentions=(post.poster_id,), time=when,
+                         key=key))
+        for c in claims:
+            c.poster_notified_at = when
+            ctx.repo.save_claim(c)
+    return out
+
+
+def request_sweep(ctx: ClockCtx, when: datetime) -> list[Reply]:
+    """Overdue requests: remind the responsible cadres once, escalate once at twice the time.
+
+    Resolved requests nobody rated get one reminder a day after they were asked.
+    """
+    out: list[Reply] = []
+    cfg = ctx.config
+    for r in ctx.repo.requests_open():
+        if r.deadline is None or r.deadline >= when:
+            continue
+        if r.urgency == "small" and r.first_response_at is not None:
+            continue  # 小事: answered on the spot is what was promised
+        who = cfg.department_cadres.get(r.department or "") or cfg.cadres
+        if r.overdue_at is None:
+            r.overdue_at = when
+            out += _alert(ctx, who, f"overdue:{r.id}:{r.deadline.isoformat()}", when,
+                          replies.request_overdue(r.id or 0, r.urgency, r.category,
+                                                  r.department))
+        allowed = r.deadline - r.created_at
+        if r.escalated_at is None and when >= r.deadline + max(allowed, timedelta(minutes=30)):
+            r.escalated_at = when
+            out += _alert(ctx, cfg.cadres, f"escalated:{r.id}:{r.deadline.isoformat()}", when,
+                          replies.request_escalated(r.id or 0, r.urgency, r.category,
+                                                    r.department))
+        ctx.repo.save_request(r)
+    for r in ctx.repo.requests_unrated(when - timedelta(days=1)):
+        if any(e.status == "rating_reminder" for e in ctx.repo.request_events(r.id or 0)):
+            continue
+        ctx.repo.add_request_event(r.id or 0, "rating_reminder", actor_id="bot", now=when)
+        group = ctx.repo.group(r.group_id) if r.via == "group" else None
+        text = replies.rating_reminder(r.id or 0)
+        if group is not None:
+            out.append(Reply(text=text, group=group.id, mentions=(r.requester_id,), time=when,
+                             key=f"rate:{r.id}"))
+        else:
+            out.append(Reply(text=text, to=r.requester_id, time=when, key=f"rate:{r.id}"))
+    return out
+
+
+def _cadre_digest(ctx: ClockCtx, day: date, when: datetime) -> str | None:
+    """Requests due today, overdue, and resolved yesterday; None when there are none."""
+    tz = ctx.config.tz
+    due, overdue, resolved = [], [], []
+    for r in ctx.repo.all(Request):
+        line = replies.cadre_request_line(
+            r.id or 0, r.urgency, r.category, r.department,
+            replies.when_text(r.deadline.astimezone(tz), day) if r.deadline else None)
+        if r.status in ("filed", "dispatched", "in_progress") and r.deadline is not None:
+            if r.deadline < when:
+                overdue.append(line)
+            elif r.deadline.astimezone(tz).date() == day:
+                due.append(line)
+        if r.resolved_at is not None and r.resolved_at.astimezone(tz).date() == day - timedelta(days=1):
+            resolved.append(line)
+    if not (due or overdue or resolved):
+        return None
+    return replies.cadre_digest(day, due, overdue, resolved)
+
+
+def digest_time(config: Config, g: Group) -> time:
+    """The local time a group's daily digest goes out (its own setting, else the config's)."""
+    if g.digest_time:
+        return time.fromisoformat(g.digest_time)
+    return config.digest_time_for(g.name)
+
+
+def daily_digests(ctx: ClockCtx, when: datetime, at: time) -> list[Reply]:
+    """Today's digest for every group whose digest time is `at`."""
+    out = []
+    day = ctx.local_day(when)
+    holiday = ctx.config.skip_holidays and statutory_holiday(day)
+    for g in ctx.repo.groups():
+        if g.paused or digest_time(ctx.config, g) != at:
+            continue
+        if ctx.repo.digest_sent(g.id or 0, "daily", day):
+            continue
+        if g.is_cadre_group:
+            text = _cadre_digest(ctx, day, when)
+        elif holiday:
+            log.info("no digest for %s on %s: a public holiday", g.name, day)
+            continue
+        else:
+            text = build_digest(ctx.repo, g, day, now=when, line=posting_line,
+                                render=replies.digest)
+        if text is None:
+            continue
+        out.append(Reply(text=text, group=g.id, time=when, key=f"digest:{g.id}:{day.isoformat()}"))
+        ctx.repo.record_digest(g.id or 0, "daily", day, now=when)
+        log.info("digest for %s on %s queued", g.name, day)
+    return out
+
+
+def weekly_report(ctx: ClockCtx, when: datetime) -> list[Reply]:
+    """Monday: last week's figures to the cadre group, with a chart where a CJK font exists."""
+    today = ctx.local_day(when)
+    start = today - timedelta(days=7)
+    cadre_group = ctx.repo.cadre_group()
+    if cadre_group is not None and ctx.repo.digest_sent(cadre_group.id or 0, "weekly", today):
+        return []
+    w = reports.weekly(ctx.repo, ctx.config.tz, start, when)
+    path = Path(ctx.config.exports_dir) / f"周报{start:%Y年%m月%d日}.png"
+    try:
+        chart = charts.weekly_chart(w.days, w.placements_by_day, w.requests_by_day,
+                                    replies.weekly_chart_title(start), path,
+                                    charts.cjk_font(ctx.config.report_font))
+    except Exception:  # noqa: BLE001 - the figures still go out without the picture
+        log.exception("weekly chart failed; sending the text only")
+        chart = None
+    text = replies.weekly_report(w.start, w.end - timedelta(days=1), w.placements, w.filed,
+                                 w.on_time, w.satisfied, chart is not None)
+    file = str(chart) if chart else None
+    key = f"weekly:{today.isoformat()}"
+    if cadre_group is not None:
+        ctx.repo.record_digest(cadre_group.id or 0, "weekly", today, now=when)
+        return [Reply(text=text, group=cadre_group.id, file=file, time=when, key=key)]
+    return [Reply(text=text, to=cadre, file=file, time=when, key=f"{key}:{i}")
+            for i, cadre in enumerate(ctx.config.cadres)]
+
+
+def statutory_holiday(day: date) -> bool:
+    """A statutory public holiday (not an ordinary weekend), by chinese-calendar."""
+    try:
+        import chinese_calendar  # noqa: PLC0415
+
+        on_holiday, name = chinese_calendar.get_holiday_detail(day)
+        return bool(on_holiday and name)
+    except NotImplementedError:
+        return False
