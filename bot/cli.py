@@ -26,6 +26,8 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="YAML config (default ./config.yaml)")
     p.add_argument("--db", default=None, help="SQLAlchemy URL (overrides the config)")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    p.add_argument("--log-file", metavar="PATH", default=None,
+                   help="append the log to PATH instead of standard error")
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -78,6 +80,11 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
 
     transport_name = args.transport or ("wechaty" if (args.endpoint or os.environ.get(
         "WECHATY_PUPPET_SERVICE_ENDPOINT")) else "console")
+    if args.fresh:
+        problem = _empty_sqlite(cfg.db_url)
+        if problem:
+            print(f"daqiao: --fresh: {problem}", file=sys.stderr)
+            return 2
     clock = SystemClock()
     if transport_name == "wechaty":
         if not args.endpoint:
@@ -102,7 +109,7 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
         from bot.transports.console import ConsoleTransport  # noqa: PLC0415
 
         transport = ConsoleTransport(bot_name=cfg.bot_name, default_group=cfg.default_group,
-                                     clock=clock)
+                                     clock=clock, echo=args.echo)
     app = build_app(cfg, transport, clock=clock)
     if transport_name == "wechaty":
         transport.on_alert = app.account_logged_out
@@ -138,6 +145,41 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
 
 def _safe_url(url: str) -> str:
     return re.sub(r"//([^:/@]+):[^@]+@", r"//\1:***@", url)
+
+
+def _empty_sqlite(url: str) -> str | None:
+    """`run --fresh`: delete the SQLite file `url` names (with its journal, -wal and -shm
+    files), so the run starts on an empty database. Returns why it cannot, else None."""
+    from sqlalchemy.engine import make_url  # noqa: PLC0415
+    from sqlalchemy.exc import ArgumentError  # noqa: PLC0415
+
+    try:
+        u = make_url(url)
+    except ArgumentError:
+        return f"not a database URL: {_safe_url(url)}"
+    if u.get_backend_name() != "sqlite":
+        return (f"only a SQLite database file can be started afresh, not {_safe_url(url)}; "
+                "empty that database yourself")
+    name = u.database or ""
+    if name.startswith("file:"):  # sqlite:///file:NAME?mode=...&uri=true
+        name = name[len("file:"):].split("?", 1)[0]
+    if name in ("", ":memory:") or u.query.get("mode") == "memory":
+        return None  # an in-memory database starts empty anyway
+    path = Path(name)
+    if path.is_dir():
+        return f"{path} is a directory, not a database file"
+    removed = []
+    for p in (path, *(path.with_name(path.name + s) for s in ("-journal", "-wal", "-shm"))):
+        try:
+            p.unlink()
+            removed.append(str(p))
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            return f"cannot delete {p}: {e.strerror}"
+    log.info("--fresh: %s; starting on an empty database",
+             f"deleted {', '.join(removed)}" if removed else f"no {path} yet")
+    return None
 
 
 def cmd_replay(args: argparse.Namespace, cfg: Config) -> int:
@@ -237,6 +279,13 @@ def build_argparser() -> argparse.ArgumentParser:
     p.add_argument("--endpoint", default=os.environ.get("WECHATY_PUPPET_SERVICE_ENDPOINT"))
     p.add_argument("--token", default=os.environ.get("WECHATY_PUPPET_SERVICE_TOKEN"))
     p.add_argument("--tls", action="store_true", help="use TLS to the puppet service")
+    p.add_argument("--fresh", action="store_true",
+                   help="start on an empty database: delete the SQLite file --db/the config "
+                        "names first (refused for any other database)")
+    p.add_argument("--echo", action=argparse.BooleanOptionalAction, default=None,
+                   help="console: repeat each input line on standard output as '> LINE' "
+                        "before the answers (default: only when a person types and standard "
+                        "output is not a terminal)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("replay", help="feed recorded messages through the bot")
@@ -258,11 +307,21 @@ def build_argparser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     ap = build_argparser()
     args = ap.parse_args(argv)
+    # The log goes to standard error or --log-file, never to standard output: that is the chat
+    # (run), or JSON lines (parse, replay).
+    try:
+        handler: logging.Handler = (logging.FileHandler(args.log_file, encoding="utf-8")
+                                    if args.log_file else logging.StreamHandler(sys.stderr))
+    except OSError as e:
+        print(f"daqiao: cannot write the log file {args.log_file}: {e.strerror}", file=sys.stderr)
+        return 2
     logging.basicConfig(
         level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+        handlers=[handler],
+        force=True,
     )
+    logging.captureWarnings(True)  # Python warnings join the log instead of raw stderr
     for noisy in ("alembic", "apscheduler", "jieba"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:

@@ -1,10 +1,34 @@
-"""The console transport: `NAME: TEXT` lines in, `[GROUP] 小桥: TEXT` lines out."""
+"""The console transport: `NAME: TEXT` lines in, `[GROUP] 小桥: TEXT` lines out (cli.md).
+
+One message a line, the colon half- or full-width:
+
+    NAME: TEXT          a group message from NAME in the default group
+    NAME@GROUP: TEXT    a group message from NAME in GROUP
+    NAME@: TEXT         a direct (private) message from NAME to the bot
+
+NAME doubles as the sender id. In TEXT a literal backslash-n (two characters) is a line
+break, and a line ending in a backslash goes on to the next line:
+
+    张三: 招包装工3名\
+    日结200
+
+is one message of two lines. Each message the bot sends is printed as `[GROUP] 小桥: TEXT`
+(`[私信 NAME] 小桥: TEXT` to one person); its later lines follow as they are.
+
+When standard input is a terminal a prompt is shown: on standard output when that is the
+terminal too, else on standard error when that is one, never into a file or pipe. With echo
+on, every line read is repeated on standard output as `> LINE` before the bot answers it, so
+a recorded run reads like the chat. Echo is on by default only when a person types into a
+recorded output (standard input a terminal, standard output not one: `daqiao run | tee
+chat.txt`); `daqiao run --echo < script.txt > chat.txt` asks for it.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
 import sys
+import threading
 import uuid
 from typing import IO
 
@@ -13,8 +37,27 @@ from bot.transports.base import Handle, with_mentions
 from bot.types import InboundMessage, Reply
 
 log = logging.getLogger(__name__)
-# NAME: TEXT or NAME@GROUP: TEXT, the colon half- or full-width.
-_LINE = re.compile(r"^\s*(?P<name>[^@:：]+?)(?:@(?P<group>[^:：]+?))?\s*[:：]\s?(?P<text>.*)$", re.S)
+# NAME: TEXT, NAME@GROUP: TEXT or NAME@: TEXT (an empty GROUP: a direct message to the bot),
+# the colon half- or full-width. NAME and GROUP stay on the first line; TEXT may go on.
+_LINE = re.compile(
+    r"^[^\S\n]*(?P<name>[^@:：\n]+?)(?:(?P<at>@)(?P<group>[^:：\n]*?))?[^\S\n]*[:：][^\S\n]*\n?"
+    r"(?P<text>.*)$", re.S)
+PROMPT = "> "  # waiting for a message
+MORE = "... "  # the message goes on (its last line ended in a backslash)
+ECHO = "> "  # before each input line repeated on standard output
+CONTINUE = "\\"
+# Shown once on the terminal when a person types (English: the console is a developer tool;
+# the bot's own words live in bot/replies.py).
+HINT = ("Type NAME: TEXT (in {group}), NAME@GROUP: TEXT, or NAME@: TEXT (privately to {bot}). "
+        "End a line with \\ to go on to the next. Ctrl-D ends.")
+UNREADABLE = "cannot read {line!r}: type NAME: TEXT, NAME@GROUP: TEXT or NAME@: TEXT"
+
+
+def _isatty(stream: IO[str] | None) -> bool:
+    try:
+        return bool(stream is not None and stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or closed
+        return False
 
 
 class ConsoleTransport:
@@ -22,42 +65,139 @@ class ConsoleTransport:
     can_direct = True
 
     def __init__(self, *, bot_name: str, default_group: str, clock: Clock,
-                 stdin: IO[str] | None = None, stdout: IO[str] | None = None) -> None:
+                 stdin: IO[str] | None = None, stdout: IO[str] | None = None,
+                 stderr: IO[str] | None = None, echo: bool | None = None) -> None:
+        """`echo` None: echo when standard input is a terminal and standard output is not."""
         self.bot_name, self.default_group, self.clock = bot_name, default_group, clock
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
+        stderr = stderr or sys.stderr
+        typed = _isatty(self.stdin)
+        self.echo = echo if echo is not None else typed and not _isatty(self.stdout)
+        # The prompt goes to the terminal the person watches, never into a recorded output.
+        self.prompt_to: IO[str] | None = None
+        if typed:
+            self.prompt_to = (self.stdout if _isatty(self.stdout)
+                              else stderr if _isatty(stderr) else None)
+        # Line editing and history when the process's own terminal is both ends.
+        self._readline = (self.prompt_to is self.stdout is sys.stdout
+                          and self.stdin is sys.stdin)
+        self._lock = threading.Lock()  # scheduled messages are sent from another thread
+        self._waiting: str | None = None  # the prompt on the screen while a line is awaited
         self._stop = False
 
     def parse_line(self, line: str) -> InboundMessage | None:
-        m = _LINE.match(line.rstrip("\n"))
+        """One message (its continuation lines already joined) as an InboundMessage."""
+        m = _LINE.match(line.rstrip("\r\n"))
         if not m:
             return None
         name = m.group("name").strip()
-        group = (m.group("group") or self.default_group).strip()
         text = m.group("text").replace("\\n", "\n")
+        group = (m.group("group") or "").strip() or (None if m.group("at") else self.default_group)
         return InboundMessage(
             transport=self.name, message_id=uuid.uuid4().hex, chat_id=group, chat_name=group,
             sender_id=name, sender_name=name, text=text, time=self.clock.now(),
-            is_group=True, mentions_bot=f"@{self.bot_name}" in text)
+            is_group=group is not None,
+            mentions_bot=group is not None and f"@{self.bot_name}" in text)
 
     def run(self, handle: Handle) -> None:
-        for line in self.stdin:
-            if self._stop:
+        if self.prompt_to is not None:
+            self._show(HINT.format(group=self.default_group, bot=self.bot_name) + "\n")
+        try:
+            while not self._stop:
+                lines = self._read_message()
+                if lines is None:
+                    break
+                if self.echo:
+                    self._write(self.stdout, "".join(f"{ECHO}{x}".rstrip() + "\n" for x in lines))
+                logical = "\n".join(x.removesuffix(CONTINUE) if i < len(lines) - 1 else x
+                                    for i, x in enumerate(lines))
+                msg = self.parse_line(logical.removesuffix(CONTINUE))
+                if msg is None:
+                    self._unreadable(logical)
+                    continue
+                handle(msg)
+        finally:
+            if self.prompt_to is not None:
+                self._show("\n")  # the shell's prompt starts on a line of its own
+
+    def _read_message(self) -> list[str] | None:
+        """The physical lines of the next message; None at the end of input."""
+        first = None
+        while first is None or not first.strip():
+            first = self._read(PROMPT)
+            if first is None:
+                return None
+        lines = [first]
+        while lines[-1].endswith(CONTINUE):
+            more = self._read(MORE)
+            if more is None:  # the input ended in the middle of a message: take what came
                 break
-            if not line.strip():
-                continue
-            msg = self.parse_line(line)
-            if msg is None:
-                log.warning("console: cannot read %r; type NAME: TEXT or NAME@GROUP: TEXT", line[:80])
-                continue
-            handle(msg)
-            if self._stop:
-                break
+            lines.append(more)
+        return lines
+
+    def _read(self, prompt: str) -> str | None:
+        """One line without its line ending; None at the end of input."""
+        if self._readline:
+            self._use_readline()
+            self._waiting = prompt
+            try:
+                return input(prompt)
+            except EOFError:
+                return None
+            finally:
+                self._waiting = None
+        if self.prompt_to is not None:
+            with self._lock:
+                self.prompt_to.write(prompt)
+                self.prompt_to.flush()
+                self._waiting = prompt
+        try:
+            line = self.stdin.readline()
+        finally:
+            self._waiting = None
+        return line.rstrip("\r\n") if line else None
+
+    def _use_readline(self) -> None:
+        try:
+            import readline  # noqa: F401, PLC0415 - line editing and history for input()
+        except ImportError:  # not on every platform
+            pass
+
+    def _unreadable(self, line: str) -> None:
+        if self.prompt_to is not None:  # a person typing: tell them on the terminal
+            log.debug("console: cannot read %r", line[:80])
+            self._show(UNREADABLE.format(line=line[:80]) + "\n")
+        else:
+            log.warning("console: %s", UNREADABLE.format(line=line[:80]))
+
+    def _show(self, text: str) -> None:
+        if self.prompt_to is not None:
+            self._write(self.prompt_to, text)
+
+    def _write(self, stream: IO[str], text: str) -> None:
+        with self._lock:
+            stream.write(text)
+            stream.flush()
 
     def send(self, reply: Reply) -> None:
         where = reply.group_name if reply.group is not None else f"私信 {reply.to}"
-        self.stdout.write(f"[{where}] {self.bot_name}: {with_mentions(reply)}\n")
-        self.stdout.flush()
+        line = f"[{where}] {self.bot_name}: {with_mentions(reply)}\n"
+        with self._lock:
+            # A scheduled message while the prompt waits on this terminal: print it in the
+            # prompt's place, then show the prompt (and what was typed so far) again.
+            redraw = self._waiting is not None and self.prompt_to is self.stdout
+            if redraw:
+                self.stdout.write("\r\033[K")
+            self.stdout.write(line)
+            if redraw and self._waiting is not None:
+                self.stdout.write(self._waiting + self._typed_so_far())
+            self.stdout.flush()
+
+    def _typed_so_far(self) -> str:
+        if not self._readline or "readline" not in sys.modules:
+            return ""
+        return str(sys.modules["readline"].get_line_buffer())
 
     def stop(self) -> None:
         self._stop = True
