@@ -12,6 +12,8 @@ A test drives it from its own thread:
     fake.add_room("r1", "共享员工群", {"c1": "张三"}); fake.login("bot")
     fake.say("r1", "c1", "我们厂需要3名普工")     # a room message event
     fake.wait_sent(1)                             # what the bot sent, with monotonic times
+    fake.wait_streams(2); fake.wait_dings(1)      # waits end on the event (a Condition), with
+                                                  # the timeout only as a bound on failure
     fake.drop_stream(); fake.relogin(...)         # failures
 
 and it runs alone for a bot started separately:
@@ -81,6 +83,7 @@ class FakePuppet:
         self.fail_sends: list[GRPCError] = []  # raised by the next sends, in order
         self.streams_opened = 0
         self.dings = 0
+        self.ding_streams: list[int] = []  # for each Ding, how many streams had been opened
         self.ding_hangs = False  # a gateway that is wedged: the stream stays open, Ding hangs
         self.auth_seen: list[str | None] = []
         self._ids = itertools.count(1)
@@ -93,7 +96,7 @@ class FakePuppet:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
-        self._cv = threading.Condition()
+        self._cv = threading.Condition()  # notified on every send, stream opened and Ding
 
     # -- lifecycle ----------------------------------------------------------------------------
     def start(self) -> FakePuppet:
@@ -213,18 +216,29 @@ class FakePuppet:
         assert self._queue is not None
         self._queue.put_nowait("drop")
 
-    def wait_streams(self, n: int, timeout: float = 15) -> None:
-        end = time.monotonic() + timeout
-        while self.streams_opened < n:
-            if time.monotonic() > end:
+    def wait_streams(self, n: int, timeout: float = 30) -> None:
+        with self._cv:
+            if not self._cv.wait_for(lambda: self.streams_opened >= n, timeout):
                 raise TimeoutError(f"{self.streams_opened} event streams opened, wanted {n}")
-            time.sleep(0.02)
 
-    def wait_sent(self, n: int, timeout: float = 15) -> list[Sent]:
+    def wait_dings(self, n: int, timeout: float = 30) -> None:
+        with self._cv:
+            if not self._cv.wait_for(lambda: self.dings >= n, timeout):
+                raise TimeoutError(f"{self.dings} dings received, wanted {n}")
+
+    def wait_sent(self, n: int, timeout: float = 30) -> list[Sent]:
         with self._cv:
             if not self._cv.wait_for(lambda: len(self.sent) >= n, timeout):
                 got = [s.text for s in self.sent]
                 raise TimeoutError(f"{len(self.sent)} messages sent, wanted {n}: {got}")
+            return list(self.sent)
+
+    def wait_sent_where(self, pred: Any, timeout: float = 30) -> list[Sent]:
+        """Wait until some send satisfies `pred`; everything sent so far."""
+        with self._cv:
+            if not self._cv.wait_for(lambda: any(pred(s) for s in self.sent), timeout):
+                got = [s.text for s in self.sent]
+                raise TimeoutError(f"no such send among {len(self.sent)}: {got}")
             return list(self.sent)
 
     # -- the gRPC service -----------------------------------------------------------------------
@@ -272,7 +286,9 @@ class FakePuppet:
         if self._stream_open:
             raise GRPCError(Status.ALREADY_EXISTS, "an event stream is already open")
         self._stream_open = True
-        self.streams_opened += 1
+        with self._cv:
+            self.streams_opened += 1
+            self._cv.notify_all()
         assert self._queue is not None
         # Events that came while no stream was open wait in the queue for the next one.
         try:
@@ -305,7 +321,10 @@ class FakePuppet:
 
     async def _ding(self, stream: Any) -> None:
         req = await stream.recv_message()
-        self.dings += 1
+        with self._cv:
+            self.dings += 1
+            self.ding_streams.append(self.streams_opened)
+            self._cv.notify_all()
         if self.ding_hangs:
             await asyncio.sleep(3600)
         await stream.send_message(pb.DingResponse())

@@ -3,9 +3,11 @@ puppet service in tests/fake_puppet.py (the same service and messages a gateway 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -27,7 +29,11 @@ PEOPLE = {"c1": "张三", "c2": "李四", "c3": "王五", "c9": "刘干事"}
 
 
 class Running:
-    """A bot on the wechaty transport, running in a thread like `daqiao run` does."""
+    """A bot on the wechaty transport, running in a thread like `daqiao run` does.
+
+    Tests wait on what happened, never for a while: `handled` lists the message ids the bot
+    has finished with (in order, under a Condition), and `alerted` is set once a logout has
+    been logged and its alert recorded. Timeouts only bound a failure."""
 
     def __init__(self, fake: FakePuppet, cfg: Config, pacer: Pacer, **kw: float) -> None:
         self.fake = fake
@@ -36,17 +42,48 @@ class Running:
             f"127.0.0.1:{fake.port}", identities=Identities(make_engine(cfg.db_url), "wechaty"),
             clock=clock, pacer=pacer, reconnect_max=0.5, doubt_grace=0.5, **kw)  # type: ignore[arg-type]
         self.app: App = build_app(cfg, self.transport, clock=clock)
-        self.transport.on_alert = self.app.account_logged_out
+        self.handled: list[str] = []
+        self._cv = threading.Condition()
+        self.alerted = threading.Event()
+        self.transport.on_alert = self._alert
         self.transport.on_idle = self.app.flush_if_backlog
-        self.thread = threading.Thread(target=self.transport.run, args=(self.app.handle,),
+        self.thread = threading.Thread(target=self.transport.run, args=(self._handle,),
                                        daemon=True)
         self.thread.start()
         fake.wait_streams(1)
-        _until(self.transport.logged_in.is_set)
+        assert self.transport.logged_in.wait(30), "the bot did not log in"
+
+    def _handle(self, msg):  # type: ignore[no-untyped-def]
+        """The bot's own handler, then a note that it is done with the message. The bot sends
+        (or queues) a message's replies while handling it, so once a message is noted here,
+        whatever it caused has been sent or is in the outbox."""
+        try:
+            return self.app.handle(msg)
+        finally:
+            with self._cv:
+                self.handled.append(msg.message_id)
+                self._cv.notify_all()
+
+    def _alert(self, detail: str) -> None:
+        try:
+            self.app.account_logged_out(detail)
+        finally:
+            self.alerted.set()
+
+    def settle(self, *mids: str, timeout: float = 30) -> None:
+        """Wait until the bot has handled the messages `mids` and the echo of every message
+        it sent (an echo comes after its send, so this covers what those sends caused)."""
+        def done() -> bool:
+            return set(mids) | {s.id for s in self.fake.sent} <= set(self.handled)
+
+        with self._cv:
+            if not self._cv.wait_for(done, timeout):
+                missing = set(mids) | {s.id for s in self.fake.sent}
+                raise TimeoutError(f"not handled: {sorted(missing - set(self.handled))}")
 
     def stop(self) -> None:
         self.transport.stop()
-        self.thread.join(15)
+        self.thread.join(30)
         assert not self.thread.is_alive(), "the transport did not stop"
         self.app.close()
 
@@ -58,7 +95,8 @@ class Running:
             return out
 
 
-def _until(cond, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
+def _until(cond, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    """Poll `cond` (for a state no event marks) until it holds; the timeout bounds a failure."""
     end = time.monotonic() + timeout
     while not cond():
         if time.monotonic() > end:
@@ -66,10 +104,35 @@ def _until(cond, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
         time.sleep(0.02)
 
 
-def _quiet(fake: FakePuppet, n: int, wait: float = 1.0) -> None:
-    """Nothing more than n messages sent during `wait` seconds."""
-    time.sleep(wait)
-    assert len(fake.sent) == n, [s.text for s in fake.sent[n:]]
+def _quiet(bot: Running, n: int, *mids: str) -> None:
+    """Once the bot has handled `mids` (and the echoes of its sends): n messages sent in all,
+    and nothing waiting in the outbox to be sent later."""
+    bot.settle(*mids)
+    assert len(bot.fake.sent) == n, [s.text for s in bot.fake.sent[n:]]
+    waiting = [o.text for o in bot.rows(Outbox) if o.sent_at is None and o.failed_at is None]
+    assert not waiting, waiting
+
+
+@contextmanager
+def _logged(words: str, level: int = logging.ERROR) -> Iterator[threading.Event]:
+    """An Event set when the transport logs a record at `level` or above containing `words`."""
+    seen = threading.Event()
+
+    class Watch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if words in record.getMessage():
+                seen.set()
+
+    logger = logging.getLogger("bot.transports.wechaty")
+    handler, old = Watch(level), logger.level
+    logger.addHandler(handler)
+    if logger.getEffectiveLevel() > level:
+        logger.setLevel(level)
+    try:
+        yield seen
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old)
 
 
 @pytest.fixture
@@ -104,15 +167,15 @@ def test_a_room_message_gets_its_reply_in_that_room(bot, fake):  # type: ignore[
     sent = fake.wait_sent(1)
     assert sent[0].conversation_id == "r1"
     assert "已登记招工 #1" in sent[0].text and sent[0].mentions == ["c1"]
-    fake.say("r1", "c2", "今天好热啊")  # chit-chat: silence
-    _quiet(fake, 1)
+    chat = fake.say("r1", "c2", "今天好热啊")  # chit-chat: silence
+    _quiet(bot, 1, chat)
 
 
 def test_a_mention_is_recognised(bot, fake):  # type: ignore[no-untyped-def]
     fake.say("r1", "c1", POST)
     fake.wait_sent(1)
-    fake.say("r1", "c2", "列表")  # a bare command word, not addressed to the bot: nothing
-    _quiet(fake, 1)
+    bare = fake.say("r1", "c2", "列表")  # a bare command word, not addressed to the bot: nothing
+    _quiet(bot, 1, bare)
     fake.say("r1", "c2", "@小桥 列表", mentions=("bot-1",))
     sent = fake.wait_sent(2)
     assert "#1" in sent[1].text and "印刷厂" in sent[1].text
@@ -131,39 +194,42 @@ def test_a_quote_claim_lands_on_the_quoted_posting(bot, fake):  # type: ignore[n
 
 
 def test_own_messages_and_images_get_no_reply(bot, fake):  # type: ignore[no-untyped-def]
-    fake.say("r1", "bot-1", POST)  # the bot's account typing (or an echo)
-    fake.say("r1", "c1", "", kind="image")
-    fake.say("r1", "c1", "", kind="emoticon")
-    _quiet(fake, 0, wait=1.5)
+    mids = [fake.say("r1", "bot-1", POST),  # the bot's account typing (or an echo)
+            fake.say("r1", "c1", "", kind="image"),
+            fake.say("r1", "c1", "", kind="emoticon")]
+    _quiet(bot, 0, *mids)
     kinds = sorted(m.type for m in bot.rows(Message))
     assert kinds == ["emoticon", "image"]  # archived; the bot's own message is not
 
 
 def test_a_dropped_stream_is_reconnected_and_answered_exactly_once(bot, fake):  # type: ignore[no-untyped-def]
-    fake.say("r1", "c1", POST)
+    mids = [fake.say("r1", "c1", POST)]
     fake.wait_sent(1)
     fake.drop_stream()
-    fake.say("r1", "c2", "报名 1")  # arrives while the bot reconnects
+    mids.append(fake.say("r1", "c2", "报名 1"))  # arrives while the bot reconnects
     fake.wait_streams(2)
     fake.redeliver = 5  # and the gateway re-delivers recent messages on the next stream
     fake.drop_stream()
     fake.wait_streams(3)
-    fake.say("r1", "c3", "报名 1")  # one person: the posting (3) stays open, no "filled" notice
+    mids.append(fake.say("r1", "c3", "报名 1"))  # one person: the posting (3) stays open, no "filled" notice
     sent = fake.wait_sent(3)
-    _quiet(fake, 3)
+    # Re-deliveries precede anything queued, so once this last message is handled every
+    # copy the gateway delivered has been handled too.
+    mids.append(fake.say("r1", "c1", "收到"))
+    _quiet(bot, 3, *mids)
     assert [s.text.split(" ", 1)[1][:7] for s in sent[1:]] == ["报名成功 #1", "报名成功 #1"]
     assert bot.transport.connects >= 3
     assert len(bot.rows(Claim)) == 2
 
 
 def test_a_relogin_with_new_ids_keeps_the_group_and_its_postings(bot, fake):  # type: ignore[no-untyped-def]
-    fake.say("r1", "c1", POST)
-    fake.say("r9", "c9", "#设置 摘要时间 09:00")  # a cadre, in the cadre group
+    mids = [fake.say("r1", "c1", POST),
+            fake.say("r9", "c9", "#设置 摘要时间 09:00")]  # a cadre, in the cadre group
     fake.wait_sent(2)
-    fake.say("r1", "c9", "#设置 摘要时间 07:45")
-    fake.say("r1", "c2", "收到")  # 李四 has been seen under his old id
+    mids += [fake.say("r1", "c9", "#设置 摘要时间 07:45"),
+             fake.say("r1", "c2", "收到")]  # 李四 has been seen under his old id
     fake.wait_sent(3)
-    time.sleep(0.3)
+    bot.settle(*mids)  # all handled, and the echoes of the replies (under the old ids)
     before = {g.name: (g.id, g.digest_time) for g in bot.rows(Group)}
     fake.relogin("bot-2", {"r1": "r1-new", "r9": "r9-new"},
                  {k: f"{k}-new" for k in PEOPLE})
@@ -209,22 +275,25 @@ def test_sending_too_often_backs_off_and_sends_once_later(fake, cfg):  # type: i
     try:
         fake.fail_sends = [GRPCError(Status.RESOURCE_EXHAUSTED, "发送消息过于频繁")]
         t0 = time.monotonic()
-        fake.say("r1", "c1", POST)
-        sent = fake.wait_sent(1, timeout=20)
+        post = fake.say("r1", "c1", POST)
+        sent = fake.wait_sent(1)
         assert sent[0].at - t0 >= 1.5
-        _quiet(fake, 1)
+        _quiet(r, 1, post)  # sent once, after the quiet spell: nothing else left to send
     finally:
         r.stop()
 
 
 def test_a_logout_is_logged_and_the_cadres_are_told(bot, fake, caplog):  # type: ignore[no-untyped-def]
-    fake.say("r9", "c9", "大家好")  # binds the cadre group's room
-    time.sleep(0.5)
+    bot.settle(fake.say("r9", "c9", "大家好"))  # binds the cadre group's room
     with caplog.at_level("ERROR"):
         fake.logout()
-        _until(lambda: not bot.transport.logged_in.is_set())
+        # The transport logs the logout, then hands it to the bot: once the alert is in,
+        # so are the log line and the cleared login.
+        assert bot.alerted.wait(30), "no logout alert"
+    assert not bot.transport.logged_in.is_set()
     assert any("logged out" in r.message for r in caplog.records)
-    _until(lambda: any("掉线" in o.text for o in bot.rows(Outbox)))
+    assert any("掉线" in o.text for o in bot.rows(Outbox))
+    assert not fake.sent  # nothing goes out while logged out
     fake.login("bot-1")  # scanned again: the alert goes out to the cadre group
     sent = fake.wait_sent(1)
     assert sent[0].conversation_id == "r9" and "掉线" in sent[0].text
@@ -232,9 +301,8 @@ def test_a_logout_is_logged_and_the_cadres_are_told(bot, fake, caplog):  # type:
 
 def test_messages_from_before_the_run_are_kept_but_not_answered(bot, fake):  # type: ignore[no-untyped-def]
     old = time.time() - 3600
-    fake.say("r1", "c1", POST, ts=old)
-    fake.say("r1", "c9", "#暂停", ts=old)
-    _quiet(fake, 0, wait=1.5)
+    mids = [fake.say("r1", "c1", POST, ts=old), fake.say("r1", "c9", "#暂停", ts=old)]
+    _quiet(bot, 0, *mids)
     rows = bot.rows(Message)
     assert [m.status for m in rows] == ["stale", "stale"]
     assert '"intent": "job_post"' in (rows[0].parse or "")
@@ -242,8 +310,7 @@ def test_messages_from_before_the_run_are_kept_but_not_answered(bot, fake):  # t
 
 
 def test_a_reply_for_a_group_the_gateway_lacks_alerts_the_cadre_group(bot, fake):  # type: ignore[no-untyped-def]
-    fake.say("r9", "c9", "大家好")
-    time.sleep(0.5)
+    bot.settle(fake.say("r9", "c9", "大家好"))  # binds the cadre group's room
     with bot.app.lock:
         repo, now = bot.app.repo, datetime.now(UTC)
         g = repo.ensure_group("已解散的群", transport="wechaty", external_id=None, now=now)
@@ -297,11 +364,15 @@ def test_an_export_goes_out_as_a_file(bot, fake):  # type: ignore[no-untyped-def
 
 
 def test_a_quiet_stream_is_pinged_and_a_wedged_gateway_is_left(fake, cfg):  # type: ignore[no-untyped-def]
+    # ping_timeout is generous so that a slow machine's Ding is not taken for a wedged
+    # gateway; only a hanging Ding (below) waits it out.
     r = Running(fake, cfg, Pacer(per_chat=0.05, jitter=0.0, per_minute=0), quiet_ping=0.4,
-                ping_timeout=0.4)
+                ping_timeout=3.0)
     try:
-        _until(lambda: fake.dings >= 1)  # quiet: the bot asks whether the gateway is there
-        assert fake.streams_opened == 1  # it answered (a dong), so the stream stays
+        # Quiet: the bot asks whether the gateway is there; it answers (a dong), so the bot
+        # keeps the stream and, quiet again, asks again on it.
+        fake.wait_dings(2)
+        assert fake.ding_streams[:2] == [1, 1]
         fake.ding_hangs = True
         fake.wait_streams(2)  # no answer: the bot drops the stream and connects again
         fake.ding_hangs = False
@@ -314,8 +385,7 @@ def test_a_quiet_stream_is_pinged_and_a_wedged_gateway_is_left(fake, cfg):  # ty
 def test_a_renamed_room_keeps_its_group(bot, fake):  # type: ignore[no-untyped-def]
     fake.say("r1", "c1", POST)
     fake.wait_sent(1)
-    fake.rename_room("r1", "共享员工群（北仑）")
-    time.sleep(0.3)
+    fake.rename_room("r1", "共享员工群（北仑）")  # the topic event comes before the next message
     fake.say("r1", "c2", "报名 1")
     assert "报名成功 #1" in fake.wait_sent(2)[1].text
     groups = {g.name: g.id for g in bot.rows(Group)}
@@ -364,7 +434,7 @@ def test_tls_when_asked_and_the_token_is_sent(tmp_path, cfg, monkeypatch):  # ty
         fake.stop()
 
 
-def test_a_wrong_token_is_said_plainly(cfg, caplog):  # type: ignore[no-untyped-def]
+def test_a_wrong_token_is_said_plainly(cfg):  # type: ignore[no-untyped-def]
     fake = FakePuppet(token="right").start()
     clock = SystemClock()
     t = WechatyTransport(f"127.0.0.1:{fake.port}", token="wrong", reconnect_max=0.2,
@@ -372,12 +442,12 @@ def test_a_wrong_token_is_said_plainly(cfg, caplog):  # type: ignore[no-untyped-
     app = build_app(cfg, t, clock=clock)
     th = threading.Thread(target=t.run, args=(app.handle,), daemon=True)
     try:
-        with caplog.at_level("ERROR"):
+        with _logged("refused our token") as refused:
             th.start()
-            _until(lambda: any("refused our token" in r.message for r in caplog.records))
+            assert refused.wait(30), "the refusal was not logged"
         assert not t.logged_in.is_set() and fake.auth_seen[0] == "Wechaty wrong"
     finally:
         t.stop()
-        th.join(15)
+        th.join(30)
         app.close()
         fake.stop()
