@@ -48,6 +48,7 @@ _CN_VALUE = str.maketrans(_CN_DIGIT, "00011223456789")
 # between), spell a number; quantities use 十/百/千 and are never that long.
 _NUM_RUN = re.compile(rf"[0-9{_CN_DIGIT}](?:[ \-]{{0,2}}[0-9{_CN_DIGIT}]){{6,}}")
 _DIGIT_RUN = re.compile(r"(?<!\d)\d{7,}(?!\d)")
+_ANY_NUMERAL = re.compile(rf"[0-9０-９{_CN_DIGIT}]")
 # Digit groups joined by spaces or dashes, however someone grouped them (075-5619-34514,
 # 138  1234  5678, 1 3 8 …): a number when its digits have a phone number's shape.
 _GROUPED = re.compile(r"(?<!\d)\d{1,5}(?:[ \-]{1,3}\d{1,5})+(?!\d)")
@@ -125,6 +126,8 @@ def mask_phones(text: str, *, keep: frozenset[str] = frozenset()) -> str:
 
     Numbers whose digits are in `keep` (published hotlines) stay as written.
     """
+    if not _ANY_NUMERAL.search(text):  # most display names, many sentences: nothing to read
+        return text
     out, last = [], 0
     for a, b, digits in phone_spans(text):
         if len(digits) < 7 or is_public(digits, keep):
