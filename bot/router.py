@@ -23,6 +23,9 @@ _REF = {
     "request": re.compile(r"^\s*(?:[Rr#＃Ｒｒ]|No\.?)?\s*(\d{1,9})(?!\d)\s*(.*)$", re.I | re.S),
 }
 TARGETS = tuple(_REF)
+# What may follow a command word typed without a prefix: nothing, a space, a figure, a
+# reference mark or punctuation; not more words.
+_BARE_END = re.compile(r"$|[\s\d#＃Rr,，.。:：!！?？]")
 
 
 def read_ref(args: str, target: str) -> tuple[int, str] | None:
@@ -109,10 +112,15 @@ class Registry:
         return self.listeners.get(intent)
 
     def match(self, text: str, *, prefixed: bool = True) -> tuple[Command | None, str, str]:
-        """(command, word typed, args) for a text; the command is None when unknown."""
+        """(command, word typed, args) for a text; the command is None when unknown.
+
+        Without a prefix (a direct message, an @-mention) the word must stand alone: the
+        whole text, or followed by a space, a figure or punctuation. 我的工资被拖欠了 is a
+        grievance, not #我的; 报名12 and 列表 日结 are commands.
+        """
         body = PREFIX.sub("", text, count=1) if prefixed else text.strip()
         for n in self._names:
-            if body.startswith(n):
+            if body.startswith(n) and (prefixed or _BARE_END.match(body, len(n))):
                 return self._by_name[n], n, body[len(n):].strip()
         word = re.match(r"[\u4e00-\u9fff]+|[A-Za-z]+", body)
         return None, word.group(0) if word else body[:6], body[len(word.group(0)):] if word else ""

@@ -356,3 +356,13 @@ def test_a_dropped_database_connection_costs_no_message(pg_url, make_bot):  # ty
     assert any("已更新报名 #1（2人）" in t for t in out), out
     admin.dispose()
     assert [m.status for m in bot.repo.all(Message)] == ["done", "done", "done"]
+
+
+def test_a_direct_grievance_that_begins_like_a_command_is_filed(bot):  # type: ignore[no-untyped-def]
+    """In a direct message a bare command word counts only standing alone: 我的工资… is a
+    grievance, not #我的; 我的 and 报名 1 are still commands."""
+    out = bot.texts("我的工资被拖欠了两个月", sender="w1", group=None)
+    assert len(out) == 1 and "诉求已受理" in out[0]
+    assert bot.repo.request(1).text == "我的工资被拖欠了两个月"
+    assert bot.texts("我的", sender="w1", group=None)[0].startswith("我的诉求")
+    assert bot.texts("帮助", sender="w1", group=None)[0].startswith("我是搭桥助手")
