@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from dataclasses import dataclass, field
@@ -13,6 +14,8 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from parsers.fields.phone import as_digits
+
+log = logging.getLogger(__name__)
 
 
 class ConfigError(ValueError):
@@ -98,7 +101,7 @@ def _hours(value: Any) -> tuple[time, time] | None:
 
 
 def _minutes(value: Any) -> int:
-    n = int(value)
+    n = int(_number(value, "postings.notify_every_minutes"))
     if n <= 0 or 60 % n:
         raise ConfigError("postings.notify_every_minutes: must divide 60 (5, 10, 15, 20, 30, 60)")
     return n
@@ -125,11 +128,16 @@ def load_config(path: str | os.PathLike[str] | None = None, *, db: str | None = 
             raise ConfigError(f"{p}: not valid YAML: {e}") from e
         if not isinstance(raw, dict):
             raise ConfigError(f"{p}: the top level must be a mapping")
-    bot = raw.get("bot") or {}
-    digest = raw.get("digest") or {}
-    requests = raw.get("requests") or {}
-    postings = raw.get("postings") or {}
-    wx = raw.get("wechaty") or {}
+    for name in unknown_keys(raw):
+        log.warning("config: unknown key %s is ignored (a typo, or a key of another version?)",
+                    name)
+    bot = _section(raw, "bot", "bot")
+    digest = _section(raw, "digest", "digest")
+    requests = _section(raw, "requests", "requests")
+    postings = _section(raw, "postings", "postings")
+    wx = _section(raw, "wechaty", "wechaty")
+    report = _section(raw, "report", "report")
+    calendar = _section(requests, "calendar", "requests.calendar")
     tzname = str(raw.get("timezone", "Asia/Shanghai"))
     try:
         ZoneInfo(tzname)
@@ -143,44 +151,50 @@ def load_config(path: str | os.PathLike[str] | None = None, *, db: str | None = 
             groups.append(GroupConfig(
                 name=str(g["name"]),
                 digest_time=_hhmm(g["digest_time"], "groups.digest_time") if g.get("digest_time") else None,
-                cadre_group=bool(g.get("cadre_group", False)),
+                cadre_group=_bool(g.get("cadre_group", False), "groups.cadre_group"),
             ))
         else:
             raise ConfigError("groups: each entry needs a name")
     deadlines = {"small": 1.0, "urgent": 0.0, "hard": 72.0}
-    for k, v in (requests.get("deadline_hours") or {}).items():
+    for k, v in _section(requests, "deadline_hours", "requests.deadline_hours").items():
         if k not in deadlines:
             raise ConfigError(f"requests.deadline_hours: unknown urgency {k!r}")
-        deadlines[k] = float(v)
+        deadlines[k] = _number(v, f"requests.deadline_hours.{k}")
     return Config(
         timezone=tzname,
         bot_name=str(bot.get("name", "小桥")),
         cadres=_strs(raw.get("cadres"), "cadres"),
         default_group=str(raw.get("default_group", "共享员工群")),
         digest_time=_hhmm(digest.get("time", "08:30"), "digest.time"),
-        digest_grace_minutes=int(digest.get("grace_minutes", 120)),
-        announce_minutes=int(raw.get("announce_minutes", 10)),
-        skip_holidays=bool(digest.get("skip_holidays", False)),
-        quiet_refusals=bool((raw.get("permissions") or {}).get("quiet_refusals", False)),
-        weekly_time=_hhmm((raw.get("report") or {}).get("weekly_time", "08:00"), "report.weekly_time"),
-        report_font=(raw.get("report") or {}).get("font"),
+        digest_grace_minutes=int(_number(digest.get("grace_minutes", 120), "digest.grace_minutes")),
+        announce_minutes=int(_number(raw.get("announce_minutes", 10), "announce_minutes")),
+        skip_holidays=_bool(digest.get("skip_holidays", False), "digest.skip_holidays"),
+        quiet_refusals=_bool(_section(raw, "permissions", "permissions").get(
+            "quiet_refusals", False), "permissions.quiet_refusals"),
+        weekly_time=_hhmm(report.get("weekly_time", "08:00"), "report.weekly_time"),
+        report_font=report.get("font"),
         places=_strs(raw.get("places"), "places"),
         jobs=_strs(raw.get("jobs"), "jobs"),
         groups=tuple(groups),
         deadlines_hours=deadlines,
-        departments={str(k): str(v) for k, v in (requests.get("departments") or {}).items()},
+        departments={str(k): str(v) for k, v in _section(requests, "departments",
+                                                         "requests.departments").items()},
         department_cadres={str(k): _strs(v, f"requests.department_cadres.{k}")
-                           for k, v in (requests.get("department_cadres") or {}).items()},
-        echo_in_group=bool(requests.get("echo_in_group", False)),
-        repost_days=int(postings.get("repost_days", 7)),
-        repost_similarity=float(postings.get("repost_similarity", 80)),
-        expire_days=int(postings.get("expire_days", 14)),
+                           for k, v in _section(requests, "department_cadres",
+                                                "requests.department_cadres").items()},
+        echo_in_group=_bool(requests.get("echo_in_group", False), "requests.echo_in_group"),
+        repost_days=int(_number(postings.get("repost_days", 7), "postings.repost_days")),
+        repost_similarity=_number(postings.get("repost_similarity", 80),
+                                  "postings.repost_similarity"),
+        expire_days=int(_number(postings.get("expire_days", 14), "postings.expire_days")),
         notify_every_minutes=_minutes(postings.get("notify_every_minutes", 30)),
         db_url=db or os.environ.get("DAQIAO_DB") or str(raw.get("db", "sqlite:///daqiao.db")),
         exports_dir=str(raw.get("exports_dir", "exports")),
-        public_numbers=_public_numbers((raw.get("privacy") or {}).get("public_numbers")),
-        calendar_hours=_hours((requests.get("calendar") or {}).get("hours")),
-        calendar_holidays=bool((requests.get("calendar") or {}).get("holidays", True)),
+        public_numbers=_public_numbers(
+            _section(raw, "privacy", "privacy").get("public_numbers")),
+        calendar_hours=_hours(calendar.get("hours")),
+        calendar_holidays=_bool(calendar.get("holidays", True),
+                                "requests.calendar.holidays"),
         pace_seconds=_nonneg(wx.get("pace_seconds", 2.0), "wechaty.pace_seconds"),
         pace_jitter=_nonneg(wx.get("pace_jitter", 1.0), "wechaty.pace_jitter"),
         pace_per_minute=int(_nonneg(wx.get("pace_per_minute", 20), "wechaty.pace_per_minute")),
@@ -188,6 +202,79 @@ def load_config(path: str | os.PathLike[str] | None = None, *, db: str | None = 
         stale_minutes=_nonneg(wx.get("stale_minutes", 5), "wechaty.stale_minutes"),
         path=str(p) if p else None,
     )
+
+
+# How people write yes and no in a config (YAML already reads true/false/yes/no/on/off).
+_YES = {"true", "yes", "y", "on", "1", "开", "是", "启用", "打开", "要"}
+_NO = {"false", "no", "n", "off", "0", "关", "否", "停用", "关闭", "不要"}
+
+
+def _bool(value: Any, key: str) -> bool:
+    """A real yes or no: `关` and `"false"` are no (bool() would call any text yes)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    word = str(value).strip().lower() if isinstance(value, str) else None
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    raise ConfigError(f"{key}: expected yes or no (true/false, 开/关), got {value!r}")
+
+
+def _number(value: Any, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ConfigError(f"{key}: expected a number, got {value!r}")
+    try:
+        return float(value)
+    except ValueError as e:
+        raise ConfigError(f"{key}: expected a number, got {value!r}") from e
+
+
+def _section(parent: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    """A sub-mapping of the config (absent: empty), or a clear error for anything else."""
+    value = parent.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: expected a mapping of keys, got {value!r}")
+    return value
+
+
+# Every key the config may hold: a mapping of its keys, "*" for any names, a one-item list
+# for a list of such mappings, None for a value. Anything else is reported (and ignored).
+_KNOWN: dict[str, Any] = {
+    "timezone": None, "bot": {"name": None}, "cadres": None, "default_group": None,
+    "digest": {"time": None, "grace_minutes": None, "skip_holidays": None},
+    "announce_minutes": None, "permissions": {"quiet_refusals": None},
+    "report": {"weekly_time": None, "font": None}, "places": None, "jobs": None,
+    "groups": [{"name": None, "digest_time": None, "cadre_group": None}],
+    "requests": {"deadline_hours": {"small": None, "urgent": None, "hard": None},
+                 "departments": "*", "department_cadres": "*", "echo_in_group": None,
+                 "calendar": {"hours": None, "holidays": None}},
+    "postings": {"repost_days": None, "repost_similarity": None, "expire_days": None,
+                 "notify_every_minutes": None},
+    "db": None, "exports_dir": None, "privacy": {"public_numbers": None},
+    "wechaty": {"pace_seconds": None, "pace_jitter": None, "pace_per_minute": None,
+                "backoff_minutes": None, "stale_minutes": None},
+}
+
+
+def unknown_keys(raw: Any, known: Any = _KNOWN, where: str = "") -> list[str]:
+    """The dotted names of keys in `raw` the config does not know (typos, old names)."""
+    out: list[str] = []
+    if isinstance(known, dict) and isinstance(raw, dict):
+        for key, value in raw.items():
+            name = f"{where}.{key}" if where else str(key)
+            if key not in known:
+                out.append(name)
+            else:
+                out += unknown_keys(value, known[key], name)
+    elif isinstance(known, list) and isinstance(raw, list):
+        for item in raw:
+            out += unknown_keys(item, known[0], where)
+    return out
 
 
 def _public_numbers(value: Any) -> frozenset[str]:
@@ -201,10 +288,7 @@ def _public_numbers(value: Any) -> frozenset[str]:
 
 
 def _nonneg(v: Any, key: str) -> float:
-    try:
-        x = float(v)
-    except (TypeError, ValueError) as e:
-        raise ConfigError(f"{key}: expected a number, got {v!r}") from e
+    x = _number(v, key)
     if x < 0:
         raise ConfigError(f"{key}: must not be negative")
     return x
