@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from rapidfuzz import process
 
-PREFIXES = ("#", "/", "＃")
 PREFIX = re.compile(r"^\s*[#/＃]\s*")
 # A reference to a posting (12, #12, No.12, 12号) or a request (R12), then the rest.
 _REF = {

@@ -8,7 +8,7 @@ from rapidfuzz import fuzz
 
 from bot import replies
 from bot.context import Ctx
-from bot.handlers.common import UsageError, lines_for
+from bot.handlers.common import UsageError, lines_for, ref_arg
 from bot.router import Router
 from bot.types import Reply
 from storage.models import Posting
@@ -125,10 +125,11 @@ def on_claim(ctx: Ctx) -> list[Reply]:
 
 def _ref_and_count(ctx: Ctx) -> tuple[int, int]:
     """The posting a claim command names and the people it counts (1 unless given)."""
+    ref = ref_arg(ctx)
     m = re.fullmatch(r"(?:(\d{1,4})\s*(?:人|个|位)?)?", ctx.rest)
-    if ctx.ref is None or m is None:
+    if m is None:
         raise UsageError()
-    return ctx.ref, int(m.group(1) or 1)
+    return ref, int(m.group(1) or 1)
 
 
 @router.command("报名", permission="member", help="报名一个岗位", usage="#报名 编号 [人数]，如：#报名 12 3",

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 
 from bot import replies
 from bot.context import Ctx
-from bot.handlers.common import UsageError
+from bot.handlers.common import UsageError, ref_arg
 from bot.router import Router
 from bot.types import Reply
 from bot.workcal import WorkCalendar
@@ -131,9 +131,7 @@ def _notify_requester(ctx: Ctx, req: Request, text: str) -> Reply:
 
 def _ref(ctx: Ctx) -> tuple[int, str]:
     """(R-number, the rest as typed) of a request command's arguments."""
-    if ctx.ref is None:
-        raise UsageError()
-    return ctx.ref, ctx.raw_rest
+    return ref_arg(ctx), ctx.raw_rest
 
 
 @router.command("诉求", permission="member", help="登记一个诉求（困难、问题、建议）", usage="#诉求 内容")
