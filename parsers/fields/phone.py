@@ -53,6 +53,7 @@ _ANY_NUMERAL = re.compile(rf"[0-9０-９{_CN_DIGIT}]")
 # 138  1234  5678, 1 3 8 …): a number when its digits have a phone number's shape.
 _GROUPED = re.compile(r"(?<!\d)\d{1,5}(?:[ \-]{1,3}\d{1,5})+(?!\d)")
 _PHONE_SHAPE = re.compile(r"1[3-9]\d{9}|0\d{9,11}")
+_MOBILE_SHAPE = re.compile(r"1[3-9]\d{9}")
 
 
 def as_digits(text: str) -> str:
@@ -72,16 +73,36 @@ def _digits(s: str) -> str:
     return re.sub(r"\D", "", s)
 
 
-def _grouped(m: re.Match[str]) -> bool:
-    digits = _digits(m.group(0))
-    spaced_out = len(digits) >= 7 and all(len(g) == 1 for g in re.split(r"[ \-]+", m.group(0)))
-    return spaced_out or _PHONE_SHAPE.fullmatch(digits) is not None
+def _grouped(m: re.Match[str]) -> list[tuple[int, int]]:
+    """The stretches of a run of digit groups that spell a number: the groups' digits have a
+    phone number's shape, or they are seven or more digits spaced out one by one. A run may
+    carry more than the number (1 3 8 … 7 8，200元: the pay joins the run once the comma
+    reads as a space), so each stretch of consecutive groups is tried, longest first; a part
+    of a run counts only as a mobile number or spaced-out digits (a landline's shape is loose
+    enough to be read into a pair of dates)."""
+    groups = [(g.start() + m.start(), g.end() + m.start()) for g in re.finditer(r"\d+", m.group(0))]
+    text = m.string
+    found: list[tuple[int, int]] = []
+    i = 0
+    while i < len(groups):
+        for j in range(len(groups), i, -1):
+            part = groups[i:j]
+            digits = "".join(text[a:b] for a, b in part)
+            spaced_out = len(digits) >= 7 and all(b - a == 1 for a, b in part)
+            whole = len(part) == len(groups)
+            if spaced_out or (_PHONE_SHAPE if whole else _MOBILE_SHAPE).fullmatch(digits):
+                found.append((part[0][0], part[-1][1]))
+                i = j
+                break
+        else:
+            i += 1
+    return found
 
 
 def _finds(flat: str) -> list[tuple[int, int]]:
     found = [m.span() for rx in (_MOBILE, _LANDLINE, _DIGIT_RUN) for m in rx.finditer(flat)]
     found += [m.span(1) for m in _LABELLED.finditer(flat) if len(_digits(m.group(1))) >= 7]
-    found += [m.span() for m in _GROUPED.finditer(flat) if _grouped(m)]
+    found += [span for m in _GROUPED.finditer(flat) for span in _grouped(m)]
     return found
 
 
