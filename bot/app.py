@@ -28,6 +28,7 @@ from bot.types import InboundMessage, Reply
 from parsers import Parser
 from scheduler.jobs import JobSpec, RealtimeScheduler, due_between
 from storage import Repository, make_engine, migrate
+from storage.models import Outbox as OutboxRow
 
 log = logging.getLogger(__name__)
 CLOCK_KEY = "clock"
@@ -55,6 +56,11 @@ class App:
         # a new database has no past, so its clock starts at the first message.
         self.clock_known = False
         self.closed = False
+        # Set (from the transport's thread) when the gateway bindings recorded a person
+        # re-bound or refused (storage.Identities.on_record); set at start too, for what a
+        # crash left untold. The cadre group's note is written on the bot's own thread.
+        self.identities_pending = threading.Event()
+        self.identities_pending.set()
 
     def _where(self, group_id: int) -> Where | None:
         g = self.repo.group(group_id)
@@ -81,17 +87,32 @@ class App:
                     self.advance(msg.time)
                 elif msg.time > self.clock.now():
                     self.clock.set(msg.time)
-            done = self.dispatcher.dispatch(msg)
-            self.outbox.flush(done.queued)
+            self._note_identities()
+            done = self.dispatcher.dispatch(msg)  # never raises: a failure is archived
+            self._flush(done.queued)
             if self.realtime is not None and done.reschedule:
                 self.realtime.sync(self.job_specs())  # a group's digest time may have moved
             return done.replies
 
     def flush_if_backlog(self) -> None:
-        """Called when the transport is idle: retry what waits in the outbox."""
+        """Called when the transport is idle: tell the cadres of re-bound people, retry what
+        waits in the outbox."""
+        if self.identities_pending.is_set():
+            with self.lock:
+                self._note_identities()
         if self.outbox.backlog:
             with self.lock:
-                self.outbox.flush()
+                self._flush()
+
+    def identities_recorded(self) -> None:
+        """The gateway bindings recorded a re-bound or refused person (any thread): the note
+        to the cadre group is written before the next message, or when idle."""
+        self.identities_pending.set()
+
+    def _note_identities(self) -> None:
+        if self.identities_pending.is_set():
+            self.identities_pending.clear()
+            self._run("identities", clock_work.identity_notes, self.clock.now())
 
     def account_logged_out(self, detail: str) -> None:
         """The WeChat account was logged out: tell the cadres (it goes out after re-login)."""
@@ -99,14 +120,37 @@ class App:
 
     # -- time -------------------------------------------------------------------------------
     def _run(self, job_id: str, work: Work, when: datetime, *, flush: bool = True) -> None:
-        """Run one piece of scheduled work: its changes and its replies commit together."""
+        """Run one piece of scheduled work: its changes and its replies commit together.
+
+        Work that fails loses only itself, as a message does (Dispatcher.dispatch): it is
+        rolled back and logged, and the next job or message goes on. Raised on, it would stop
+        a replay, and on PostgreSQL leave the session's transaction aborted for every later
+        message of a running bot (APScheduler only logs what a job raises).
+        """
         with self.lock:
-            out = work(ClockCtx(self.repo, self.config), when)
-            self.outbox.put(out, key=f"{job_id}@{when.isoformat()}", now=when)
-            self.repo.commit()
+            try:
+                out = work(ClockCtx(self.repo, self.config), when)
+                self.outbox.put(out, key=f"{job_id}@{when.isoformat()}", now=when)
+                self.repo.commit()
+            except Exception:  # noqa: BLE001 - see above
+                log.exception("scheduled work %s at %s failed; rolled back", job_id,
+                              when.isoformat())
+                self.repo.rollback()
+                return
             self.outbox.backlog = True
             if flush and self.realtime is not None:
-                self.outbox.flush()
+                self._flush()
+
+    def _flush(self, just_queued: list[OutboxRow] | None = None) -> None:
+        """Send what is due from the outbox. A send that fails stays queued (Outbox.flush);
+        anything else failing on the way (the database) is rolled back and logged, the rows
+        wait for the next flush, and the message or job that called goes on unharmed."""
+        try:
+            self.outbox.flush(just_queued)
+        except Exception:  # noqa: BLE001 - the outbox keeps its rows; the session stays usable
+            log.exception("sending from the outbox failed; its rows wait for the next flush")
+            self.repo.rollback()
+            self.outbox.backlog = True
 
     def _runner(self, job_id: str, work: Work) -> Callable[[datetime], None]:
         return lambda when: self._run(job_id, work, when)
@@ -138,7 +182,7 @@ class App:
         for when, spec in due_between(self.job_specs(), self.config.tz, start, until):
             self.clock.set(when)
             spec.run(when)
-            self.outbox.flush()
+            self._flush()
         self.clock.set(until)
         self.save_clock()
 
@@ -163,7 +207,7 @@ class App:
                     spec.run(when)
                     ran += 1
             self.outbox.backlog = True
-            self.outbox.flush()
+            self._flush()
         return ran
 
     def close(self) -> None:
@@ -173,7 +217,7 @@ class App:
         with self.lock:
             if self.closed:
                 return
-            self.outbox.flush()
+            self._flush()
             self.repo.close()
             self.closed = True
 

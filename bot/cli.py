@@ -12,10 +12,13 @@ import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config import Config, ConfigError, load_config
 from bot.types import InboundMessage
+
+if TYPE_CHECKING:
+    from storage import Repository
 
 log = logging.getLogger("daqiao")
 PROGRESS_SECONDS = 10  # a long replay says how far it is this often
@@ -95,9 +98,11 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
         from storage import make_engine  # noqa: PLC0415
         from storage.repository import Identities  # noqa: PLC0415
 
+        # The gateway bindings never move a role holder by name (storage.identities).
+        identities = Identities(make_engine(cfg.db_url), "wechaty", role_ids=cfg.role_ids)
         try:
             transport: Any = WechatyTransport(
-                args.endpoint, identities=Identities(make_engine(cfg.db_url), "wechaty"),
+                args.endpoint, identities=identities,
                 clock=clock, token=args.token, tls=args.tls, bot_name=cfg.bot_name,
                 pacer=Pacer(per_chat=cfg.pace_seconds, jitter=cfg.pace_jitter,
                             per_minute=cfg.pace_per_minute, backoff=cfg.backoff_minutes * 60),
@@ -109,11 +114,12 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
         from bot.transports.console import ConsoleTransport  # noqa: PLC0415
 
         transport = ConsoleTransport(bot_name=cfg.bot_name, default_group=cfg.default_group,
-                                     clock=clock, echo=args.echo)
+                                     clock=clock, echo=args.echo, senders=cfg.console_senders)
     app = build_app(cfg, transport, clock=clock)
     if transport_name == "wechaty":
         transport.on_alert = app.account_logged_out
         transport.on_idle = app.flush_if_backlog
+        identities.on_record = app.identities_recorded
     busy = {"now": False}
 
     def handle(msg):  # type: ignore[no-untyped-def]
@@ -244,14 +250,30 @@ def cmd_replay(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
-def cmd_export(args: argparse.Namespace, cfg: Config) -> int:
-    """`daqiao export requests|postings|allocations --xlsx FILE`: the ledger a cadre hands on."""
-    from bot.exports import write_xlsx  # noqa: PLC0415
+def _repository(cfg: Config) -> Repository:
+    """The store the config names, its schema brought up to date (for one-shot commands)."""
     from storage import Repository, make_engine, migrate  # noqa: PLC0415
 
     engine = make_engine(cfg.db_url)
     migrate(engine)
-    repo = Repository(engine)
+    return Repository(engine)
+
+
+def cmd_export(args: argparse.Namespace, cfg: Config) -> int:
+    """`daqiao export requests|postings|allocations --xlsx FILE`: the ledger a cadre hands on.
+    (`daqiao export person PERSON [--json FILE]` is `cmd_export_person`.)"""
+    from bot.exports import write_xlsx  # noqa: PLC0415
+
+    if args.kind == "person":
+        return cmd_export_person(args, cfg)
+    if args.person is not None or args.json:
+        print(f"daqiao: export {args.kind}: takes --xlsx FILE only (a person's data is "
+              "`export person PERSON [--json FILE]`)", file=sys.stderr)
+        return 2
+    if not args.xlsx:
+        print(f"daqiao: export {args.kind}: --xlsx FILE is required", file=sys.stderr)
+        return 2
+    repo = _repository(cfg)
     try:
         rows = write_xlsx(args.kind, repo, cfg.tz, datetime.now(cfg.tz), Path(args.xlsx))
     except OSError as e:
@@ -260,6 +282,91 @@ def cmd_export(args: argparse.Namespace, cfg: Config) -> int:
     finally:
         repo.close()
     log.info("%s ledger: %d rows written to %s", args.kind, rows, args.xlsx)
+    return 0
+
+
+def _one_person(repo: Any, ref: str, verb: str) -> tuple[str | None, int]:
+    """(the stable id `ref` names, 0), or (None, exit status) after saying why not.
+
+    An id with rows under it is taken as it is; otherwise `ref` is a display name, which
+    must belong to exactly one person (the candidates are listed when it does not)."""
+    found = repo.people(ref)
+    if len(found) == 1:
+        return found[0], 0
+    if not found:
+        if repo.was_erased(ref):
+            return ref, 0  # nothing is left of them: the verb finds nothing to do
+        print(f"daqiao: {verb}: nobody is stored under the id or name {ref!r}", file=sys.stderr)
+        return None, 2
+    print(f"daqiao: {verb}: {ref!r} is the name of {len(found)} people; give one of these "
+          "ids instead:", file=sys.stderr)
+    for pid in found:
+        print(f"  {pid}  ({', '.join(repo.names_of(pid)) or '-'})", file=sys.stderr)
+    return None, 2
+
+
+def cmd_forget(args: argparse.Namespace, cfg: Config) -> int:
+    """`daqiao forget PERSON`: erase or anonymise everything about one person (PIPL art. 47),
+    figures kept (storage.personal). Idempotent; the counts go to the log."""
+    repo = _repository(cfg)
+    try:
+        person, status = _one_person(repo, args.person, "forget")
+        if person is None:
+            return status
+        now = datetime.now(cfg.tz)
+        counts = repo.erase_person(person, now=now, keep_numbers=cfg.public_numbers)
+        pseudonym = repo.pseudonym(person)
+        if any(counts.values()):
+            repo.audit(actor_id="cli", action="forget", now=now, target=pseudonym, after=counts)
+        repo.commit()
+    finally:
+        repo.close()
+    total = sum(counts.values())
+    log.info("forget: %s; rows changed: %s", f"erased, now {pseudonym}" if total else
+             f"nothing left to erase ({pseudonym})",
+             ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 0
+
+
+def _plain(value: Any, tz: Any) -> Any:
+    """A stored value as JSON: times in the configured zone, dates as ISO dates."""
+    if isinstance(value, datetime):
+        return value.astimezone(tz).isoformat() if value.tzinfo else value.isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def cmd_export_person(args: argparse.Namespace, cfg: Config) -> int:
+    """`daqiao export person PERSON [--json FILE]`: everything stored about one person, as
+    JSON (PIPL art. 45): their messages, postings, claims, placements, requests with their
+    events, member record, the bot's private messages to them."""
+    if not args.person:
+        print("daqiao: export person: give their id or name: export person PERSON "
+              "[--json FILE]", file=sys.stderr)
+        return 2
+    if args.xlsx:
+        print("daqiao: export person: writes JSON (--json FILE), not --xlsx", file=sys.stderr)
+        return 2
+    repo = _repository(cfg)
+    try:
+        person, status = _one_person(repo, args.person, "export person")
+        if person is None:
+            return status
+        data = repo.person_data(person)
+    finally:
+        repo.close()
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=lambda v: _plain(v, cfg.tz))
+    if args.json:
+        try:
+            Path(args.json).write_text(text + "\n", encoding="utf-8")
+        except OSError as e:
+            print(f"daqiao: cannot write {args.json}: {e.strerror}", file=sys.stderr)
+            return 2
+        log.info("export person: %d messages, %d requests written to %s",
+                 len(data["messages"]), len(data["requests"]), args.json)
+    else:
+        sys.stdout.write(text + "\n")
     return 0
 
 
@@ -298,9 +405,21 @@ def build_argparser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="write a ledger (台账) as an Excel workbook")
     _common(p)
-    p.add_argument("kind", choices=["requests", "postings", "allocations"])
-    p.add_argument("--xlsx", required=True, help="the .xlsx file to write")
+    p.add_argument("kind", choices=["requests", "postings", "allocations", "person"],
+                   help="a ledger, or `person` for everything stored about one person")
+    p.add_argument("person", nargs="?", default=None,
+                   help="with `person`: their stable sender id, or a display name only one "
+                        "person has")
+    p.add_argument("--xlsx", default=None, help="the .xlsx file to write (ledgers: required)")
+    p.add_argument("--json", default=None, metavar="FILE",
+                   help="with `person`: write the JSON here (default standard output)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("forget", help="erase one person's data (names, phones, texts); "
+                                      "figures stay")
+    _common(p)
+    p.add_argument("person", help="their stable sender id, or a display name only one person has")
+    p.set_defaults(func=cmd_forget)
     return ap
 
 

@@ -67,7 +67,18 @@ class Config:
     pace_per_minute: int = 20  # at most this many messages a minute in all
     backoff_minutes: float = 10.0  # silence after the gateway says "sending too often"
     stale_minutes: float = 5.0  # a message older than the run's start by more is not answered
+    # retention.raw_days: archived messages older than this lose their raw payload and parse,
+    # and their text unless a posting, claim or request stands on it (0: kept forever).
+    retention_raw_days: int = 365
+    # console.senders: a name typed in the console -> the sender id it stands for (a name not
+    # listed is its own id), so `郑主席: #统计` can act as a cadre listed by id.
+    console_senders: dict[str, str] = field(default_factory=dict)
     path: str | None = None
+
+    @property
+    def role_ids(self) -> frozenset[str]:
+        """Every id the config gives a role: cadres and department cadres."""
+        return frozenset(self.cadres).union(*self.department_cadres.values())
 
     @property
     def tz(self) -> ZoneInfo:
@@ -115,6 +126,32 @@ def _strs(value: Any, key: str) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
+# A stable sender id: WeChat wxids, custom WeChat ids, Wechaty contact ids and WeCom userids
+# are all ASCII without spaces. Anything else (郑主席) is a display name, which any member can
+# take, so it must not name a cadre.
+_ID = re.compile(r"[!-~]+")
+_FIND_ID = ("to find someone's id, have them send #统计 to the bot and read "
+            "'refused #统计 for ID' in the log")
+
+
+def _ids(value: Any, key: str) -> tuple[str, ...]:
+    out = _strs(value, key)
+    for v in out:
+        if not _ID.fullmatch(v):
+            raise ConfigError(f"{key}: {v!r} is a display name, not a sender id; list people by "
+                              f"their stable id (ASCII without spaces, such as wxid_...): "
+                              f"{_FIND_ID}")
+    return out
+
+
+def _senders(value: Any) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"console.senders: expected a mapping of name: id, got {value!r}")
+    return {str(name): _ids([sid], f"console.senders.{name}")[0] for name, sid in value.items()}
+
+
 def load_config(path: str | os.PathLike[str] | None = None, *, db: str | None = None) -> Config:
     """Read the config file (missing file: all defaults), then apply `db` over it."""
     raw: dict[str, Any] = {}
@@ -137,6 +174,7 @@ def load_config(path: str | os.PathLike[str] | None = None, *, db: str | None = 
     postings = _section(raw, "postings", "postings")
     wx = _section(raw, "wechaty", "wechaty")
     report = _section(raw, "report", "report")
+    retention = _section(raw, "retention", "retention")
     calendar = _section(requests, "calendar", "requests.calendar")
     tzname = str(raw.get("timezone", "Asia/Shanghai"))
     try:
@@ -163,7 +201,7 @@ def load_config(path: str | os.PathLike[str] | None = None, *, db: str | None = 
     return Config(
         timezone=tzname,
         bot_name=str(bot.get("name", "小桥")),
-        cadres=_strs(raw.get("cadres"), "cadres"),
+        cadres=_ids(raw.get("cadres"), "cadres"),
         default_group=str(raw.get("default_group", "共享员工群")),
         digest_time=_hhmm(digest.get("time", "08:30"), "digest.time"),
         digest_grace_minutes=int(_number(digest.get("grace_minutes", 120), "digest.grace_minutes")),
@@ -179,7 +217,7 @@ def load_config(path: str | os.PathLike[str] | None = None, *, db: str | None = 
         deadlines_hours=deadlines,
         departments={str(k): str(v) for k, v in _section(requests, "departments",
                                                          "requests.departments").items()},
-        department_cadres={str(k): _strs(v, f"requests.department_cadres.{k}")
+        department_cadres={str(k): _ids(v, f"requests.department_cadres.{k}")
                            for k, v in _section(requests, "department_cadres",
                                                 "requests.department_cadres").items()},
         echo_in_group=_bool(requests.get("echo_in_group", False), "requests.echo_in_group"),
@@ -200,6 +238,8 @@ def load_config(path: str | os.PathLike[str] | None = None, *, db: str | None = 
         pace_per_minute=int(_nonneg(wx.get("pace_per_minute", 20), "wechaty.pace_per_minute")),
         backoff_minutes=_nonneg(wx.get("backoff_minutes", 10), "wechaty.backoff_minutes"),
         stale_minutes=_nonneg(wx.get("stale_minutes", 5), "wechaty.stale_minutes"),
+        retention_raw_days=int(_nonneg(retention.get("raw_days", 365), "retention.raw_days")),
+        console_senders=_senders(_section(raw, "console", "console").get("senders")),
         path=str(p) if p else None,
     )
 
@@ -256,8 +296,10 @@ _KNOWN: dict[str, Any] = {
     "postings": {"repost_days": None, "repost_similarity": None, "expire_days": None,
                  "notify_every_minutes": None},
     "db": None, "exports_dir": None, "privacy": {"public_numbers": None},
+    "retention": {"raw_days": None},
     "wechaty": {"pace_seconds": None, "pace_jitter": None, "pace_per_minute": None,
                 "backoff_minutes": None, "stale_minutes": None},
+    "console": {"senders": "*"},
 }
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy.exc import DBAPIError
@@ -22,14 +21,56 @@ from bot.router import PREFIX, Command, Registry, has_prefix, read_ref
 from bot.types import MESSAGE_TYPES, InboundMessage, Reply
 from parsers import Parsed, Parser
 from parsers.normalize import normalize
-from storage import Repository
-from storage.models import Group, Member
+from storage import Repository, values
+from storage.models import Group, Member, Message
 from storage.models import Outbox as OutboxRow
 
 log = logging.getLogger(__name__)
 
 # Longer texts are archived whole but parsed only this far: a 100 KB paste is not a post.
 MAX_PARSE_CHARS = 2000
+
+# The columns a message's identifiers and names must fit (storage.models): the archive row,
+# and the group and member rows made from it, whose columns are as long.
+_MESSAGE_ID = values.limit(Message.__table__.c.message_id)
+_SENDER_ID = values.limit(Message.__table__.c.sender_id)
+_SENDER_NAME = values.limit(Message.__table__.c.sender_name)
+_GROUP = min(values.limit(Group.__table__.c.name), values.limit(Group.__table__.c.external_id))
+_TYPE = values.limit(Message.__table__.c.type)
+ORIGINAL = "original"  # the key in a message's raw archive of the values `storable` changed
+
+
+def storable(msg: InboundMessage) -> InboundMessage:
+    """The message as every database can store it: the one place where that is decided, for
+    every transport, before anything of the message is stored or handled.
+
+    A sender or a file can put into a message what a database refuses (a NUL, a lone
+    surrogate, a name longer than its column), and on PostgreSQL one refused statement aborts
+    the message's whole transaction. So text loses NUL and lone surrogates
+    (storage.values.clean); identifiers (the message, sender and chat ids, and the group name,
+    which replay and the console use as the group's key) are cut to their column with a hash
+    of the whole, so distinct ones stay distinct; the sender's name and the type are cut
+    plainly. Whatever changed is kept exactly as received in the raw archive, under
+    raw["original"]. A clean message (nearly every one) comes back as the same object.
+    """
+    cleaned = {
+        "message_id": values.fit_key(msg.message_id, _MESSAGE_ID),
+        "sender_id": values.fit_key(msg.sender_id, _SENDER_ID),
+        "sender_name": values.fit(msg.sender_name, _SENDER_NAME),
+        "chat_id": None if msg.chat_id is None else values.fit_key(msg.chat_id, _GROUP),
+        "chat_name": None if msg.chat_name is None else values.fit_key(msg.chat_name, _GROUP),
+        "text": None if msg.text is None else values.clean(msg.text),
+        "quote": None if msg.quote is None else values.clean(msg.quote),
+        "type": values.fit(msg.type, _TYPE),
+        # People are compared by id (handlers.people): fitted as their sender ids were.
+        "mentions": tuple(values.fit_key(m, _SENDER_ID) for m in msg.mentions),
+    }
+    changed = {k: v for k, v in cleaned.items() if v != getattr(msg, k)}
+    if not changed:
+        return msg
+    original = {k: getattr(msg, k) for k in changed}
+    return replace(msg, **changed, raw={**(msg.raw or {}), ORIGINAL: original})
+
 
 def _owner(cmd: Command, ctx: Ctx) -> str | None:
     """The owner of what a command names (its poster or requester), for the permission check."""
@@ -60,6 +101,14 @@ class Dispatched:
 
 
 NOTHING = Dispatched()
+
+
+@dataclass
+class _InHand:
+    """How far a message got before it failed: what the failure path can still use."""
+
+    parsed: Parsed | None = None
+    ctx: Ctx | None = None  # set once the archive row is written and a handler may run
 
 
 class Dispatcher:
@@ -102,22 +151,33 @@ class Dispatcher:
         return m
 
     def dispatch(self, msg: InboundMessage) -> Dispatched:
-        """Process one message once. Returns what it caused.
+        """Process one message once. Returns what it caused; never raises.
 
-        A database connection lost on the way (the server restarted) is not the message's
-        fault: its transaction is rolled back and the message is processed again, once, on a
-        new connection (SQLAlchemy reconnects an invalidated connection after the rollback).
+        The message is made storable first (`storable`). A database connection lost on the
+        way (the server restarted) is not the message's fault: its transaction is rolled back
+        and the message is processed again, once, on a new connection (SQLAlchemy reconnects
+        an invalidated connection after the rollback). Any other error, wherever it arises
+        (the group or member row, the archive row, parsing, a handler, queueing the replies),
+        is the message's own: `_fail` rolls back everything the message did and archives it
+        as failed, with the reason. The next message then starts on a clean session (on
+        PostgreSQL a failed statement leaves the transaction aborted until it is rolled back,
+        which would drop every later message): a poison message loses only itself.
         """
+        hand = _InHand()
         try:
-            out = self._dispatch(msg)
-        except DBAPIError as e:
-            if not e.connection_invalidated:
-                raise
-            log.warning("database connection lost (%s); message %s again on a new connection",
-                        type(e.orig).__name__, msg.message_id)
-            self._forget()
-            out = self._dispatch(msg)
-        return out
+            msg = storable(msg)
+            try:
+                return self._dispatch(msg, hand)
+            except DBAPIError as e:
+                if not e.connection_invalidated:
+                    raise
+                log.warning("database connection lost (%s); message %s again on a new "
+                            "connection", type(e.orig).__name__, msg.message_id)
+                self._forget()
+                hand = _InHand()
+                return self._dispatch(msg, hand)
+        except Exception as e:  # noqa: BLE001 - one message's failure must not stop the bot
+            return self._fail(msg, hand, e)
 
     def _forget(self) -> None:
         """Roll back the transaction in hand and drop what was cached from it."""
@@ -125,7 +185,7 @@ class Dispatcher:
         self._groups.clear()  # a rollback may have undone rows these point at
         self._members.clear()
 
-    def _dispatch(self, msg: InboundMessage) -> Dispatched:
+    def _dispatch(self, msg: InboundMessage, hand: _InHand) -> Dispatched:
         repo = self.repo
         now = self.clock.now()
         if msg.is_from_self:
@@ -142,22 +202,18 @@ class Dispatcher:
             return NOTHING
         group = self._group(msg, now) if msg.is_group else None
         member = self._member(msg, now)
-        fields = dict(
-            transport=msg.transport, message_id=msg.message_id,
-            group_id=group.id if group else None, sender_id=msg.sender_id,
-            sender_name=msg.sender_name, type=msg.type, text=msg.text, time=msg.time,
-            is_group=msg.is_group,
-            raw=json.dumps(dict(msg.raw), ensure_ascii=False, default=str) if msg.raw else None)
         # Parsing is pure, so it comes before the archive row, and the row is written once,
-        # with how the message was handled. A failure later rolls the row back with the rest
-        # of the work and writes it again, marked failed (see below).
+        # with how the message was handled. A failure (parsing too) rolls the row back with
+        # the rest of the work, and `_fail` writes it again, marked failed.
         parsed, error = self._parse(msg)
+        hand.parsed = parsed
+        if error is not None:
+            raise error
         stale = bool(msg.raw and msg.raw.get("stale")) and parsed is not None
-        status = ("failed" if error is not None else "stale" if stale
-                  else "done" if msg.type == "text" else "skipped")
+        status = "stale" if stale else "done" if msg.type == "text" else "skipped"
         # The archive row, the message's work and its replies commit as one transaction.
-        row = repo.archive(**fields, status=status, parse=parsed.to_json() if parsed else None,
-                           error=_error_text(error))
+        row = repo.archive(**_fields(msg, group), status=status,
+                           parse=parsed.to_json() if parsed else None)
         if row is None:  # archived before (a replayed file, a gateway re-delivery, another bot)
             log.debug("message %s/%s already processed; skipped", msg.transport, msg.message_id)
             repo.commit()
@@ -166,48 +222,88 @@ class Dispatcher:
         ctx = Ctx(repo=repo, config=self.config, clock=self.clock, parser=self.parser, log=log,
                   msg=msg, group=group, member=member, row=row, can_direct=self.can_direct,
                   registry=self.registry, parsed=parsed)
+        hand.ctx = ctx
         if stale:
             # From before this run (a gateway catching up after downtime): kept and read,
             # but an old command is not carried out and an old post is not answered now.
             repo.commit()
             self.counts[status] += 1
             return NOTHING
-        is_command = False
+        out, is_command = self._route(ctx)
+        # Paused: the work is still recorded (nothing lost), but the group hears nothing
+        # (decided after the privacy screen, which may move a reply out of the group).
+        silent = group is not None and group.paused and not (
+            is_command and ctx.command in ("暂停", "恢复"))
+        queued = self.outbox.put(out, key=f"m{row.id}", now=now,
+                                 silent_group=group.id if silent else None)
+        repo.commit()
+        self.counts[status] += 1
+        return Dispatched(out, queued, ctx.command or None)
+
+    def _fail(self, msg: InboundMessage, hand: _InHand, error: Exception) -> Dispatched:
+        """A message whose handling raised: roll back all it did, archive it as failed with the
+        reason, and apologise if it was a command (a failing listener stays silent: a group
+        bot never answers chatter because something broke). Never raises.
+
+        Not archived: the bot's own echo (never archived), and a message whose database
+        connection was lost again on the retry: that is not the message's fault, and archived
+        as failed it would be skipped as seen before when the gateway delivers it again. If
+        the failure record cannot be written with its group and member, the archive row alone
+        is tried; failing that too, the message is only logged.
+        """
+        lost = isinstance(error, DBAPIError) and error.connection_invalidated
+        if lost:
+            log.error("message %s/%s not processed: the database connection was lost again",
+                      msg.transport, msg.message_id)
+        else:
+            log.error("message %s/%s failed", msg.transport, msg.message_id, exc_info=error)
         try:
-            if error is not None:
-                raise error
-            out, is_command = self._route(ctx)
-            # Paused: the work is still recorded (nothing lost), but the group hears nothing
-            # (decided after the privacy screen, which may move a reply out of the group).
-            silent = group is not None and group.paused and not (
-                is_command and ctx.command in ("暂停", "恢复"))
-            queued = self.outbox.put(out, key=f"m{row.id}", now=now,
-                                     silent_group=group.id if silent else None)
-            repo.commit()
-            self.counts[status] += 1
-            return Dispatched(out, queued, ctx.command or None)
-        except Exception as e:  # noqa: BLE001 - a failing message must not stop the bot
-            if isinstance(e, DBAPIError) and e.connection_invalidated:
-                raise  # not this message's failure: dispatch() tries it again
-            log.exception("message %s failed", msg.message_id)
             self._forget()  # the half-done work, and with it the archive row
-            out = [ctx.say(replies.command_failed())] if is_command or has_prefix(msg.text) else []
-            if group is not None:
-                group = self._group(msg, now)
-                fields["group_id"] = group.id
-                ctx.group = group
-            self._member(msg, now)
-            # Nothing lost: the message is kept, marked failed.
-            row = repo.archive(**fields, status="failed",
-                               parse=parsed.to_json() if parsed else None, error=_error_text(e))
-            if row is None:  # another process took it meanwhile
-                repo.rollback()
-                self.counts["seen before"] += 1
+            if lost or msg.is_from_self:
                 return NOTHING
-            queued = self.outbox.put(out, key=f"m{row.id}", now=now)
-            repo.commit()
+            try:
+                return self._archive_failed(msg, hand, error, bare=False)
+            except Exception:  # noqa: BLE001
+                log.exception("message %s/%s could not be archived as failed with its group; "
+                              "archiving it alone", msg.transport, msg.message_id)
+                self._forget()
+                return self._archive_failed(msg, hand, error, bare=True)
+        except Exception:  # noqa: BLE001 - the next message must still find a clean session
+            log.exception("message %s/%s could not be archived as failed", msg.transport,
+                          msg.message_id)
+            try:
+                self._forget()
+            except Exception:  # noqa: BLE001
+                log.exception("rollback failed after message %s", msg.message_id)
             self.counts["failed"] += 1
-            return Dispatched(out, queued, ctx.command or None)
+            return NOTHING
+
+    def _archive_failed(self, msg: InboundMessage, hand: _InHand, error: Exception, *,
+                        bare: bool) -> Dispatched:
+        """Archive a failed message (its work already rolled back), with the apology for a
+        command, in a transaction of its own. `bare`: the archive row alone."""
+        now = self.clock.now()
+        group = self._group(msg, now) if msg.is_group and not bare else None
+        if not bare:
+            self._member(msg, now)
+        parsed = hand.parsed
+        row = self.repo.archive(**_fields(msg, group), status="failed",
+                                parse=parsed.to_json() if parsed else None,
+                                error=_error_text(error))
+        if row is None:  # archived before (a re-delivery), or by another process meanwhile
+            self.repo.rollback()
+            self.counts["seen before"] += 1
+            return NOTHING
+        command = hand.ctx.command if hand.ctx is not None else ""
+        out = []
+        if not bare and (command or has_prefix(msg.text)):
+            # Where the message came from, as Ctx.say answers (the Ctx's group was rolled back).
+            out = [Reply(text=replies.command_failed(), group=group.id if group else None,
+                         to=None if group else msg.sender_id, reply_to=msg.message_id)]
+        queued = self.outbox.put(out, key=f"m{row.id}", now=now)
+        self.repo.commit()
+        self.counts["failed"] += 1
+        return Dispatched(out, queued, command or None)
 
     def _parse(self, msg: InboundMessage) -> tuple[Parsed | None, Exception | None]:
         """The parse of a text message (None for other types), or the error parsing raised."""
@@ -285,8 +381,17 @@ class Dispatcher:
             return [ctx.say(replies.usage(cmd.name, cmd.usage))]
 
 
+def _fields(msg: InboundMessage, group: Group | None) -> dict[str, object]:
+    """The archive row's columns for a message (already made `storable`)."""
+    return dict(transport=msg.transport, message_id=msg.message_id,
+                group_id=group.id if group else None, sender_id=msg.sender_id,
+                sender_name=msg.sender_name, type=msg.type, text=msg.text, time=msg.time,
+                is_group=msg.is_group, raw=values.dump(dict(msg.raw)) if msg.raw else None)
+
+
 def _error_text(e: Exception | None) -> str | None:
-    return f"{type(e).__name__}: {e}" if e is not None else None
+    """The reason archived with a failed message (cleaned: an error may quote the text)."""
+    return values.clean(f"{type(e).__name__}: {e}") if e is not None else None
 
 
 def _raw_args(raw: str, word: str, args: str, *, prefixed: bool) -> str:

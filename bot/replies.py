@@ -6,6 +6,7 @@ nothing here masks: every reply passes the privacy screen on its way out (bot/pr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 UNIT = {"hour": "小时", "day": "天", "month": "月", "piece": "件", "job": "整活"}
@@ -321,7 +322,8 @@ def roster(line: str, entries: list[tuple[str, int]]) -> str:
 
 
 def roster_recorded(number: int, added: list[str], changed: list[str], removed: list[str],
-                    claimed: int, total: int | None) -> str:
+                    claimed: int, total: int | None, *, refused: Sequence[str] = (),
+                    uncounted: Sequence[str] = ()) -> str:
     parts = []
     if added:
         parts.append("新增 " + "、".join(added))
@@ -330,7 +332,14 @@ def roster_recorded(number: int, added: list[str], changed: list[str], removed: 
     if removed:
         parts.append("取消 " + "、".join(removed))
     tail = f"目前已报{claimed}/{total}人" if total else f"目前共{claimed}人"
-    return f"#{number} 接龙已记录：{'；'.join(parts)}。{tail}。"
+    notes = []
+    if refused:
+        notes.append(f"{'、'.join(refused)} 要本人接龙（或发布人、干部代报）才算数")
+    if uncounted:
+        notes.append(f"{'、'.join(uncounted)} 群里找不到这个人，先不算人数")
+    note = "".join(f"\n{n}。" for n in notes)
+    head = f"#{number} 接龙已记录：{'；'.join(parts)}。" if parts else f"#{number} 接龙："
+    return f"{head}{tail}。{note}"
 
 
 def request_stats(title: str, header: tuple[str, ...], rows: list[tuple]) -> str:
@@ -355,6 +364,18 @@ def unknown_member(who: str) -> str:
     return f"群里没找到“{who}”，请让对方先在群里说句话，或者直接写微信号。"
 
 
+def name_shared(name: str, people: list[tuple[str, str]]) -> str:
+    listed = "\n".join(f"· {n}（微信号 {i}）" for n, i in people)
+    return (f"有{len(people)}个人都叫“{name}”，不知道是哪一位：\n{listed}\n"
+            "请在群里@这个人，或者直接写他的微信号。")
+
+
+def name_recent(name: str, people: list[tuple[str, str]]) -> str:
+    who = "、".join(f"微信号 {i}" for _, i in people)
+    return (f"“{name}”这个名字是最近才改的（{who}），为防有人冒名，不按名字认人。"
+            "请在群里@这个人，或者直接写他的微信号。")
+
+
 def already_admin(who: str) -> str:
     return f"{who} 已经是超级管理员了。"
 
@@ -367,7 +388,12 @@ def audit_line(when: datetime, member: object, actor_id: str, action: str, targe
                allowed: bool) -> str:
     who = getattr(member, "display_name", "") or actor_id
     tail = f" {target}" if target else ""
-    return f"{when:%m-%d %H:%M} {who} #{action}{tail}" + ("" if allowed else "（被拒绝）")
+    what = AUDIT_ACTIONS.get(action, f"#{action}")
+    return f"{when:%m-%d %H:%M} {who} {what}{tail}" + ("" if allowed else "（被拒绝）")
+
+
+# Audit entries that are not commands: what #日志 calls them.
+AUDIT_ACTIONS = {"rebind": "重新登录后按名字认人"}
 
 
 def audit_log(lines: list[str]) -> str:
@@ -531,3 +557,58 @@ def undeliverable(where: str, text: str, *, is_group: bool = True) -> str:
 
 def account_logged_out() -> str:
     return "机器人的微信账号掉线了，重新扫码登录前群里的消息都收不到。请管理员尽快处理。"
+
+
+def people_rebound(rebound: Sequence[str],
+                   refused: Sequence[tuple[str, str, str, bool]]) -> str:
+    """To the cadre group after a re-login: `rebound` names recognised by name and groups;
+    `refused` (name, new id, the cadre's id, listed in the config) for someone using a
+    cadre's name, who is not taken for the cadre."""
+    lines = []
+    if rebound:
+        shown = "、".join(f"「{n}」" for n in rebound[:20])
+        if len(rebound) > 20:
+            shown += f"等{len(rebound)}人"
+        lines.append(f"提示：重新登录后，把{shown}认作原来的成员（依据：同名且所在群相同）。"
+                     "如果不对，请告诉管理员。")
+    for name, new_id, old_id, in_config in refused:
+        fix = (f"请把配置文件里的 {old_id} 改成 {new_id}，再重启机器人" if in_config
+               else f"请超级管理员发“#管理员 添加 {new_id}”")
+        lines.append(f"提示：重新登录后，有人用干部「{name}」的名字说话。干部只认微信号、不认名字，"
+                     f"所以先把他当作新成员（微信号 {new_id}），不能用干部命令。"
+                     f"如果确实是{name}本人（请先当面或打电话确认），{fix}。")
+    return "\n".join(lines)
+
+
+# -- data rights (#删除我的信息, #确认删除) -------------------------------------------------
+def erasure_explained(minutes: int) -> str:
+    return ("你申请删除自己在搭桥留下的个人信息。确认后会删除或匿名处理：\n"
+            "- 你发过的所有消息的内容\n"
+            "- 你的诉求内容，以及办理记录里的说明\n"
+            "- 你发布的找活或招工信息里的内容和电话\n"
+            "- 报名、调配记录里你的姓名和电话\n"
+            "- 你的昵称，以及机器人私信给你的内容\n"
+            "工会要报的统计数字（调配人次、诉求件数、满意率等）会保留，但不再能对应到你。"
+            "删除后不能恢复。\n"
+            f"确认删除，请在{minutes}分钟内私信我回复“#确认删除”；不回复就不删除。")
+
+
+def erasure_only_self() -> str:
+    return "“#删除我的信息”只能删除你自己的信息。要删除别人的信息，请联系工会干部。"
+
+
+def erasure_confirm_privately() -> str:
+    return "为了确认是你本人，请私信我发送“#确认删除”。"
+
+
+def erasure_not_asked() -> str:
+    return "你还没有申请删除信息。要删除，请先发送“#删除我的信息”。"
+
+
+def erasure_expired(minutes: int) -> str:
+    return f"你的删除申请已经超过{minutes}分钟，没有执行。要删除，请重新发送“#删除我的信息”。"
+
+
+def erasure_done() -> str:
+    return ("你的个人信息已删除：消息内容、诉求内容、报名和调配记录里的姓名和电话都已清除，"
+            "统计里只留下不能对应到你的数字。以后再发消息，会当作新的记录。")

@@ -38,6 +38,7 @@ def job_specs(config: Config, repo: Repository, runner: Runner) -> list[JobSpec]
         (f"{DIGEST_PREFIX}{t:%H:%M}", at(t), {"at": t}) for t in digest_times(config, repo)]
     table += [
         ("expire@00:05", clock.expire_postings, {"at": time(0, 5)}),
+        ("retention@03:30", clock.retention_sweep, {"at": time(3, 30)}),
         (f"claims@*/{every}", clock.claim_notices, {"every_minutes": every}),
         ("requests@*/15", clock.request_sweep, {"every_minutes": 15}),
         (f"weekly@mon-{config.weekly_time:%H:%M}", clock.weekly_report,

@@ -27,6 +27,9 @@ class InboundMessage:
     mentions_bot: bool = False
     is_from_self: bool = False
     quote: str | None = None
+    # Our ids of the people the message @-mentions, the bot aside, where the transport says
+    # who they are (a mention's text is only a display name, which anyone can take).
+    mentions: tuple[str, ...] = ()
     raw: Mapping[str, Any] | None = field(default=None, compare=False)
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from parsers.fields.phone import mask_phones
 from storage import Repository
 from storage.models import Allocation, Posting, Request
 
@@ -30,6 +31,11 @@ def mask_name(name: str) -> str:
     if not name:
         return ""
     return name[0] + ("*" if "\u4e00" <= name[0] <= "\u9fff" else "***")
+
+
+def _masked(text: str | None) -> str:
+    """A free-text cell of a ledger that travels: phone numbers masked (138****5678)."""
+    return mask_phones(text) if text else ""
 
 
 def on_time(r: Request, now: datetime) -> str:
@@ -127,8 +133,8 @@ def posting_sheets(repo: Repository, tz: ZoneInfo) -> list[Sheet]:
             pay = f"{p.pay_min:g}{hi}{UNIT.get(p.pay_unit, '')}"
         group = repo.group(p.group_id)
         rows.append((f"#{p.id}", "招工" if p.kind == "job" else "找活", _local(p.created_at, tz),
-                     group.name if group else "", p.employer or "", p.job or "", p.task or "",
-                     p.location or "", p.headcount or "", repo.claimed(p.id or 0) if p.kind == "job" else "",
+                     group.name if group else "", _masked(p.employer), _masked(p.job),
+                     _masked(p.task), _masked(p.location), p.headcount or "", repo.claimed(p.id or 0) if p.kind == "job" else "",
                      pay, POST_STATUS.get(p.status, p.status)))
     header = ("编号", "类型", "登记时间", "群", "企业", "工种", "活儿", "地点", "人数", "已报名", "工资", "状态")
     return [Sheet("岗位台账", header, rows)]
@@ -140,8 +146,9 @@ def allocation_sheets(repo: Repository, tz: ZoneInfo, start: datetime | None = N
     rows = []
     for a in allocs:
         p = repo.posting(a.posting_id)
-        rows.append((_local(a.time, tz), f"#{a.posting_id}", (p.employer or "") if p else "",
-                     (p.job or "") if p else "", a.worker_name, a.days,
+        # Workers are masked as requesters are: the ledger is handed on.
+        rows.append((_local(a.time, tz), f"#{a.posting_id}", _masked(p.employer) if p else "",
+                     _masked(p.job) if p else "", mask_name(a.worker_name), a.days,
                      a.pay_total if a.pay_total is not None else ""))
     header = ("确认时间", "岗位", "企业", "工种", "职工", "天数", "收入(元)")
     first = min((a.time for a in allocs), default=None)

@@ -236,8 +236,9 @@ class Binding(SQLModel, table=True):
     """Our stable id for a gateway's room or contact, and the gateway id it has today.
 
     Gateway ids can change after a re-login; the binding is then moved to the new id (by
-    room topic or member list, by WeChat id or name), so our id and everything filed under
-    it stay the same.
+    room topic or member list; by WeChat id, or by name and the same rooms but never for a
+    role holder: see storage.identities), so our id and everything filed under it stay the
+    same.
     """
 
     __tablename__ = "bindings"

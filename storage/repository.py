@@ -11,6 +11,7 @@ One object, composed of one class per aggregate, each in its own module over the
     storage.outbox      queued replies and their marks (Queued)
     storage.state       audit log, key/value state, digest log, count/all
     storage.identities  gateway bindings (Identities, StoreUnavailable): own sessions, own thread
+    storage.personal    one person's data across all of them: export, erasure; retention
 
 The classes share one session and one transaction, so they are mixed into one object rather
 than held as separate repositories: a handler's verbs on several aggregates commit together,
@@ -24,6 +25,7 @@ from storage.groups import GroupStore
 from storage.identities import Identities, StoreUnavailable
 from storage.messages import Archived, MessageStore
 from storage.outbox import OutboxStore, Queued
+from storage.personal import PersonalStore
 from storage.postings import Candidate, PostingStore
 from storage.requests import RequestStore
 from storage.state import StateStore
@@ -32,5 +34,5 @@ __all__ = ["Archived", "Candidate", "Identities", "Queued", "Repository", "Store
 
 
 class Repository(MessageStore, GroupStore, PostingStore, RequestStore, OutboxStore, StateStore,
-                 StoreBase):
+                 PersonalStore, StoreBase):
     """All reads and writes of the bot's state go through here."""

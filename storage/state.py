@@ -32,6 +32,12 @@ class StateStore(StoreBase):
     def audit_log(self, limit: int = 20) -> Sequence[AuditLog]:
         return self.s.exec(select(AuditLog).order_by(col(AuditLog.id).desc()).limit(limit)).all()
 
+    def audit_after(self, after_id: int, action: str) -> Sequence[AuditLog]:
+        """Audit rows of `action` newer than row `after_id`, oldest first."""
+        return self.s.exec(select(AuditLog).where(col(AuditLog.id) > after_id,
+                                                  AuditLog.action == action)
+                           .order_by(col(AuditLog.id))).all()
+
     # -- state and digests ------------------------------------------------------------------
     def get_state(self, key: str) -> str | None:
         row = self.s.get(State, key)

@@ -140,13 +140,14 @@ class Bot:
 
     def say(self, text: str | None, *, sender: str = "a", name: str | None = None,
             group: str | None = "共享员工群", at: datetime | None = None, type: str = "text",
-            mid: str | None = None, mentions_bot: bool = False) -> list[Reply]:
+            mid: str | None = None, mentions_bot: bool = False,
+            mentions: tuple[str, ...] = ()) -> list[Reply]:
         self._n += 1
         when = at or (self.clock.now() + timedelta(minutes=1))
         msg = InboundMessage(
             transport="memory", message_id=mid or f"m{self._n}", chat_id=group, chat_name=group,
             sender_id=sender, sender_name=name or sender, text=text, time=when, type=type,
-            is_group=group is not None, mentions_bot=mentions_bot)
+            is_group=group is not None, mentions_bot=mentions_bot, mentions=mentions)
         before = len(self.transport.sent)
         self.app.handle(msg)
         out = self.transport.sent[before:]

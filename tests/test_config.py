@@ -3,6 +3,7 @@ wrong types, and keys the bot does not know reported instead of silently ignored
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -75,3 +76,54 @@ def test_the_command_exits_2_with_the_line(tmp_path) -> None:  # type: ignore[no
                  stdin=b"")
     assert run.returncode == 2
     assert "requests.echo_in_group: expected yes or no" in run.stderr.decode()
+
+
+# --- cadres are named by stable id, never by display name (issue 24) ---------------------------
+
+@pytest.mark.parametrize(("text", "key", "entry"), [
+    ("cadres:\n  - wxid_cadre_zheng\n  - 郑主席\n", "cadres", "郑主席"),
+    ("cadres: [wxid_cadre_zheng, 郑 主席]\n", "cadres", "郑 主席"),
+    ("cadres: [zheng zhuxi]\n", "cadres", "zheng zhuxi"),
+    ("requests:\n  department_cadres:\n    园区管委会: [wxid_a, 张主任]\n",
+     "requests.department_cadres.园区管委会", "张主任"),
+    ("console:\n  senders:\n    郑主席: 郑主席\n", "console.senders.郑主席", "郑主席"),
+])
+def test_a_display_name_where_an_id_belongs_stops_the_start(tmp_path, text, key, entry) -> None:  # type: ignore[no-untyped-def]
+    """A display name is anyone's to take, so it cannot name a cadre: `daqiao run` refuses
+    to start, with one line that names the entry and says how to find an id."""
+    p = tmp_path / "c.yaml"
+    p.write_text(text, encoding="utf-8")
+    run = daqiao("run", "--transport", "console", "--config", str(p),
+                 "--db", f"sqlite:///{tmp_path / 'd.db'}", stdin=b"")
+    assert run.returncode == 2 and run.stdout == b""
+    said = [x for x in run.stderr.decode().splitlines() if x.startswith("daqiao:")]
+    assert len(said) == 1, run.stderr.decode()
+    assert said[0].startswith(f"daqiao: {key}: {entry!r} is a display name, not a sender id")
+    assert "refused #统计 for ID" in said[0]  # how to find someone's id
+    assert not (tmp_path / "d.db").exists()  # refused before anything was opened
+
+
+@pytest.mark.parametrize("ident", ["wxid_cadre_zheng", "zheng-2024", "@a1b2c3d4e5f6",
+                                   "ZhangSan", "10086", "wxid_abc@im.wechat"])
+def test_ids_of_every_kind_are_taken(tmp_path, ident) -> None:  # type: ignore[no-untyped-def]
+    cfg = _load(tmp_path, f"cadres: ['{ident}']\nrequests:\n  department_cadres:\n"
+                          f"    安监站: ['{ident}']\n")
+    assert cfg.cadres == (ident,) and cfg.role_ids == {ident}
+
+
+def test_a_replay_line_without_sender_id_is_not_a_cadre(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A replay line without sender_id takes its display name as the id (cli.md). With names
+    refused under cadres, 郑主席 typed as a name is nobody's cadre: only the id is."""
+    p = tmp_path / "c.yaml"
+    p.write_text("cadres: [wxid_cadre_zheng]\n", encoding="utf-8")
+    lines = [{"id": "m1", "time": "2025-03-03T09:00:00+08:00", "group": "共享员工群",
+              "sender": "郑主席", "text": "#暂停"},
+             {"id": "m2", "time": "2025-03-03T09:01:00+08:00", "group": "共享员工群",
+              "sender": "郑主席", "sender_id": "wxid_cadre_zheng", "text": "#暂停"}]
+    stdin = "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines).encode()
+    run = daqiao("replay", "-", "--config", str(p), "--db", f"sqlite:///{tmp_path / 'd.db'}",
+                 stdin=stdin)
+    assert run.returncode == 0, run.stderr.decode()
+    out = [json.loads(x) for x in run.stdout.decode().splitlines()]
+    assert [(o["reply_to"], o["text"]) for o in out] == [
+        ("m1", "“#暂停”只有工会干部才能用。"), ("m2", "好的，我在本群先不说话了。干部发“#恢复”我再继续。")]

@@ -180,6 +180,40 @@ def test_name_at_colon_is_a_direct_message_to_the_bot(cfg: Path) -> None:
     assert direct == {None}  # the direct messages are in no group
 
 
+# --- console.senders: a typed name acting as a cadre listed by id ------------------------------
+
+def test_a_name_mapped_under_console_senders_acts_as_that_id(tmp_path: Path) -> None:
+    """cadres takes ids only; `console.senders` lets `make run` type `郑主席: #暂停` as the
+    cadre wxid_cadre_zheng. A name not mapped is still its own id, so the id typed as a name
+    works too, and the display name alone is nobody's id."""
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(CONFIG + "console:\n  senders:\n    郑主席: wxid_cadre_zheng\n"
+                   f"exports_dir: {tmp_path / 'exports'}\n", encoding="utf-8")
+    typed = ("王五: #暂停\n郑主席: #暂停\nwxid_cadre_zheng: #恢复\n郑主席@: #日志\n")
+    p = run(cfg, typed)
+    assert p.returncode == 0, p.stderr.decode()
+    out = out_lines(p)
+    assert out[0] == "[共享员工群] 小桥: “#暂停”只有工会干部才能用。"
+    assert out[1].startswith("[共享员工群] 小桥: 好的，我在本群先不说话了")
+    assert out[2].startswith("[共享员工群] 小桥: 我回来了")
+    assert out[3].startswith("[私信 郑主席] 小桥: 最近的管理操作")  # replies go to the name
+    con = sqlite3.connect(tmp_path / "d.db")
+    audit = con.execute("select actor_id, action, allowed from audit_log order by id").fetchall()
+    con.close()
+    assert audit == [("王五", "暂停", 0), ("wxid_cadre_zheng", "暂停", 1),
+                     ("wxid_cadre_zheng", "恢复", 1)]
+
+
+def test_line_syntax_with_a_mapped_sender() -> None:
+    c = ConsoleTransport(bot_name="小桥", default_group="共享员工群", clock=CLOCK,
+                         stdin=io.StringIO(), stdout=io.StringIO(), stderr=io.StringIO(),
+                         senders={"郑主席": "wxid_cadre_zheng"})
+    msg = c.parse_line("郑主席@干部群: #统计")
+    assert msg is not None and (msg.sender_id, msg.sender_name) == ("wxid_cadre_zheng", "郑主席")
+    other = c.parse_line("郑主席的秘书: 你好")
+    assert other is not None and other.sender_id == "郑主席的秘书"
+
+
 @pytest.mark.parametrize("typed", [
     "张三: 我们印刷厂需要10名临时工\\\n活儿：手工包装纸品\\\n日结200一天\n",
     "张三: 我们印刷厂需要10名临时工\\n活儿：手工包装纸品\\n日结200一天\n",

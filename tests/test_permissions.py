@@ -13,7 +13,7 @@ ARGS = {"帮助": "", "我的": "", "列表": "", "关闭": "1", "修改": "1 �
         "诉求": "饮水机坏了", "派单": "R1 交通局", "办结": "R1 好了", "进展": "R1 在办",
         "定级": "R1 难事", "待补充": "R1 哪里", "重办": "R1", "撤回": "R1",
         "管理员": "添加 wx_new", "日志": "", "暂停": "", "恢复": "", "设置": "摘要时间 09:00",
-        "摘要": "", "公告": "明天开会"}
+        "摘要": "", "公告": "明天开会", "删除我的信息": "", "确认删除": ""}
 # (sender id, display name). The impostor took the super-admin's display name.
 ROLES = {"impostor": ("wx_fake", "郑主席"), "member": ("wx_member", "路人"),
          "owner": (None, None), "cadre": ("wx_cadre", "干部老陈"), "admin": ("wxid_admin", "郑主席")}

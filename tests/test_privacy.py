@@ -131,6 +131,10 @@ def _say_everything(bot, rng: random.Random, day: int) -> set[str]:  # type: ign
     say(f"#重办 R{r} 还是坏的，打{ph()}", "w1")
     say("满意", "w3")
     say(f"#撤回 R{r + 1} {ph()}", "w2", group=None)
+    # (fixed numbers: drawing more from rng would change every later round's forms)
+    say("#删除我的信息 138 1234 5678", "w9")  # someone else's data: refused, privately
+    say("#删除我的信息", "w9", name="一三八一二三四五六七八")
+    say("#确认删除", "w9", group=None)
     return used
 
 

@@ -54,7 +54,10 @@ def test_someone_elses_line_cannot_be_removed_or_edited_by_a_copy(bot):  # type:
 
 def test_roster_fills_the_posting_and_stops(bot):  # type: ignore[no-untyped-def]
     bot.say("需要2个搬运工，一天200", sender="boss")
-    out = bot.texts(roster("1. 李四", "2. 王五", "3. 赵六", title="#1 搬运工"), sender="w1", name="李四")
+    for sender, name in (("w1", "李四"), ("w2", "王五"), ("w3", "赵六")):
+        bot.say("大家好", sender=sender, name=name)
+    # The poster writes the roster for three members: two places, so the third waits.
+    out = bot.texts(roster("1. 李四", "2. 王五", "3. 赵六", title="#1 搬运工"), sender="boss")
     assert "#1 已招满（2人），停止报名，谢谢大家！" in out
     assert bot.repo.claimed(1) == 2 and bot.repo.posting(1).status == "filled"
 

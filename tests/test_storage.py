@@ -61,13 +61,28 @@ def test_times_come_back_aware_in_utc(repo):  # type: ignore[no-untyped-def]
     assert got.utcoffset() == timedelta(0) and got == local
 
 
-def test_group_keeps_its_id_when_rebound_or_renamed(repo):  # type: ignore[no-untyped-def]
-    g = repo.ensure_group("共享员工群", transport="wechaty", external_id="room-1", now=NOW)
+def test_group_keeps_its_id_when_bound_or_renamed(repo):  # type: ignore[no-untyped-def]
+    # A group named in the config waits for its room: the first room of that name binds it.
+    g = repo.ensure_group("共享员工群", transport="wechaty", external_id=None, now=NOW)
     repo.commit()
-    again = repo.ensure_group("共享员工群", transport="wechaty", external_id="room-2", now=NOW)
-    assert again.id == g.id and again.external_id == "room-2"
-    renamed = repo.ensure_group("共享员工群(新)", transport="wechaty", external_id="room-2", now=NOW)
+    again = repo.ensure_group("共享员工群", transport="wechaty", external_id="room-1", now=NOW)
+    assert again.id == g.id and again.external_id == "room-1"
+    renamed = repo.ensure_group("共享员工群(新)", transport="wechaty", external_id="room-1", now=NOW)
     assert renamed.id == g.id and renamed.name == "共享员工群(新)"
+
+
+def test_a_new_room_named_like_a_bound_group_is_a_group_of_its_own(repo):  # type: ignore[no-untyped-def]
+    """Anyone can create a room called 工会干部群: its name does not make it the cadre group
+    (whether a new room id is an old room is storage.identities' decision)."""
+    cadres = repo.ensure_group("工会干部群", transport="wechaty", external_id="room-1", now=NOW,
+                               is_cadre_group=True)
+    repo.commit()
+    fake = repo.ensure_group("工会干部群", transport="wechaty", external_id="room-9", now=NOW,
+                             is_cadre_group=True)
+    repo.commit()
+    assert fake.id != cadres.id and not fake.is_cadre_group
+    assert repo.group(cadres.id).external_id == "room-1"
+    assert repo.cadre_group().id == cadres.id
 
 
 def test_member_names_seen_accumulate_under_one_stable_id(repo):  # type: ignore[no-untyped-def]

@@ -13,16 +13,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
-from sqlmodel import select
+from sqlmodel import Session, col, select
 
 from bot.app import App, build_app
 from bot.clock import SystemClock
 from bot.config import Config, GroupConfig
 from bot.transports.wechaty import Pacer, WechatyTransport, split_text
 from storage import make_engine
-from storage.models import Claim, Group, Message, Outbox
+from storage.models import AuditLog, Claim, Group, Message, Outbox, Posting
 from storage.repository import Identities
-from tests.fake_puppet import FakePuppet
+from tests.fake_puppet import FakePuppet, Sent
 
 ROOM = "共享员工群"
 PEOPLE = {"c1": "张三", "c2": "李四", "c3": "王五", "c9": "刘干事"}
@@ -39,9 +39,11 @@ class Running:
         self.fake = fake
         clock = SystemClock()
         self.transport = WechatyTransport(
-            f"127.0.0.1:{fake.port}", identities=Identities(make_engine(cfg.db_url), "wechaty"),
+            f"127.0.0.1:{fake.port}",
+            identities=Identities(make_engine(cfg.db_url), "wechaty", role_ids=cfg.role_ids),
             clock=clock, pacer=pacer, reconnect_max=0.5, doubt_grace=0.5, **kw)  # type: ignore[arg-type]
         self.app: App = build_app(cfg, self.transport, clock=clock)
+        self.transport.ids.on_record = self.app.identities_recorded  # as `daqiao run` wires it
         self.handled: list[str] = []
         self._cv = threading.Condition()
         self.alerted = threading.Event()
@@ -111,6 +113,12 @@ def _quiet(bot: Running, n: int, *mids: str) -> None:
     assert len(bot.fake.sent) == n, [s.text for s in bot.fake.sent[n:]]
     waiting = [o.text for o in bot.rows(Outbox) if o.sent_at is None and o.failed_at is None]
     assert not waiting, waiting
+
+
+def _sent(fake: FakePuppet, words: str) -> Sent:
+    """The first message the bot sent containing `words` (waiting for it)."""
+    sent = fake.wait_sent_where(lambda x: words in x.text)
+    return next(x for x in sent if words in x.text)
 
 
 @contextmanager
@@ -235,13 +243,66 @@ def test_a_relogin_with_new_ids_keeps_the_group_and_its_postings(bot, fake):  # 
                  {k: f"{k}-new" for k in PEOPLE})
     _until(lambda: bot.transport.self_id == "bot-2")
     fake.say("r1-new", "c2-new", "报名 1")
-    sent = fake.wait_sent(4)
-    assert sent[3].conversation_id == "r1-new" and "报名成功 #1" in sent[3].text
+    claimed = _sent(fake, "报名成功 #1")
+    assert claimed.conversation_id == "r1-new"
     after = {g.name: (g.id, g.digest_time) for g in bot.rows(Group)}
     assert after == before and after[ROOM][1] == "07:45"
     assert [(c.posting_id, c.claimant_id) for c in bot.rows(Claim)] == [(1, "c2")]
+    # 李四 was known again by his name and the group he sits in, not by his WeChat id: the
+    # cadre group is told, in its room under its new id.
+    note = _sent(fake, "「李四」认作原来的成员")
+    assert note.conversation_id == "r9-new" and "同名且所在群相同" in note.text
     fake.say("r1-new", "c1-new", "#关闭 1")  # the poster is still the poster
-    assert "已关闭" in fake.wait_sent(5)[4].text
+    assert _sent(fake, "已关闭").conversation_id == "r1-new"
+
+
+@pytest.mark.parametrize("weixin", ["nobody", "the cadre", "everyone"])
+def test_a_relogin_impostor_with_a_cadres_name_gets_no_power(fake, cfg, weixin):  # type: ignore[no-untyped-def]
+    """Issue 24: after a re-login re-issued every id, 王五 takes the cadre's name and speaks
+    first. He is not taken for the cadre, whichever WeChat ids the gateway reports (a puppet
+    often has them only for the bot's friends): his commands are refused and logged under his
+    own id. The real cadre keeps the powers when a WeChat id vouches for him; without one he
+    is a new member too, and the cadre group is told which id to put in the config."""
+    if weixin != "nobody":
+        fake.contacts["c9"]["weixin"] = "liu_ganshi"
+    if weixin == "everyone":
+        for c in ("c1", "c2", "c3"):
+            fake.contacts[c]["weixin"] = f"wx_{c}"
+    bot = Running(fake, cfg, Pacer(per_chat=0.05, jitter=0.0, per_minute=0))
+    try:
+        bot.settle(fake.say("r1", "c1", POST), fake.say("r9", "c9", "#设置 摘要时间 09:00"),
+                   fake.say("r1", "c3", "收到"))
+        fake.relogin("bot-2", {"r1": "r1-new", "r9": "r9-new"},
+                     {k: f"{k}-new" for k in PEOPLE})
+        _until(lambda: bot.transport.self_id == "bot-2")
+        fake.rooms["r1-new"].aliases["c3-new"] = "刘干事"  # his group nickname
+        fake.contacts["c3-new"]["name"] = "刘干事"  # and his WeChat name
+        bot.settle(fake.say("r1-new", "c3-new", "#关闭 1"), fake.say("r1-new", "c3-new", "#暂停"))
+        assert _sent(fake, "“#关闭”只有").conversation_id == "r1-new"
+        assert _sent(fake, "“#暂停”只有工会干部").conversation_id == "r1-new"
+        impostor = "c3" if weixin == "everyone" else "c3-new"  # his own id, old or new
+        done = bot.rows(AuditLog, col(AuditLog.action).in_(["关闭", "暂停"]))
+        assert [(a.action, a.actor_id, a.allowed) for a in done] == [
+            ("关闭", impostor, False), ("暂停", impostor, False)]
+        assert bot.rows(Posting)[0].status == "open"
+        assert not any(g.paused for g in bot.rows(Group))
+        if weixin != "everyone":  # the cadre group hears that someone used the cadre's name
+            note = _sent(fake, "有人用干部「刘干事」的名字说话")
+            assert note.conversation_id == "r9-new" and "c3-new" in note.text
+        # The real cadre speaks.
+        bot.settle(fake.say("r1-new", "c9-new", "#暂停"))
+        paused = {g.name: g.paused for g in bot.rows(Group)}
+        last = bot.rows(AuditLog, AuditLog.action == "暂停")[-1]
+        if weixin == "nobody":  # a new member, until the config names his new id
+            assert (last.actor_id, last.allowed, paused[ROOM]) == ("c9-new", False, False)
+            note = fake.wait_sent_where(lambda x: "c9-new" in x.text and "c9 改成" in x.text)
+            assert [x.conversation_id for x in note if "c9 改成 c9-new" in x.text] == ["r9-new"]
+        else:
+            assert (last.actor_id, last.allowed, paused[ROOM]) == ("c9", True, True)
+        if weixin == "everyone":
+            assert not [x for x in fake.sent if "提示" in x.text]  # nothing weaker was used
+    finally:
+        bot.stop()
 
 
 def test_the_pacer_spaces_sends_to_one_group(fake, cfg):  # type: ignore[no-untyped-def]
@@ -332,25 +393,73 @@ def test_long_texts_are_split_at_natural_breaks() -> None:
     assert all(p.startswith("第") for p in parts)  # each piece starts at a line
 
 
-def test_identities_rebind_people_by_weixin_and_name_only_after_ids_changed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def _identities(tmp_path, role_ids=()):  # type: ignore[no-untyped-def]
     from storage import migrate  # noqa: PLC0415
 
     eng = make_engine(f"sqlite:///{tmp_path / 'ids.db'}")
     migrate(eng)
-    ids = Identities(eng, "wechaty")
-    t0 = datetime(2025, 3, 3, tzinfo=UTC)
-    ids.logged_in(t0)
-    assert ids.contact("a1", name="张三", weixin="zs", now=t0) == "a1"
-    assert ids.contact("b1", name="李四", now=t0) == "b1"
-    assert ids.room("r1", topic=ROOM, members=["a1", "b1"], now=t0) == "r1"
-    t1 = t0 + timedelta(days=1)
-    ids.logged_in(t1)
-    assert ids.contact("b2", name="李四", now=t1) == "b2"  # no sign that ids changed: new person
-    assert ids.room("r2", topic=ROOM, members=[], now=t1) == "r1"  # same topic: same group
-    assert ids.contact("a2", name="张三改名", weixin="zs", now=t1) == "a1"  # by WeChat id
-    assert ids.contact("b3", name="李四", now=t1) == "b1"  # by name, once ids changed
+    return Identities(eng, "wechaty", role_ids=role_ids), eng
+
+
+def _rebinds(eng) -> list[tuple[str, str | None, bool]]:  # type: ignore[no-untyped-def]
+    with Session(eng) as s:
+        rows = s.exec(select(AuditLog).where(AuditLog.action == "rebind")).all()
+        return [(a.actor_id, a.target, a.allowed) for a in rows]
+
+
+T0 = datetime(2025, 3, 3, tzinfo=UTC)
+T1 = T0 + timedelta(days=1)
+
+
+def test_identities_rebind_people_by_weixin_and_by_name_only_with_their_rooms(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    ids, eng = _identities(tmp_path)
+    ids.logged_in(T0)
+    assert ids.contact("a1", name="张三", weixin="zs", now=T0) == "a1"
+    assert ids.contact("b1", name="李四", now=T0) == "b1"
+    assert ids.contact("d1", name="王五", now=T0) == "d1"
+    assert ids.room("r1", topic=ROOM, members=["a1", "b1", "d1"], now=T0) == "r1"
+    ids.logged_in(T1)
+    assert ids.contact("b2", name="李四", now=T1) == "b2"  # no sign that ids changed: new person
+    assert ids.room("r2", topic=ROOM, members=["a2", "b3", "d2"], now=T1,  # same topic
+                    names={"a2": "张三改名", "b3": "李四", "d2": "王五"}) == "r1"
+    assert ids.contact("a2", name="张三改名", weixin="zs", now=T1) == "a1"  # by WeChat id
+    assert ids.contact("b3", name="李四", now=T1) == "b1"  # by name and the same group
+    assert ids.contact("d2", name="王五", now=T1) == "d1"
     assert ids.external("contact", "a1") == "a2" and ids.external("room", "r1") == "r2"
-    assert ids.room("r3", topic="改了名的群", members=["a1", "b1"], now=t1) == "r1"  # members
+    # The group's member list is in our ids again, so a renamed group is known by it.
+    assert ids.room("r3", topic="改了名的群", members=["a1", "b1"], now=T1) == "r1"
+    # Moves by name are recorded (for the cadre group); the one by WeChat id is not.
+    assert _rebinds(eng) == [("b1", None, True), ("d1", None, True)]
+
+
+def test_identities_never_move_a_role_holder_or_an_unproven_person_by_name(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from storage.models import Member  # noqa: PLC0415
+
+    ids, eng = _identities(tmp_path, role_ids={"c9"})
+    with Session(eng) as s:  # 老陈 was made a cadre with #管理员 添加
+        s.add(Member(sender_id="k1", display_name="老陈", role="cadre", created_at=T0))
+        s.commit()
+    ids.logged_in(T0)
+    old = {"c9": ("刘干事", ""), "k1": ("老陈", ""), "w1": ("钱七", "qq7"), "n1": ("赵六", ""),
+           "g1": ("孙八", ""), "h1": ("吴九", "wu9")}
+    for cid, (name, wx) in old.items():
+        ids.contact(cid, name=name, weixin=wx, now=T0)
+    ids.room("r1", topic=ROOM, members=list(old), now=T0)
+    ids.room("r5", topic="五金群", members=["g1", "h1"], now=T0)
+    ids.logged_in(T1)
+    now = {"x2": "刘干事", "k2": "老陈", "w2": "钱七", "n2": "赵六", "n3": "赵六", "g2": "孙八",
+           "h2": "吴九"}
+    ids.room("r1-new", topic=ROOM, members=list(now), names=now, now=T1)
+    ids.room("r5-new", topic="五金群", members=["h2"], names={"h2": "吴九"}, now=T1)
+    assert ids.contact("x2", name="刘干事", now=T1) == "x2"  # a cadre in the config: never by name
+    assert ids.contact("k2", name="老陈", now=T1) == "k2"  # a stored cadre: never by name
+    assert ids.contact("w2", name="钱七", weixin="qq8", now=T1) == "w2"  # another WeChat id
+    assert ids.contact("n2", name="赵六", now=T1) == "n2"  # two 赵六 in the group now
+    assert ids.contact("g2", name="孙八", now=T1) == "g2"  # 孙八 was in 五金群 too, g2 is not
+    assert ids.contact("h2", name="吴九", weixin="wu9", now=T1) == "h1"  # a WeChat id vouches
+    assert ids.contact("c9-new", name="刘干事", weixin="", now=T1) == "c9-new"  # nor the cadre
+    # Each time a role holder's name came under a new id, the refusal is recorded.
+    assert _rebinds(eng) == [("x2", "c9", False), ("k2", "k1", False), ("c9-new", "c9", False)]
 
 
 def test_an_export_goes_out_as_a_file(bot, fake):  # type: ignore[no-untyped-def]
@@ -417,7 +526,8 @@ def test_tls_when_asked_and_the_token_is_sent(tmp_path, cfg, monkeypatch):  # ty
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trust the test's own certificate
     clock = SystemClock()
     t = WechatyTransport(f"127.0.0.1:{fake.port}", token="t-123", tls=True,
-                         identities=Identities(make_engine(cfg.db_url), "wechaty"), clock=clock,
+                         clock=clock,
+                         identities=Identities(make_engine(cfg.db_url), "wechaty", role_ids=()),
                          pacer=Pacer(per_chat=0.05, jitter=0.0, per_minute=0))
     app = build_app(cfg, t, clock=clock)
     th = threading.Thread(target=t.run, args=(app.handle,), daemon=True)
@@ -438,7 +548,8 @@ def test_a_wrong_token_is_said_plainly(cfg):  # type: ignore[no-untyped-def]
     fake = FakePuppet(token="right").start()
     clock = SystemClock()
     t = WechatyTransport(f"127.0.0.1:{fake.port}", token="wrong", reconnect_max=0.2,
-                         identities=Identities(make_engine(cfg.db_url), "wechaty"), clock=clock)
+                         clock=clock,
+                         identities=Identities(make_engine(cfg.db_url), "wechaty", role_ids=()))
     app = build_app(cfg, t, clock=clock)
     th = threading.Thread(target=t.run, args=(app.handle,), daemon=True)
     try:
@@ -451,3 +562,20 @@ def test_a_wrong_token_is_said_plainly(cfg):  # type: ignore[no-untyped-def]
         th.join(30)
         app.close()
         fake.stop()
+
+
+def test_identities_do_not_take_a_room_by_its_topic_alone(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Anyone can create a room called 工会干部群 and add the bot: its topic does not make it
+    the cadre group. The same room after a re-login (new ids, the same people) still is."""
+    ids, _ = _identities(tmp_path)
+    ids.logged_in(T0)
+    for cid, name in (("c1", "刘干事"), ("c2", "老陈"), ("c3", "郑主席")):
+        ids.contact(cid, name=name, now=T0)
+    assert ids.room("r1", topic="工会干部群", members=["c1", "c2", "c3"], now=T0) == "r1"
+    ids.logged_in(T1)
+    fake = ids.room("r-fake", topic="工会干部群", members=["z1", "z2"],
+                    names={"z1": "捣乱的", "z2": "刘干事"}, now=T1)
+    assert fake == "r-fake"
+    again = ids.room("r1-new", topic="工会干部群", members=["n1", "n2", "n3"],
+                     names={"n1": "刘干事", "n2": "老陈", "n3": "郑主席"}, now=T1)
+    assert again == "r1"

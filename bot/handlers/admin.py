@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from bot import replies
 from bot.context import Ctx
 from bot.handlers.common import UsageError
+from bot.handlers.people import Unresolved, mentioned, person
 from bot.permissions import role_of
 from bot.router import Router
 from bot.types import Reply
@@ -18,14 +19,17 @@ router = Router("admin")
 @router.command("管理员", permission="admin", help="添加或移除工会干部（超级管理员）",
                 usage="#管理员 添加|移除 @某人 或 微信号")
 def cmd_cadre(ctx: Ctx) -> Reply:
-    m = re.match(r"^\s*(添加|移除|删除)\s+@?(\S+)\s*$", ctx.args)
-    if not m:
+    # `#管理员 添加 @张三`: the mention is cut from the arguments, so the name may be absent
+    # here and come from the mention (with the id the transport gave, where it gives one).
+    m = re.match(r"^\s*(添加|移除|删除)\s*(?:@?(\S+))?\s*$", ctx.args)
+    at = mentioned(ctx)
+    if not m or (m.group(2) is None and len(at) != 1):
         raise UsageError()
-    verb, who = m.group(1), m.group(2)
-    # A mention arrives as a display name: resolve it to the stable id of that member.
-    target = ctx.repo.member(who) or ctx.repo.member_by_name(who)
-    if target is None:
-        return ctx.say(replies.unknown_member(who))
+    verb = m.group(1)
+    who, mention_id = at[0] if m.group(2) is None else (m.group(2), dict(at).get(m.group(2)))
+    target = person(ctx, who, mention_id)
+    if isinstance(target, Unresolved):
+        return target.reply(ctx)
     before = target.role
     if verb == "添加":
         if role_of(target.sender_id, ctx.repo, ctx.config) == "admin":

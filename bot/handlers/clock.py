@@ -5,6 +5,7 @@ returns the replies it causes. *When* each runs is the schedule table's business
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -17,6 +18,7 @@ from bot.types import Reply
 from scheduler import reports
 from scheduler.digest import build_digest
 from storage import Repository
+from storage.identities import REBIND
 from storage.models import Group, Request
 
 log = logging.getLogger(__name__)
@@ -49,12 +51,62 @@ def logged_out(ctx: ClockCtx, when: datetime) -> list[Reply]:
                   replies.account_logged_out())
 
 
+IDENTITIES_TOLD = "identities:told"  # the last audit row of a re-bound person told to cadres
+
+
+def identity_notes(ctx: ClockCtx, when: datetime) -> list[Reply]:
+    """People the gateway bindings re-bound by anything weaker than the WeChat id, or would
+    not re-bind onto a role holder (storage.Identities), since the last note: one note to
+    the cadre group, else privately to the config's cadres. Not timed: the composition root
+    runs it when the bindings record one, and once at start."""
+    told = int(ctx.repo.get_state(IDENTITIES_TOLD) or 0)
+    rows = ctx.repo.audit_after(told, REBIND)
+    if not rows:
+        return []
+    ctx.repo.set_state(IDENTITIES_TOLD, str(rows[-1].id))
+    rebound, refused = [], []
+    for a in rows:
+        after = json.loads(a.after or "{}")
+        if a.allowed:
+            rebound.append(str(after.get("name") or a.actor_id))
+        else:
+            holder = str(after.get("holder") or a.target or "")
+            refused.append((str(after.get("name") or holder), a.actor_id, holder,
+                            holder in ctx.config.role_ids))
+    text = replies.people_rebound(rebound, refused)
+    key = f"identities:{rows[-1].id}"
+    cadre_group = ctx.repo.cadre_group()
+    if cadre_group is not None:
+        return [Reply(text=text, group=cadre_group.id, time=when, key=key)]
+    if not ctx.config.cadres:
+        log.warning("%d re-bound people not told to anyone (no cadre group, no cadres)",
+                    len(rows))
+    return [Reply(text=text, to=cadre, time=when, key=f"{key}:{i}")
+            for i, cadre in enumerate(ctx.config.cadres)]
+
+
 def expire_postings(ctx: ClockCtx, when: datetime) -> list[Reply]:
     """Expire postings past their end date or idle for `expire_days`. Silent: nobody is told."""
     idle = when - timedelta(days=ctx.config.expire_days)
     for p in ctx.repo.expirable(ctx.local_day(when), idle):
         ctx.repo.set_posting_status(p, "expired", now=when)
         log.info("posting #%s expired (end %s, last activity %s)", p.id, p.end_date, p.updated_at)
+    return []
+
+
+def retention_sweep(ctx: ClockCtx, when: datetime) -> list[Reply]:
+    """Daily: archived messages older than `retention.raw_days` lose their raw payload and
+    parse, and their text unless a posting, claim or request stands on it; erasures whose
+    last private message has gone out lose that trace too. Silent."""
+    settled = ctx.repo.settle_erasures(when)
+    if settled:
+        log.info("retention: %d private message(s) to erased people anonymised", settled)
+    days = ctx.config.retention_raw_days
+    if days > 0:
+        purged = ctx.repo.purge_archive(when - timedelta(days=days))
+        if purged["raw"] or purged["text"]:
+            log.info("retention: messages older than %d days: %d raw payload(s), %d text(s) "
+                     "dropped", days, purged["raw"], purged["text"])
     return []
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from bot import replies
 from bot.context import Ctx
 from bot.handlers.common import UsageError, ref_arg
+from bot.handlers.people import Unresolved, by_name, mentioned
 from bot.permissions import is_cadre
 from bot.router import Router
 from bot.types import Reply
@@ -43,15 +44,21 @@ def cmd_confirm(ctx: Ctx) -> Reply:
     if m:
         days = float(m.group(1))
         rest = rest[:m.start()] + rest[m.end():]
-    names = [n for n in re.split(r"[\s,，、]+", rest) if n]
+    at = mentioned(ctx)  # `#确认 1 @张三 @李四`: mentions are cut from the arguments
+    named = [n for n in re.split(r"[\s,，、]+", rest) if n]
+    names = [*named, *(n for n, _ in at if n not in named)]
     if not names or days <= 0:
         raise UsageError()
     p = ctx.repo.posting(number)
     if p is None:
         return ctx.say(replies.no_such_posting(number))
-    claimants = {c.claimant_name: c.claimant_id for c in ctx.repo.claims(number)}
+    workers = []
     for name in names:
-        worker = claimants.get(name) or (m.sender_id if (m := ctx.repo.member_by_name(name)) else f"name:{name}")
+        worker = _worker(ctx, number, name, dict(at).get(name))
+        if isinstance(worker, Unresolved):
+            return worker.reply(ctx)  # nothing recorded: the cadre says who, then confirms all
+        workers.append(worker)
+    for name, worker in zip(names, workers, strict=True):
         ctx.repo.add_allocation(posting_id=number, worker_id=worker, worker_name=name, days=days,
                                 pay_total=pay_for(p, days, len(names)),
                                 confirmed_by=ctx.msg.sender_id, time=ctx.now())
@@ -59,6 +66,21 @@ def cmd_confirm(ctx: Ctx) -> Reply:
                    group_id=ctx.group.id if ctx.group else None, target=f"#{number}",
                    after={"workers": names, "days": days})
     return ctx.say(replies.placements_confirmed(number, names, days))
+
+
+def _worker(ctx: Ctx, number: int, name: str, mention_id: str | None) -> str | Unresolved:
+    """Whose placement a name in `#确认` records: the mentioned person; else the one who
+    claimed the posting under that name; else the member the name stands for (see
+    handlers.people); a name nobody in the groups holds is kept as written."""
+    if mention_id is not None:
+        return mention_id
+    claimed = {c.claimant_id for c in ctx.repo.claims(number) if c.claimant_name == name}
+    if len(claimed) == 1:
+        return claimed.pop()
+    found = by_name(ctx, name)
+    if isinstance(found, Unresolved):
+        return f"name:{name}" if found.why == "none" else found
+    return found.sender_id
 
 
 def period(arg: str, today: date) -> tuple[date, date, str]:

@@ -2,11 +2,14 @@
 
 WeChat users sign up by copying the roster and appending their own line. Each roster
 message is compared, by name (so reordering and renumbering do not matter), with the last
-roster the bot knows for that posting:
-- a new name is a claim (an edited count updates it);
-- a missing name is a cancellation only when the sender removed themselves, or the sender is
-  the poster or a cadre. Anyone else's copy that lacks a name is a stale copy made before that
-  person signed up, so the name is kept.
+roster the bot knows for that posting. A line is owned by the person it signs up (kept with
+the line), and a message acts for its sender only:
+- a member may add, edit or remove their own line: the line under their display name, or
+  the one new line of a sender who has none yet (people write 老张 for 张建国);
+- lines for other people need the poster or a cadre, and count only for a member the name
+  stands for (unique and stable, see handlers.people); a name nobody holds is written down
+  but never counts toward the headcount;
+- a line missing from anyone else's copy is a stale copy made before it was added: kept.
 A roster that cannot be tied to an open posting is someone else's 接龙 (a lunch order, a
 sign-up for an outing): the bot stays silent.
 """
@@ -23,11 +26,12 @@ from bot import replies
 from bot.context import Ctx
 from bot.handlers.claims import apply_claim
 from bot.handlers.common import line_for
+from bot.handlers.people import Unresolved, by_name
 from bot.permissions import is_cadre
 from bot.router import Router, read_ref
 from bot.types import Reply
 from parsers.fields.numbers import arabize
-from storage.models import Posting
+from storage.models import Member, Posting
 
 router = Router("roster")
 _ENTRY = re.compile(r"^\s*(\d{1,3})\s*[.、．:：)）]\s*(.*?)\s*$")
@@ -65,13 +69,26 @@ def _key(post: Posting) -> str:
     return f"roster:{post.id}"
 
 
-def _load(ctx: Ctx, post: Posting) -> dict[str, int]:
+@dataclass
+class Line:
+    """A roster line the bot knows: its count and whose claim it is (None: counts for nobody)."""
+
+    count: int
+    owner: str | None
+
+
+def _load(ctx: Ctx, post: Posting) -> dict[str, Line]:
     raw = ctx.repo.get_state(_key(post))
-    return json.loads(raw) if raw else {}
+    known = json.loads(raw) if raw else {}
+    by_name = {c.claimant_name: c.claimant_id for c in ctx.repo.claims(post.id or 0)}
+    # Rosters stored before lines had owners held a bare count: the owner is who claimed.
+    return {name: Line(v, by_name.get(name)) if isinstance(v, int) else Line(v["n"], v["id"])
+            for name, v in known.items()}
 
 
-def _save(ctx: Ctx, post: Posting, entries: dict[str, int]) -> None:
-    ctx.repo.set_state(_key(post), json.dumps(entries, ensure_ascii=False))
+def _save(ctx: Ctx, post: Posting, known: dict[str, Line]) -> None:
+    data = {name: {"n": x.count, "id": x.owner} for name, x in known.items()}
+    ctx.repo.set_state(_key(post), json.dumps(data, ensure_ascii=False))
 
 
 def _posting_for(ctx: Ctx, titles: list[str]) -> Posting | None:
@@ -91,20 +108,31 @@ def _posting_for(ctx: Ctx, titles: list[str]) -> Posting | None:
     return scored[0][2] if scored and scored[0][0] >= 70 else None
 
 
-def _claimant(ctx: Ctx, name: str) -> str:
+def _owner(ctx: Ctx, name: str, known: dict[str, Line], new: list[str], boss: bool
+           ) -> tuple[str | None, bool]:
+    """(whose claim a new line is, whether this sender may add it at all)."""
+    me = ctx.msg.sender_id
     if name == ctx.msg.sender_name:
-        return ctx.msg.sender_id
-    m = ctx.repo.member_by_name(name)
-    return m.sender_id if m is not None else f"name:{name}"
+        return me, True
+    found = by_name(ctx, name)
+    if boss:
+        return (found.sender_id if isinstance(found, Member) else None), True
+    mine = any(x.owner == me for x in known.values())
+    # The sender's own line under another spelling: their only new line, naming nobody else.
+    if len(new) == 1 and not mine and isinstance(found, Unresolved) and found.why == "none":
+        return me, True
+    return None, False
 
 
 def publish(ctx: Ctx, number: int) -> Reply:
     post = ctx.repo.posting(number)
     if post is None or (ctx.group and post.group_id != ctx.group.id):
         return ctx.say(replies.no_such_posting(number))
-    entries = {c.claimant_name or c.claimant_id: c.headcount for c in ctx.repo.claims(number)}
+    entries = {c.claimant_name or c.claimant_id: Line(c.headcount, c.claimant_id)
+               for c in ctx.repo.claims(number)}
     _save(ctx, post, entries)
-    return ctx.say(replies.roster(line_for(ctx, post), list(entries.items())))
+    return ctx.say(replies.roster(line_for(ctx, post),
+                                  [(n, x.count) for n, x in entries.items()]))
 
 
 @router.command("接龙", permission="member", help="把岗位发成接龙，大家复制后加上自己的名字报名",
@@ -119,31 +147,50 @@ def cmd_roster(ctx: Ctx) -> list[Reply] | Reply | None:
         return None  # not ours: stay quiet
     known = _load(ctx, post)
     seen = {e.name: e.count for e in entries}
-    boss = ctx.msg.sender_id == post.poster_id or is_cadre(ctx.msg.sender_id, ctx.repo, ctx.config)
-    added, changed, removed, out = [], [], [], []
+    me = ctx.msg.sender_id
+    boss = me == post.poster_id or is_cadre(me, ctx.repo, ctx.config)
+    new = [name for name in seen if name not in known]
+    added, changed, removed, refused, uncounted, out = [], [], [], [], [], []
     for name, count in seen.items():
-        if known.get(name) == count:
+        line = known.get(name)
+        if line is not None and line.owner is None and name == ctx.msg.sender_name:
+            line = None  # a line someone wrote for them, taken up by its owner: now it counts
+        elif line is not None and line.count == count:
             continue
-        if name in known and not (boss or name == ctx.msg.sender_name):
-            continue  # someone else's line edited in a copy: keep what its owner wrote
-        res = apply_claim(ctx, post, _claimant(ctx, name), name, count, source="roster",
-                          quiet=True)
-        out += res
-        (changed if name in known else added).append(f"{name}（{count}人）")
-        known[name] = count
+        if line is not None:
+            if not (boss or line.owner == me):
+                continue  # someone else's line edited in a copy: keep what its owner wrote
+            owner = line.owner
+        else:
+            owner, may = _owner(ctx, name, known, new, boss)
+            if not may:
+                # Kept in the roster (later copies carry it) but counting for nobody until
+                # its owner, the poster or a cadre writes it.
+                refused.append(name)
+                known[name] = Line(count, None)
+                continue
+        if owner is not None:
+            out += apply_claim(ctx, post, owner, name, count, source="roster", quiet=True)
+        else:
+            uncounted.append(name)
+        (changed if line is not None else added).append(f"{name}（{count}人）")
+        known[name] = Line(count, owner)
         if ctx.repo.posting(post.id or 0).status == "filled":  # type: ignore[union-attr]
             break
     for name in [n for n in known if n not in seen]:
-        if boss or name == ctx.msg.sender_name:
-            ctx.repo.cancel_claim(post.id or 0, _claimant(ctx, name), now=ctx.now())
+        line = known[name]
+        if boss or line.owner == me:
+            if line.owner is not None:
+                ctx.repo.cancel_claim(post.id or 0, line.owner, now=ctx.now())
             removed.append(name)
             del known[name]
     _save(ctx, post, known)
-    if not (added or changed or removed):
+    if not (added or changed or removed or refused):
         return out or None
     if removed and post.status == "filled" and post.headcount and ctx.repo.claimed(post.id or 0) < post.headcount:
         ctx.repo.set_posting_status(post, "open", now=ctx.now())
     summary = replies.roster_recorded(post.id or 0, added, changed, removed,
-                                      ctx.repo.claimed(post.id or 0), post.headcount)
+                                      ctx.repo.claimed(post.id or 0), post.headcount,
+                                      refused=refused, uncounted=uncounted)
     # The per-claim replies (trimmed, filled, contact) follow the one summary line.
     return [ctx.say(summary), *[r for r in out if r.text != summary]]

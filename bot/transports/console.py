@@ -6,7 +6,9 @@ One message a line, the colon half- or full-width:
     NAME@GROUP: TEXT    a group message from NAME in GROUP
     NAME@: TEXT         a direct (private) message from NAME to the bot
 
-NAME doubles as the sender id. In TEXT a literal backslash-n (two characters) is a line
+NAME doubles as the sender id, unless `senders` (the config's console.senders) maps it
+to one: with `郑主席: wxid_cadre_zheng` there, `郑主席: #统计` comes from the cadre listed by
+that id under `cadres`, which takes ids only. In TEXT a literal backslash-n (two characters) is a line
 break, and a line ending in a backslash goes on to the next line:
 
     张三: 招包装工3名\
@@ -30,6 +32,7 @@ import re
 import sys
 import threading
 import uuid
+from collections.abc import Mapping
 from typing import IO
 
 from bot.context import Clock
@@ -66,9 +69,13 @@ class ConsoleTransport:
 
     def __init__(self, *, bot_name: str, default_group: str, clock: Clock,
                  stdin: IO[str] | None = None, stdout: IO[str] | None = None,
-                 stderr: IO[str] | None = None, echo: bool | None = None) -> None:
-        """`echo` None: echo when standard input is a terminal and standard output is not."""
+                 stderr: IO[str] | None = None, echo: bool | None = None,
+                 senders: Mapping[str, str] | None = None) -> None:
+        """`echo` None: echo when standard input is a terminal and standard output is not.
+        `senders`: a typed name -> the sender id it stands for (else the name itself)."""
         self.bot_name, self.default_group, self.clock = bot_name, default_group, clock
+        self.senders = dict(senders or {})
+        self._names = {sid: name for name, sid in self.senders.items()}  # for [私信 NAME]
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         stderr = stderr or sys.stderr
@@ -96,7 +103,8 @@ class ConsoleTransport:
         group = (m.group("group") or "").strip() or (None if m.group("at") else self.default_group)
         return InboundMessage(
             transport=self.name, message_id=uuid.uuid4().hex, chat_id=group, chat_name=group,
-            sender_id=name, sender_name=name, text=text, time=self.clock.now(),
+            sender_id=self.senders.get(name, name), sender_name=name, text=text,
+            time=self.clock.now(),
             is_group=group is not None,
             mentions_bot=group is not None and f"@{self.bot_name}" in text)
 
@@ -181,7 +189,8 @@ class ConsoleTransport:
             stream.flush()
 
     def send(self, reply: Reply) -> None:
-        where = reply.group_name if reply.group is not None else f"私信 {reply.to}"
+        to = self._names.get(reply.to or "", reply.to)
+        where = reply.group_name if reply.group is not None else f"私信 {to}"
         line = f"[{where}] {self.bot_name}: {with_mentions(reply)}\n"
         with self._lock:
             # A scheduled message while the prompt waits on this terminal: print it in the

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import logging
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import IO
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,15 @@ from bot.transports.base import Handle, with_mentions
 from bot.types import MESSAGE_TYPES, InboundMessage, Reply
 
 log = logging.getLogger(__name__)
+
+
+# The times a recorded message may bear. WeChat dates from 2011: a time outside these years is
+# a broken export, not history. Let through, it would become the clock (a replay's clock follows
+# its messages and the next replay starts where it stood), and on the simulated clock a jump
+# from year 1 runs through two thousand years of scheduled work, one day at a time; a year-9999
+# time with a negative offset cannot even be told in UTC.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 class ReplayError(ValueError):
@@ -32,6 +42,13 @@ def to_message(item: object, tz: ZoneInfo) -> InboundMessage:
         raise ReplayError(f"bad or missing time: {item.get('time')!r}") from e
     if when.tzinfo is None:
         when = when.replace(tzinfo=tz)
+    try:
+        in_range = EARLIEST <= when.astimezone(UTC) < LATEST
+    except (OverflowError, ValueError):  # beyond the calendar once its offset is applied
+        in_range = False
+    if not in_range:
+        raise ReplayError(f"time out of range ({EARLIEST.year}-{LATEST.year - 1}): "
+                          f"{item['time']!r}")
     sender = item.get("sender")
     sender_id = item.get("sender_id") or sender
     if not sender_id:
@@ -43,10 +60,15 @@ def to_message(item: object, tz: ZoneInfo) -> InboundMessage:
     if text is not None and not isinstance(text, str):
         raise ReplayError("text is not a string")
     group = item.get("group")
+    if group is not None and not isinstance(group, str):
+        group = str(group)  # a group named by a number, as an id or a sender may be
+    mentions = item.get("mentions") or []
+    if not isinstance(mentions, list) or not all(isinstance(x, str) for x in mentions):
+        raise ReplayError("mentions is not a list of sender ids")
     return InboundMessage(
         transport="replay", message_id=str(mid), chat_id=group, chat_name=group,
         sender_id=str(sender_id), sender_name=str(sender or sender_id), text=text, time=when,
-        type=mtype, is_group=group is not None, raw=item)
+        type=mtype, is_group=group is not None, mentions=tuple(mentions), raw=item)
 
 
 class ReplayTransport:
@@ -60,9 +82,17 @@ class ReplayTransport:
         self._stop = False
 
     def run(self, handle: Handle) -> None:
+        """Each line in order to `handle`; a line that cannot be read loses only itself.
+
+        Reading a line has no side effects, so whatever fails in it (bad bytes, bad JSON,
+        JSON nested past the recursion limit, a missing or impossible field) makes it a bad
+        line, reported and skipped, and the replay goes on with the next.
+        """
         for n, raw in enumerate(self.source, 1):
             if self._stop:
                 break
+            if n == 1:  # a file saved by a Windows editor starts with a byte-order mark
+                raw = raw.removeprefix(codecs.BOM_UTF8)
             if not raw.strip():
                 continue
             try:
@@ -75,6 +105,12 @@ class ReplayTransport:
                 continue
             except ReplayError as e:
                 self._bad(n, str(e))
+                continue
+            except RecursionError:
+                self._bad(n, "JSON nested too deeply")
+                continue
+            except Exception as e:  # noqa: BLE001 - see above: the line is bad, not the replay
+                self._bad(n, f"unreadable ({type(e).__name__}: {e})")
                 continue
             handle(msg)
 

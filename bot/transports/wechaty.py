@@ -64,6 +64,11 @@ WIRE_TYPES = {1: "file", 2: "voice", 3: "contact", 4: "chat_history", 5: "emotic
 
 MAX_TEXT = 1500  # characters per WeChat message; longer replies go out in pieces
 _RATE_WORDS = re.compile(r"频繁|太快|too (?:often|frequent|fast)|rate limit", re.I)
+# What ends a session and reconnects: the gateway or the store went away, and a new event
+# stream will deliver again what was in hand. Anything else raised while reading one message
+# is that message's own (see _on_event).
+_RECONNECT = (GRPCError, StreamTerminatedError, ConnectionError, OSError, TimeoutError,
+              StoreUnavailable)
 
 
 class Pacer:
@@ -139,10 +144,15 @@ def _payload(ev: Any) -> dict[str, Any]:
 
 
 def _when(ts: int) -> datetime:
-    """A payload timestamp: milliseconds from newer puppets, seconds from older ones."""
+    """A payload timestamp: milliseconds from newer puppets, seconds from older ones. One the
+    calendar cannot hold (a corrupt payload) is taken as now, like a missing one."""
     if not ts:
         return datetime.now(UTC)
-    return datetime.fromtimestamp(ts / 1000 if ts > 10**11 else ts, UTC)
+    try:
+        return datetime.fromtimestamp(ts / 1000 if ts > 10**11 else ts, UTC)
+    except (OverflowError, ValueError, OSError):
+        log.warning("payload timestamp %r is out of range; taken as now", ts)
+        return datetime.now(UTC)
 
 
 class WechatyTransport:
@@ -252,9 +262,12 @@ class WechatyTransport:
         if ext is None:
             local = self.ids.room_named(topic)
             ext = self.ids.external("room", local) if local else None
-        if ext is None and self._loop is not None:  # never seen: look for it by topic
+        stale = ext is not None and self.ids.ids_changed and ext not in self._rooms
+        if (ext is None or stale) and self._loop is not None:
+            # Never seen, or its id is from before a re-login that re-issued ids (a real
+            # gateway refuses a send to it): look for it by topic.
             fut = asyncio.run_coroutine_threadsafe(self._find_room(topic), self._loop)
-            ext = fut.result(self.send_timeout)
+            ext = fut.result(self.send_timeout) or ext
         if ext is None:
             raise UnknownChat(f"no WeChat group named {topic!r}")
         return ext
@@ -274,8 +287,7 @@ class WechatyTransport:
                     await self._session(inbox)
                     if not self._stopping:
                         log.warning("gateway ended the event stream; reconnecting")
-                except (GRPCError, StreamTerminatedError, ConnectionError, OSError,
-                        TimeoutError, StoreUnavailable) as e:
+                except _RECONNECT as e:
                     if self._stopping:
                         pass
                     elif isinstance(e, StoreUnavailable):
@@ -386,11 +398,18 @@ class WechatyTransport:
         kind, data = int(ev.type), _payload(ev)
         if kind == EV_MESSAGE:
             self._backlog += 1
-            msg = await self._message(str(data.get("messageId", "")))
+            mid, msg = str(data.get("messageId", "")), None
+            try:
+                msg = await self._message(mid)
+            except _RECONNECT:
+                raise
+            except Exception:  # noqa: BLE001 - one unreadable message must not end the stream
+                log.exception("message %s could not be read from the gateway; skipped", mid)
+            finally:
+                if msg is None:
+                    self._backlog -= 1
             if msg is not None:
                 await inbox.put(msg)
-            else:
-                self._backlog -= 1
         elif kind == EV_LOGIN:
             self.self_id = str(data.get("contactId", "")) or None
             self.ids.logged_in(datetime.now(UTC))
@@ -446,12 +465,16 @@ class WechatyTransport:
             raw["stale"] = True
         if from_self and not room_id:
             raw["to_local"] = await self._local_contact(p.to_id)
+        # Who was @-mentioned, by the gateway's ids: our ids of them (a mention's text is only
+        # a display name; handlers resolve people by these where they can).
+        mentions = tuple([(await self._contact(x, names.get(x)))[0]
+                          for x in p.mention_ids if x and x != self.self_id])
         return InboundMessage(
             transport=self.name, message_id=p.id or mid, chat_id=local_room, chat_name=topic,
             sender_id=sender_local, sender_name=sender_name, text=text, time=min(when, now),
             type=kind if kind in ("text", "image", "voice", "file", "link", "video", "emoticon")
             else "system", is_group=bool(room_id), mentions_bot=mentioned,
-            is_from_self=from_self, raw=raw)
+            mentions=mentions, is_from_self=from_self, raw=raw)
 
     async def _room(self, ext: str) -> tuple[str, str, dict[str, str]]:
         cached = self._rooms.get(ext)
@@ -474,7 +497,8 @@ class WechatyTransport:
             except GRPCError:
                 continue
         known = [self._contacts[c][0] if c in self._contacts else c for c in member_ids]
-        local = self.ids.room(ext, topic=topic, members=known, now=datetime.now(UTC))
+        local = self.ids.room(ext, topic=topic, members=known, now=datetime.now(UTC),
+                              names={c: names.get(c, "") for c in member_ids})
         self._rooms[ext] = (local, topic or local, names)
         return self._rooms[ext]
 

@@ -1,0 +1,89 @@
+"""Who a command names: by @mention id where the transport gives one, else by a name that is
+unique and stable.
+
+A display name is not an identity: any member can take any name, and two people can share
+one. So a name stands for a person only when exactly one member holds it and has held it for
+a while (`RECENT`); otherwise the command is refused with the candidates listed, and the
+cadre @-mentions the person or writes their id. `#管理员`, `#确认` and roster lines all read
+people here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot import replies
+from bot.context import Ctx
+from bot.types import Reply
+from parsers.normalize import normalize
+from storage.models import Member
+
+# A member seen under another name within this long may have taken the name to pass for
+# its holder.
+RECENT = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """Why a name stands for nobody: none | several | recent (and who it could be)."""
+
+    name: str
+    why: str
+    candidates: tuple[Member, ...] = ()
+
+    def reply(self, ctx: Ctx) -> Reply:
+        """The refusal, for cadres: the candidates' ids are cadre material."""
+        if self.why == "none":
+            return ctx.say(replies.unknown_member(self.name))
+        shown = [(m.display_name, m.sender_id) for m in self.candidates]
+        text = (replies.name_shared(self.name, shown) if self.why == "several"
+                else replies.name_recent(self.name, shown))
+        return ctx.say(text, audience="cadres")
+
+
+def mentioned(ctx: Ctx) -> list[tuple[str, str | None]]:
+    """(name as written, our id or None) of each person the message @-mentions, the bot aside.
+
+    A transport that knows who was mentioned gives ids without saying which @name is whose:
+    an id pairs with the @name its member holds, and one id left over pairs with one name
+    left over.
+    """
+    names = [n for n in normalize(ctx.msg.text or "").mentions if n != ctx.config.bot_name]
+    ids = list(ctx.msg.mentions)
+    pairs: list[tuple[str, str | None]] = []
+    for name in names:
+        hit = next((i for i in ids if (m := ctx.repo.member(i)) and m.display_name == name), None)
+        if hit is not None:
+            ids.remove(hit)
+        pairs.append((name, hit))
+    loose = [k for k, (_, i) in enumerate(pairs) if i is None]
+    if len(loose) == 1 and len(ids) == 1:
+        pairs[loose[0]] = (pairs[loose[0]][0], ids[0])
+    return pairs
+
+
+def by_name(ctx: Ctx, name: str) -> Member | Unresolved:
+    """The one member `name` stands for: their id typed out (ids come from the gateway, no
+    member can take one), else their display name, unique and held for a while."""
+    m = ctx.repo.member(name)
+    if m is not None:
+        return m
+    held = list(ctx.repo.members_named(name))
+    if len(held) > 1:
+        return Unresolved(name, "several", tuple(held))
+    if held:
+        m = held[0]
+        if ctx.repo.other_name_since(m.sender_id, name, ctx.now() - RECENT):
+            return Unresolved(name, "recent", (m,))
+        return m
+    return Unresolved(name, "none")
+
+
+def person(ctx: Ctx, name: str, mention_id: str | None = None) -> Member | Unresolved:
+    """The member a command names: by the mention's id when there is one, else by name."""
+    if mention_id is not None:
+        m = ctx.repo.member(mention_id)
+        if m is not None:
+            return m
+    return by_name(ctx, name)
