@@ -323,7 +323,7 @@ def roster(line: str, entries: list[tuple[str, int]]) -> str:
 
 def roster_recorded(number: int, added: list[str], changed: list[str], removed: list[str],
                     claimed: int, total: int | None, *, refused: Sequence[str] = (),
-                    uncounted: Sequence[str] = ()) -> str:
+                    uncounted: dict[str, list[str]] | None = None) -> str:
     parts = []
     if added:
         parts.append("新增 " + "、".join(added))
@@ -335,8 +335,13 @@ def roster_recorded(number: int, added: list[str], changed: list[str], removed: 
     notes = []
     if refused:
         notes.append(f"{'、'.join(refused)} 要本人接龙（或发布人、干部代报）才算数")
-    if uncounted:
-        notes.append(f"{'、'.join(uncounted)} 群里找不到这个人，先不算人数")
+    why = {"none": "群里找不到这个人，先不算人数",
+           "several": "群里有同名的人，不知道是哪一位，先不算人数（请本人接龙，或@本人）",
+           "recent": "这个名字刚改过，先不算人数（请本人接龙）",
+           "taken": "这一行已经有同名的人写了；请在名字后面加点区别再接龙，比如“王五（电工）”"}
+    for kind, names in (uncounted or {}).items():
+        if names:
+            notes.append(f"{'、'.join(names)} {why[kind]}")
     note = "".join(f"\n{n}。" for n in notes)
     head = f"#{number} 接龙已记录：{'；'.join(parts)}。" if parts else f"#{number} 接龙："
     return f"{head}{tail}。{note}"
@@ -361,13 +366,23 @@ def request_stats(title: str, header: tuple[str, ...], rows: list[tuple]) -> str
 
 
 def unknown_member(who: str) -> str:
-    return f"群里没找到“{who}”，请让对方先在群里说句话，或者直接写微信号。"
+    return f"群里没找到“{who}”。请在群里@这个人，或者直接写他的微信号。"
+
+
+def cadre_by_id(name: str, person_id: str, verb: str) -> str:
+    return (f"设干部只认微信号，不认名字（名字谁都能改）。“{name}”现在是微信号 {person_id}；"
+            f"核实是本人后，请发“#管理员 {verb} {person_id}”，或者在群里@他。")
 
 
 def name_shared(name: str, people: list[tuple[str, str]]) -> str:
     listed = "\n".join(f"· {n}（微信号 {i}）" for n, i in people)
     return (f"有{len(people)}个人都叫“{name}”，不知道是哪一位：\n{listed}\n"
             "请在群里@这个人，或者直接写他的微信号。")
+
+
+def name_unsure(name: str, n: int) -> str:
+    who = f"有{n}个人都叫“{name}”" if n > 1 else f"“{name}”这个名字是最近才改的"
+    return f"{who}，不知道是哪一位，这次没有记录。请在群里@这个人再发一次。"
 
 
 def name_recent(name: str, people: list[tuple[str, str]]) -> str:

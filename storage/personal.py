@@ -56,6 +56,11 @@ _KEY = "privacy:key"  # the HMAC key of pseudonyms (hex)
 _PENDING = "forget:"  # + pseudonym: a self-service erasure asked for, awaiting confirmation
 _DONE = "erased:"  # + pseudonym (state key): when that person was erased
 _MIN_NAME = 2  # shorter names are not looked for in other rows' text (一 character is a word)
+# In what other people wrote (their messages, requests, postings) a name is looked for only
+# this long: Chinese has no word boundaries, and a two-character name (保安, 张三) is also a
+# word inside other people's sentences (保安队长拖欠…). The bot's own replies and the audit
+# log lose every name of the person.
+_MIN_NAME_IN_OTHERS = 3
 _MIN_ID = 4  # nor are shorter ids
 _MIN_TEXT = 10  # a text of theirs shorter than this is not looked for in the bot's replies
 _NEEDLES_PER_QUERY = 40  # LIKE conditions per query (SQLite's expression depth is limited)
@@ -247,8 +252,11 @@ class PersonalStore(StoreBase):
         # cadre's `#办结 R1 …` in the archive and the audit log); anything else they wrote
         # only where the bot repeated it (a jielong line of theirs holds other people's
         # names, and is left in those people's own messages).
-        grievances = _forms(needles + [(t, MARK) for t in about])
         quoting = _forms(needles + [(t, MARK) for t in (*about, *texts)])
+        # what other people wrote keeps short names (see _MIN_NAME_IN_OTHERS)
+        needles = [(a, b) for a, b in needles if b != MARK or a not in names
+                   or len(a) >= _MIN_NAME_IN_OTHERS]
+        grievances = _forms(needles + [(t, MARK) for t in about])
         needles = _forms(needles)
         n: Counter[str] = Counter()
 
@@ -337,10 +345,32 @@ class PersonalStore(StoreBase):
                                        .values(target=z)).rowcount
         n["audit_log"] += self._scrub(conn, _L, ("target", "before", "after"), quoting)
 
+        n["state"] += self._erase_from_rosters(conn, person_id, names)
         conn.execute(delete(_S).where(_S.c.key == _PENDING + z[len(ERASED):]))
         self._set(conn, _DONE + z[len(ERASED):], now.isoformat())
         self.s.expire_all()  # rows loaded before must not show what was erased
         return {k: n[k] for k in _TABLES}
+
+    @staticmethod
+    def _erase_from_rosters(conn: Connection, person_id: str, names: Sequence[str]) -> int:
+        """Take the person's lines out of every stored 接龙 roster (bot.handlers.roster keeps
+        `roster:N` = {name: {"n": count, "id": owner}}): their claim stays counted on the
+        posting under the pseudonym, the roster no longer shows them."""
+        changed = 0
+        for key, value in conn.execute(select(_S.c.key, _S.c.value).where(
+                _S.c.key.startswith("roster:", autoescape=True))).all():
+            try:
+                lines = json.loads(value or "{}")
+            except ValueError:
+                continue
+            kept = {name: line for name, line in lines.items()
+                    if name not in names and not (isinstance(line, dict)
+                                                  and line.get("id") == person_id)}
+            if kept != lines:
+                conn.execute(update(_S).where(_S.c.key == key).values(
+                    value=json.dumps(kept, ensure_ascii=False)))
+                changed += 1
+        return changed
 
     def settle_erasures(self, now: datetime) -> int:
         """Finish erasures whose last private message went out afterwards.
@@ -506,7 +536,7 @@ class PersonalStore(StoreBase):
         return changed
 
 
-_TABLES = ("messages", "requests", "request_events", "claims", "allocations", "postings",
+_TABLES = ("messages", "requests", "request_events", "claims", "allocations", "postings", "state",
            "members", "bindings", "outbox", "audit_log")
 
 

@@ -380,3 +380,29 @@ def test_retention_key_in_the_config(tmp_path: Path) -> None:
         load_config(p)
     sample = load_config(Path(__file__).resolve().parent.parent / "config.yaml")
     assert sample.retention_raw_days == 365
+
+
+def test_erasure_leaves_other_peoples_words_and_takes_the_roster_line(db_url, make_bot):  # type: ignore[no-untyped-def]
+    """A two-character name is also a word in other people's sentences (保安队长…): what
+    others wrote keeps it. The stored 接龙 roster loses the person's line; a roster published
+    afterwards does not show a pseudonym."""
+    from storage.models import Posting, Request, State  # noqa: PLC0415
+
+    bot = make_bot(db=db_url)
+    bot.say("我们物业需要保安2名，一天200", sender="wx_boss", name="王老板")
+    bot.say("#诉求 保安队长拖欠我们三个月工资", sender="wx_other", name="老李")
+    bot.say("#接龙 1", sender="wx_boss", name="王老板")
+    bot.say("#接龙\n#1 物业 保安\n\n1. 保安", sender="wx_guard", name="保安")
+    bot.say("#诉求 宿舍漏水好几天了没人管", sender="wx_guard", name="保安")
+    bot.say("#删除我的信息", sender="wx_guard", name="保安")
+    bot.say("#确认删除", sender="wx_guard", name="保安", group=None)
+    s = bot.repo.s
+    s.expire_all()
+    assert "保安" in s.get(Posting, 1).text
+    assert s.get(Request, 1).text == "保安队长拖欠我们三个月工资"
+    assert s.get(Request, 2).text == ""
+    roster = s.exec(select(State.value).where(State.key == "roster:1")).first()
+    assert roster is not None and "保安" not in roster and "wx_guard" not in roster
+    assert bot.repo.claimed(1) == 1  # the figure keeps her claim
+    out = bot.texts("#接龙 1", sender="wx_boss", name="王老板")
+    assert out and "erased" not in out[0] and "\n1. 保安" not in out[0]

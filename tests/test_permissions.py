@@ -38,7 +38,7 @@ def test_permission_matrix(make_bot, tmp_path, cmd) -> None:  # type: ignore[no-
     bot.say("饮水机坏了", sender="wx_req", name="钱七")
     bot.say("大家好", sender="wx_cadre", name="干部老陈")
     bot.say("大家好", sender="wx_new", name="新人")
-    bot.say("#管理员 添加 干部老陈", sender="wxid_admin", name="郑主席")
+    bot.say("#管理员 添加 wx_cadre", sender="wxid_admin", name="郑主席")
     assert bot.repo.member("wx_cadre").role == "cadre"
     owner = OWNER.get(cmd.permission, ("wx_member2", "另一个人"))
     # Refused roles first (they must change nothing), then the allowed ones.
@@ -59,7 +59,11 @@ def test_permission_matrix(make_bot, tmp_path, cmd) -> None:  # type: ignore[no-
 def test_a_removed_cadre_loses_the_commands(make_bot) -> None:  # type: ignore[no-untyped-def]
     bot = make_bot(config_yaml=CONFIG)
     bot.say("大家好", sender="wx_cadre", name="干部老陈")
-    assert bot.texts("#管理员 添加 干部老陈", sender="wxid_admin") == ["已把 干部老陈 设为工会干部。"]
+    # A name is answered with the id it stands for, to be checked and sent back: powers go
+    # to ids only.
+    named = bot.texts("#管理员 添加 干部老陈", sender="wxid_admin")
+    assert [t for t in named if "wx_cadre" in t] and bot.repo.member("wx_cadre").role == "member"
+    assert bot.texts("#管理员 添加 wx_cadre", sender="wxid_admin") == ["已把 干部老陈 设为工会干部。"]
     assert "#派单" in bot.texts("#帮助", sender="wx_cadre", name="干部老陈")[0]
     assert bot.texts("#管理员 移除 wx_cadre", sender="wxid_admin") == ["已取消 干部老陈 的干部权限。"]
     assert "#派单" not in bot.texts("#帮助", sender="wx_cadre", name="干部老陈")[0]
@@ -86,7 +90,7 @@ def test_a_paused_group_hears_nothing_but_loses_nothing(make_bot) -> None:  # ty
 def test_help_lists_exactly_what_the_asker_may_use(make_bot, role, sender, allowed_perms) -> None:  # type: ignore[no-untyped-def]
     bot = make_bot(config_yaml=CONFIG)
     bot.say("大家好", sender="wx_cadre", name="干部老陈")
-    bot.say("#管理员 添加 干部老陈", sender="wxid_admin", name="郑主席")
+    bot.say("#管理员 添加 wx_cadre", sender="wxid_admin", name="郑主席")
     text = bot.texts("#帮助", sender=sender, name=sender)[0]
     listed = {line.split("：")[0][1:] for line in text.split("\n") if line.startswith("#")}
     assert listed == {c.name for c in COMMANDS if c.permission in allowed_perms}

@@ -142,17 +142,23 @@ def test_admin_by_a_name_two_members_share_is_refused_with_the_candidates(make_b
     assert any(r.to == "wxid_admin" and r.group is None and "wx_fake" in r.text for r in out)
 
 
-def test_a_renamed_member_is_not_promoted_by_the_name_they_took(make_bot) -> None:  # type: ignore[no-untyped-def]
+def test_a_name_never_promotes_anyone_it_gets_the_id_to_check(make_bot) -> None:  # type: ignore[no-untyped-def]
+    """A brand-new account, or one renamed after a quiet week, holds a name as firmly as
+    anyone: #管理员 gives powers to ids only, and answers a name with the id it stands for."""
     bot = make_bot(config_yaml=CONFIG)
     bot.say("大家好", sender="wx_fake", name="小李")
-    # The real 张三 left the group; the impostor renames to pass for him.
-    bot.say("大家好", sender="wx_fake", name="张三")
+    bot.say("大家好", sender="wx_fake", name="张三")  # the real 张三 is not in the groups
     out = bot.texts("#管理员 添加 张三", sender="wxid_admin", name="郑主席", group="干部群")
     assert out and "最近才改" in out[0]
-    assert bot.repo.member("wx_fake").role == "member"
-    # A name held for more than a week is stable again.
     bot.clock.set(bot.clock.now() + timedelta(days=8))
     out = bot.texts("#管理员 添加 张三", sender="wxid_admin", name="郑主席", group="干部群")
+    assert len(out) == 1 and "wx_fake" in out[0] and "#管理员 添加 wx_fake" in out[0]
+    assert bot.repo.member("wx_fake").role == "member"
+    # Written in a workers' group, the id goes to the cadre privately.
+    out = bot.say("#管理员 添加 张三", sender="wxid_admin", name="郑主席")
+    assert all("wx_fake" not in r.text for r in out if r.group is not None)
+    # The cadre checked: the id typed out is what promotes.
+    out = bot.texts("#管理员 添加 wx_fake", sender="wxid_admin", name="郑主席", group="干部群")
     assert out == ["已把 张三 设为工会干部。"]
 
 
@@ -173,7 +179,8 @@ def test_confirm_by_a_shared_name_records_nothing_and_lists_who(make_bot) -> Non
     bot.say("大家好", sender="wx_fake", name="张三")
     bot.say("大家好", sender="wx_li", name="李四")
     out = bot.say("#确认 1 李四 张三", sender="wx_boss", name="张老板")
-    assert any("有2个人都叫“张三”" in r.text for r in out)
+    assert [r.text for r in out] == ["有2个人都叫“张三”，不知道是哪一位，这次没有记录。请在群里@这个人再发一次。"]
+    # the employer is not shown the workers' ids
     assert bot.repo.count(Allocation) == 0
     out = bot.texts("#确认 1 李四 @张三\u2005", sender="wx_boss", name="张老板",
                     mentions=("wx_zhang",))
@@ -210,15 +217,38 @@ def test_a_roster_signs_up_its_sender_only(bot) -> None:  # type: ignore[no-unty
 def test_invented_names_never_fill_a_posting(bot) -> None:  # type: ignore[no-untyped-def]
     bot.say(POST, sender="boss", name="张老板")
     out = bot.texts(roster("1. 甲", "2. 乙", "3. 丙", "4. 丁"), sender="w1", name="捣乱的")
-    assert bot.repo.claimed(1) == 0 and bot.repo.posting(1).status == "open"
-    assert "甲、乙、丙、丁 要本人接龙" in out[0]
-    # Even the poster's lines for names nobody holds are written down but not counted.
+    # The first new line may be the sender's own under another spelling: one place, theirs.
+    assert [c.claimant_id for c in bot.repo.claims(1)] == ["w1"]
+    assert bot.repo.claimed(1) == 1 and bot.repo.posting(1).status == "open"
+    assert "乙、丙、丁 要本人接龙" in out[0]
+    # The poster's lines for names nobody holds are written down but not counted.
     out = bot.texts(roster("1. 甲", "2. 乙", "3. 戊"), sender="boss", name="张老板")
-    assert "戊 群里找不到这个人，先不算人数" in out[0]
-    assert bot.repo.claimed(1) == 0
+    assert "取消 丙、丁" in out[0] and "\n戊 群里找不到这个人，先不算人数" in out[0]
+    assert bot.repo.claimed(1) == 1
     # A real worker still gets a place.
     out = bot.texts(roster("1. 甲", "2. 乙", "3. 戊", "4. 钱七"), sender="w7", name="钱七")
-    assert out[0].startswith("#1 接龙已记录：新增 钱七（1人）。目前已报1/3人。")
+    assert out[0].startswith("#1 接龙已记录：新增 钱七（1人）。目前已报2/3人。")
+
+
+def test_a_line_written_for_someone_counts_once_they_or_the_poster_take_it_up(bot) -> None:  # type: ignore[no-untyped-def]
+    bot.say(POST, sender="boss", name="张老板")
+    bot.say("大家好", sender="w2", name="王五")
+    bot.say(roster("1. 李四", "2. 王五"), sender="w1", name="李四")
+    assert bot.repo.claimed(1) == 1
+    # The poster copies the roster unchanged: vouching for 王五's line, which now counts.
+    out = bot.texts(roster("1. 李四", "2. 王五"), sender="boss", name="张老板")
+    assert out[0].startswith("#1 接龙已记录：新增 王五（1人）。目前已报2/3人。")
+    assert sorted(c.claimant_id for c in bot.repo.claims(1)) == ["w1", "w2"]
+
+
+def test_a_namesakes_line_is_not_taken_and_the_real_one_is_told(bot) -> None:  # type: ignore[no-untyped-def]
+    bot.say(POST, sender="boss", name="张老板")
+    bot.say(roster("1. 王五"), sender="wx_fake", name="王五")  # renamed, and first
+    out = bot.texts(roster("1. 王五"), sender="w5", name="王五")
+    assert "已经有同名的人写了" in out[0]
+    out = bot.texts(roster("1. 王五", "2. 王五（电工）"), sender="w5", name="王五")
+    assert out[0] == "#1 接龙已记录：新增 王五(电工)（1人）。目前已报2/3人。"
+    assert sorted(c.claimant_id for c in bot.repo.claims(1)) == ["w5", "wx_fake"]
 
 
 def test_a_worker_may_write_their_own_line_their_own_way(bot) -> None:  # type: ignore[no-untyped-def]

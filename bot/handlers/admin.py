@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from bot import replies
 from bot.context import Ctx
 from bot.handlers.common import UsageError
-from bot.handlers.people import Unresolved, mentioned, person
+from bot.handlers.people import Unresolved, by_name, mentioned
 from bot.permissions import role_of
 from bot.router import Router
 from bot.types import Reply
@@ -27,9 +27,15 @@ def cmd_cadre(ctx: Ctx) -> Reply:
         raise UsageError()
     verb = m.group(1)
     who, mention_id = at[0] if m.group(2) is None else (m.group(2), dict(at).get(m.group(2)))
-    target = person(ctx, who, mention_id)
-    if isinstance(target, Unresolved):
-        return target.reply(ctx)
+    # Powers go to an id only: the @-mentioned person's, or one typed out. A display name
+    # is anyone's to take (a new account, or one renamed after a quiet week), so a name
+    # gets the id it stands for today, for the cadre to check and send back.
+    target = ctx.repo.member(mention_id or who)
+    if target is None:
+        found = by_name(ctx, who)
+        if isinstance(found, Unresolved):
+            return found.reply(ctx)
+        return ctx.say(replies.cadre_by_id(who, found.sender_id, verb), audience="cadres")
     before = target.role
     if verb == "添加":
         if role_of(target.sender_id, ctx.repo, ctx.config) == "admin":

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from bot import replies
 from bot.context import Ctx
+from bot.permissions import is_cadre
 from bot.types import Reply
 from parsers.normalize import normalize
 from storage.models import Member
@@ -33,9 +34,13 @@ class Unresolved:
     candidates: tuple[Member, ...] = ()
 
     def reply(self, ctx: Ctx) -> Reply:
-        """The refusal, for cadres: the candidates' ids are cadre material."""
+        """The refusal. The candidates' ids are cadre material: a cadre gets them (privately
+        where the command was written in a workers' group), anyone else (a poster's #确认)
+        only the count."""
         if self.why == "none":
             return ctx.say(replies.unknown_member(self.name))
+        if not is_cadre(ctx.msg.sender_id, ctx.repo, ctx.config):
+            return ctx.say(replies.name_unsure(self.name, len(self.candidates)))
         shown = [(m.display_name, m.sender_id) for m in self.candidates]
         text = (replies.name_shared(self.name, shown) if self.why == "several"
                 else replies.name_recent(self.name, shown))

@@ -80,9 +80,9 @@ class Line:
 def _load(ctx: Ctx, post: Posting) -> dict[str, Line]:
     raw = ctx.repo.get_state(_key(post))
     known = json.loads(raw) if raw else {}
-    by_name = {c.claimant_name: c.claimant_id for c in ctx.repo.claims(post.id or 0)}
+    claimed = {c.claimant_name: c.claimant_id for c in ctx.repo.claims(post.id or 0)}
     # Rosters stored before lines had owners held a bare count: the owner is who claimed.
-    return {name: Line(v, by_name.get(name)) if isinstance(v, int) else Line(v["n"], v["id"])
+    return {name: Line(v, claimed.get(name)) if isinstance(v, int) else Line(v["n"], v["id"])
             for name, v in known.items()}
 
 
@@ -109,27 +109,31 @@ def _posting_for(ctx: Ctx, titles: list[str]) -> Posting | None:
 
 
 def _owner(ctx: Ctx, name: str, known: dict[str, Line], new: list[str], boss: bool
-           ) -> tuple[str | None, bool]:
-    """(whose claim a new line is, whether this sender may add it at all)."""
+           ) -> tuple[str | None, str]:
+    """(whose claim a new line is, what the sender may do with it): "count" it, "write" it
+    down counting for nobody (the poster's line for a name that stands for no one member),
+    or "refuse" it (a member's line for someone else)."""
     me = ctx.msg.sender_id
     if name == ctx.msg.sender_name:
-        return me, True
+        return me, "count"
     found = by_name(ctx, name)
     if boss:
-        return (found.sender_id if isinstance(found, Member) else None), True
+        return (found.sender_id, "count") if isinstance(found, Member) else (None, found.why)
     mine = any(x.owner == me for x in known.values())
-    # The sender's own line under another spelling: their only new line, naming nobody else.
-    if len(new) == 1 and not mine and isinstance(found, Unresolved) and found.why == "none":
-        return me, True
-    return None, False
+    # The sender's own line under another spelling (老张 for 张建国): their first new line,
+    # while they have none, naming nobody else.
+    if new and name == new[0] and not mine and isinstance(found, Unresolved) and found.why == "none":
+        return me, "count"
+    return None, "refuse"
 
 
 def publish(ctx: Ctx, number: int) -> Reply:
     post = ctx.repo.posting(number)
     if post is None or (ctx.group and post.group_id != ctx.group.id):
         return ctx.say(replies.no_such_posting(number))
-    entries = {c.claimant_name or c.claimant_id: Line(c.headcount, c.claimant_id)
-               for c in ctx.repo.claims(number)}
+    # A claim without a name is someone who had their data erased: counted, not shown.
+    entries = {c.claimant_name: Line(c.headcount, c.claimant_id)
+               for c in ctx.repo.claims(number) if c.claimant_name}
     _save(ctx, post, entries)
     return ctx.say(replies.roster(line_for(ctx, post),
                                   [(n, x.count) for n, x in entries.items()]))
@@ -150,11 +154,21 @@ def cmd_roster(ctx: Ctx) -> list[Reply] | Reply | None:
     me = ctx.msg.sender_id
     boss = me == post.poster_id or is_cadre(me, ctx.repo, ctx.config)
     new = [name for name in seen if name not in known]
-    added, changed, removed, refused, uncounted, out = [], [], [], [], [], []
+    added, changed, removed, refused, out = [], [], [], [], []
+    uncounted: dict[str, list[str]] = {"none": [], "several": [], "recent": [], "taken": []}
+    has_line = any(x.owner == me for x in known.values())
+    taken: list[str] = []
     for name, count in seen.items():
         line = known.get(name)
-        if line is not None and line.owner is None and name == ctx.msg.sender_name:
-            line = None  # a line someone wrote for them, taken up by its owner: now it counts
+        may = "count"
+        if (line is not None and line.owner not in (None, me) and not boss and not has_line
+                and name == ctx.msg.sender_name):
+            taken.append(name)  # a namesake's line (or one who took the name): told below
+            continue
+        if line is not None and line.owner is None and (name == ctx.msg.sender_name or boss):
+            # A line written for someone (counting for nobody), taken up by its owner, or
+            # by the poster or a cadre vouching for it: read it again as a new line.
+            line = None
         elif line is not None and line.count == count:
             continue
         if line is not None:
@@ -163,7 +177,7 @@ def cmd_roster(ctx: Ctx) -> list[Reply] | Reply | None:
             owner = line.owner
         else:
             owner, may = _owner(ctx, name, known, new, boss)
-            if not may:
+            if may == "refuse":
                 # Kept in the roster (later copies carry it) but counting for nobody until
                 # its owner, the poster or a cadre writes it.
                 refused.append(name)
@@ -172,7 +186,9 @@ def cmd_roster(ctx: Ctx) -> list[Reply] | Reply | None:
         if owner is not None:
             out += apply_claim(ctx, post, owner, name, count, source="roster", quiet=True)
         else:
-            uncounted.append(name)
+            if known.get(name) == Line(count, None):
+                continue  # the same uncounted line again: nothing new to record or say
+            uncounted[may].append(name)
         (changed if line is not None else added).append(f"{name}（{count}人）")
         known[name] = Line(count, owner)
         if ctx.repo.posting(post.id or 0).status == "filled":  # type: ignore[union-attr]
@@ -184,13 +200,15 @@ def cmd_roster(ctx: Ctx) -> list[Reply] | Reply | None:
                 ctx.repo.cancel_claim(post.id or 0, line.owner, now=ctx.now())
             removed.append(name)
             del known[name]
+    if not any(x.owner == me for x in known.values()):  # they wrote no line of their own
+        uncounted["taken"] = taken
     _save(ctx, post, known)
-    if not (added or changed or removed or refused):
+    if not (added or changed or removed or refused or any(uncounted.values())):
         return out or None
     if removed and post.status == "filled" and post.headcount and ctx.repo.claimed(post.id or 0) < post.headcount:
         ctx.repo.set_posting_status(post, "open", now=ctx.now())
     summary = replies.roster_recorded(post.id or 0, added, changed, removed,
                                       ctx.repo.claimed(post.id or 0), post.headcount,
-                                      refused=refused, uncounted=uncounted)
+                                      refused=refused, uncounted=uncounted)  # type: ignore[arg-type]
     # The per-claim replies (trimmed, filled, contact) follow the one summary line.
     return [ctx.say(summary), *[r for r in out if r.text != summary]]
