@@ -253,11 +253,12 @@ class PersonalStore(StoreBase):
         # only where the bot repeated it (a jielong line of theirs holds other people's
         # names, and is left in those people's own messages).
         quoting = _forms(needles + [(t, MARK) for t in (*about, *texts)])
-        # what other people wrote keeps short names (see _MIN_NAME_IN_OTHERS)
-        needles = [(a, b) for a, b in needles if b != MARK or a not in names
-                   or len(a) >= _MIN_NAME_IN_OTHERS]
         grievances = _forms(needles + [(t, MARK) for t in about])
         needles = _forms(needles)
+        # In what other people wrote a short name is taken out only standing alone (see
+        # _MIN_NAME_IN_OTHERS): `#确认 1 张三`, a roster's `2. 张三`, not 张三丰 or 保安队长.
+        alone = frozenset(f for n in names if len(n) < _MIN_NAME_IN_OTHERS
+                          for f, _ in _forms([(n, MARK)]))
         n: Counter[str] = Counter()
 
         # messages: their own lose every word; others' lose their name, number and id
@@ -265,7 +266,8 @@ class PersonalStore(StoreBase):
             sender_id=z, sender_name="", text=None, raw=None, parse=None, error=None)).rowcount
         # (not the messages of someone else of the same name: their payload names them)
         n["messages"] += self._scrub(conn, _M, ("text", "raw", "parse", "error"), grievances,
-                                     where=_M.c.sender_name.not_in(names) if names else None)
+                                     where=_M.c.sender_name.not_in(names) if names else None,
+                                     alone=alone)
 
         # requests: theirs keep category, urgency, times and rating; text and notes go
         mine = [r[0] for r in conn.execute(select(_R.c.id).where(_R.c.requester_id == person_id))]
@@ -276,8 +278,8 @@ class PersonalStore(StoreBase):
                 _E.c.request_id.in_(mine), _E.c.note.is_not(None)).values(note=None)).rowcount
         n["request_events"] += conn.execute(update(_E).where(_E.c.actor_id == person_id)
                                             .values(actor_id=z, note=None)).rowcount
-        n["requests"] += self._scrub(conn, _R, ("text", "resolution"), grievances)
-        n["request_events"] += self._scrub(conn, _E, ("note",), grievances)
+        n["requests"] += self._scrub(conn, _R, ("text", "resolution"), grievances, alone=alone)
+        n["request_events"] += self._scrub(conn, _E, ("note",), grievances, alone=alone)
 
         # claims and placements: the pseudonym in place of the id, no name
         for cid, posting in conn.execute(select(_C.c.id, _C.c.posting_id)
@@ -304,7 +306,7 @@ class PersonalStore(StoreBase):
                      .values(status="closed", updated_at=now))
         n["postings"] += conn.execute(update(_P).where(_P.c.poster_id == person_id).values(
             poster_id=z, poster_name="", text="", contact=None)).rowcount
-        n["postings"] += self._scrub(conn, _P, ("text", "task"), needles)
+        n["postings"] += self._scrub(conn, _P, ("text", "task"), needles, alone=alone)
 
         # the member record: kept under the pseudonym (its role too), without names
         if conn.execute(select(_MB.c.id).where(_MB.c.sender_id == z)).first():
@@ -501,9 +503,9 @@ class PersonalStore(StoreBase):
 
     @staticmethod
     def _scrub(conn: Connection, table: Table, columns: Sequence[str], needles: Needles,
-               where: Any = None) -> int:
-        """Replace every needle in these text columns of every row (that `where` admits);
-        rows changed."""
+               where: Any = None, alone: frozenset[str] = frozenset()) -> int:
+        """Replace every needle in these text columns of every row (that `where` admits),
+        the needles in `alone` only where no Chinese character touches them; rows changed."""
         if not needles:
             return 0
         ids: set[int] = set()
@@ -525,7 +527,11 @@ class PersonalStore(StoreBase):
                         continue
                     out = value
                     for needle, replacement in needles:
-                        out = out.replace(needle, replacement)
+                        if needle in alone:
+                            out = re.sub(rf"(?<![\u4e00-\u9fff]){re.escape(needle)}"
+                                         r"(?![\u4e00-\u9fff])", replacement, out)
+                        else:
+                            out = out.replace(needle, replacement)
                     if out != value:
                         length = getattr(table.c[c].type, "length", None)
                         new[c] = out[:length] if isinstance(table.c[c].type, String) and length \

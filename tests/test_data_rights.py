@@ -406,3 +406,17 @@ def test_erasure_leaves_other_peoples_words_and_takes_the_roster_line(db_url, ma
     assert bot.repo.claimed(1) == 1  # the figure keeps her claim
     out = bot.texts("#接龙 1", sender="wx_boss", name="王老板")
     assert out and "erased" not in out[0] and "\n1. 保安" not in out[0]
+
+
+def test_a_short_name_is_erased_where_it_stands_alone_in_others_words(db_url, make_bot):  # type: ignore[no-untyped-def]
+    from storage.models import Message  # noqa: PLC0415
+
+    bot = make_bot(db=db_url)
+    bot.say("我们物业需要保安2名，一天200", sender="wx_boss", name="王老板")
+    bot.say("报名 1", sender="wx_guard", name="保安")
+    bot.say("#确认 1 保安", sender="wx_boss", name="王老板")
+    bot.say("#删除我的信息", sender="wx_guard", name="保安")
+    bot.say("#确认删除", sender="wx_guard", name="保安", group=None)
+    texts = [t for (t,) in bot.repo.s.exec(select(Message.text).where(
+        Message.sender_id == "wx_boss")).all()]
+    assert texts == ["我们物业需要保安2名，一天200", "#确认 1 ***"]
