@@ -420,3 +420,14 @@ def test_a_short_name_is_erased_where_it_stands_alone_in_others_words(db_url, ma
     texts = [t for (t,) in bot.repo.s.exec(select(Message.text).where(
         Message.sender_id == "wx_boss")).all()]
     assert texts == ["我们物业需要保安2名，一天200", "#确认 1 ***"]
+
+
+def test_a_step_on_an_erased_requesters_request_tells_nobody(db_url, make_bot):  # type: ignore[no-untyped-def]
+    bot = make_bot(db=db_url)
+    bot.say("#诉求 宿舍漏水好几天了没人管", sender="wx_w", name="小王")
+    bot.say("#删除我的信息", sender="wx_w", name="小王")
+    bot.say("#确认删除", sender="wx_w", name="小王", group=None)
+    out = bot.say("#进展 R1 已联系物业", sender="wxid_cadre", name="郑主席", group="干部群")
+    assert [r.text for r in out] and all("erased" not in " ".join((r.to or "", *r.mentions))
+                                         for r in out)
+    assert all(r.group is not None and r.group_name == "干部群" for r in out)

@@ -12,6 +12,7 @@ from bot.router import Router
 from bot.types import Reply
 from bot.workcal import WorkCalendar
 from storage.models import Request
+from storage.personal import ERASED
 
 router = Router("requests")
 
@@ -75,7 +76,8 @@ def _step(ctx: Ctx, req: Request, number: int, status: str, before: dict, after:
     ctx.repo.request_event(req, status, actor_id=ctx.msg.sender_id, now=ctx.now(), note=note)
     _audit(ctx, ctx.command, number, before, after)
     out = [ctx.say(reply)]
-    if notice is not None:
+    # A requester who had their data erased (storage.personal) can no longer be reached.
+    if notice is not None and not req.requester_id.startswith(ERASED):
         out.append(_notify_requester(ctx, req, notice))
     return out
 
