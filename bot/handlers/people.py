@@ -4,8 +4,8 @@ unique and stable.
 A display name is not an identity: any member can take any name, and two people can share
 one. So a name stands for a person only when exactly one member holds it and has held it for
 a while (`RECENT`); otherwise the command is refused with the candidates listed, and the
-cadre @-mentions the person or writes their id. `#管理员`, `#确认` and roster lines all read
-people here.
+cadre @-mentions the person or writes their id. `#确认` and roster lines read people here;
+`#管理员` gives powers to an id only, and uses a name just to tell the cadre whose id it is.
 """
 
 from __future__ import annotations
@@ -83,12 +83,3 @@ def by_name(ctx: Ctx, name: str) -> Member | Unresolved:
             return Unresolved(name, "recent", (m,))
         return m
     return Unresolved(name, "none")
-
-
-def person(ctx: Ctx, name: str, mention_id: str | None = None) -> Member | Unresolved:
-    """The member a command names: by the mention's id when there is one, else by name."""
-    if mention_id is not None:
-        m = ctx.repo.member(mention_id)
-        if m is not None:
-            return m
-    return by_name(ctx, name)

@@ -209,6 +209,6 @@ def cmd_roster(ctx: Ctx) -> list[Reply] | Reply | None:
         ctx.repo.set_posting_status(post, "open", now=ctx.now())
     summary = replies.roster_recorded(post.id or 0, added, changed, removed,
                                       ctx.repo.claimed(post.id or 0), post.headcount,
-                                      refused=refused, uncounted=uncounted)  # type: ignore[arg-type]
+                                      refused=refused, uncounted=uncounted)
     # The per-claim replies (trimmed, filled, contact) follow the one summary line.
     return [ctx.say(summary), *[r for r in out if r.text != summary]]
