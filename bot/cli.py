@@ -10,6 +10,7 @@ import re
 import signal
 import sys
 import time
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +46,12 @@ def cmd_parse(args: argparse.Namespace, cfg: Config) -> int:
     from parsers import Parser  # noqa: PLC0415 - keeps `daqiao --help` fast
 
     parser = Parser.load(places=cfg.places, jobs=cfg.jobs, model=not args.rules_only)
+    if args.explain:
+        return _explain(parser, args.texts or (line.rstrip("\n") for line in sys.stdin), cfg)
+    if args.texts:
+        print("daqiao: parse --jsonl reads standard input; TEXT goes with --explain",
+              file=sys.stderr)
+        return 2
     out = sys.stdout
     stdin = sys.stdin.buffer
     for n, raw in enumerate(stdin, 1):
@@ -69,6 +76,18 @@ def cmd_parse(args: argparse.Namespace, cfg: Config) -> int:
             result = {"id": None, "error": f"line {n}: {e}"}
         out.write(json.dumps(result, ensure_ascii=False) + "\n")
     out.flush()
+    return 0
+
+
+def _explain(parser: Any, texts: Iterable[str], cfg: Config) -> int:
+    """`daqiao parse --explain`: each message, then why it parsed as it did."""
+    now = datetime.now(cfg.tz)
+    for text in texts:
+        if not text.strip():
+            continue
+        print(text.replace("\n", "\\n"))
+        for line in parser.explain(text, now=now).lines():
+            print("  " + line)
     return 0
 
 
@@ -373,9 +392,14 @@ def cmd_export_person(args: argparse.Namespace, cfg: Config) -> int:
 def build_argparser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="daqiao", description="搭桥: shared-employee group bot")
     sub = ap.add_subparsers(dest="cmd", required=True)
-    p = sub.add_parser("parse", help="parse messages (JSONL in, JSONL out)")
+    p = sub.add_parser("parse", help="parse messages (JSONL in, JSONL out), or explain a parse")
     _common(p)
-    p.add_argument("--jsonl", action="store_true", required=True, help="JSON lines in and out")
+    how = p.add_mutually_exclusive_group(required=True)
+    how.add_argument("--jsonl", action="store_true", help="JSON lines in and out")
+    how.add_argument("--explain", action="store_true",
+                     help="say which rule decided each TEXT (or each line of standard input), "
+                          "which rules it overruled, and what the intent model thinks")
+    p.add_argument("texts", nargs="*", metavar="TEXT", help="with --explain: messages to explain")
     p.add_argument("--rules-only", action="store_true",
                    help="the intent rules alone, without the intent model's second opinion")
     p.set_defaults(func=cmd_parse)

@@ -67,7 +67,8 @@ class IntentModel:
     def load(cls, path: str | Path | None = None) -> IntentModel:
         """Read a model file (by default the one shipped in parsers/data)."""
         if path is None:
-            raw = resources.files("parsers").joinpath("data", MODEL_FILE).read_text(encoding="utf-8")
+            raw = resources.files("parsers").joinpath("data", MODEL_FILE).read_text(
+                encoding="utf-8")
         else:
             raw = Path(path).read_text(encoding="utf-8")
         doc = json.loads(raw)
@@ -76,14 +77,17 @@ class IntentModel:
         classes = tuple(doc["classes"])
         unknown = set(classes) - set(INTENTS)
         if unknown:
-            raise ValueError(f"intent model has classes the parser does not know: {sorted(unknown)}")
+            raise ValueError(
+                f"intent model has classes the parser does not know: {sorted(unknown)}")
         scale = float(doc.get("scale", 1))
         table = {k: tuple(x / scale for x in v) for k, v in doc["features"].items()}
         width = len(classes) + 1
         bad = next((k for k, v in table.items() if len(v) != width), None)
         if bad is not None:
-            raise ValueError(f"intent model row {bad!r} has {len(table[bad])} values, expected {width}")
-        return cls(classes, tuple(b / scale for b in doc["bias"]), table, doc.get("data_sha256", ""))
+            raise ValueError(
+                f"intent model row {bad!r} has {len(table[bad])} values, expected {width}")
+        return cls(classes, tuple(b / scale for b in doc["bias"]), table,
+                   doc.get("data_sha256", ""))
 
     def proba(self, text: str) -> dict[str, float] | None:
         """Probability of each intent for a working text; None if no n-gram of it is known."""

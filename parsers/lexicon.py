@@ -19,15 +19,21 @@ log = logging.getLogger(__name__)
 
 # Words that end like a job (…工, …员) but are not one.
 NOT_JOBS = frozenset(
-    "员工 人员 成员 会员 动员 职员 工人们 打工 开工 上工 做工 务工 用工 招工 加工 施工 职工 停工 复工 完工 "
-    "收工 分工 工会 工作 工资 工钱 工价 工期 工地 工厂 工种 工具 工服 工时 员们 社员 党员 委员 官员 "
+    "员工 人员 成员 会员 动员 职员 工人们 打工 开工 上工 做工 务工 用工 招工 加工 施工 职工 停工"
+    " 复工 完工 "
+    "收工 分工 工会 工作 工资 工钱 工价 工期 工地 工厂 工种 工具 工服 工时 员们 社员 党员 委员 "
+    "官员 "
     "店员们 手工 人工 义工 童工 罢工 旷工 怠工 监工 包工 零工们 散工们 技工学校 女员工 男员工 "
-    "老员工 新员工 正式工 合同工 派遣工 返工 误工 窝工 帮忙 找工 裁员 减员 缺员 满员 超员 全员 定员".split()
+    "老员工 新员工 正式工 合同工 派遣工 返工 误工 窝工 帮忙 找工 裁员 减员 缺员 满员 超员 全员 "
+    "定员".split()
 )
 
 
 # Characters that cannot be part of a place name (function words, verbs, measure words).
-PLACE_STOP = "的在住是到去我们你他她这那个条段有和跟从把被给让对往向边要需招缺找请帮都也还就能会可以了吗呢吧啊着过很太不没人活元块做干送停难坏修等每在于近旁离候"
+PLACE_STOP = (
+    "的在住是到去我们你他她这那个条段有和跟从把被给让对往向边要需招缺找请帮都也还就能会可以了吗"
+    "呢吧啊着过很太不没人活元块做干送停难坏修等每在于近旁离候"
+)
 
 
 def place_pattern(places: Iterable[str], suffixes: Iterable[str]) -> re.Pattern[str]:
@@ -36,7 +42,8 @@ def place_pattern(places: Iterable[str], suffixes: Iterable[str]) -> re.Pattern[
     name = f"[^\\W\\d{PLACE_STOP}a-zA-Z]"
     suf = "|".join(map(re.escape, sorted(suffixes, key=len, reverse=True)))
     piece = f"(?:{known}|{name}{{1,6}}?(?:{suf}))" if known else f"(?:{name}{{1,6}}?(?:{suf}))"
-    tail = f"(?:{known}|{suf}|{name}{{1,4}}?(?:{suf}))" if known else f"(?:{suf}|{name}{{1,4}}?(?:{suf}))"
+    tail = (f"(?:{known}|{suf}|{name}{{1,4}}?(?:{suf}))" if known
+            else f"(?:{suf}|{name}{{1,4}}?(?:{suf}))")
     return re.compile(f"{piece}{tail}*")
 
 
@@ -84,7 +91,8 @@ class Lexicon:
         lex.places.update(p for p in extra_places if p)
         by_len = sorted(lex.jobs, key=len, reverse=True)
         lex.job_rx = re.compile("|".join(map(re.escape, by_len)))
-        lex.known_place_rx = re.compile("|".join(map(re.escape, sorted(lex.places, key=len, reverse=True))))
+        lex.known_place_rx = re.compile(
+            "|".join(map(re.escape, sorted(lex.places, key=len, reverse=True))))
         lex.place_rx = place_pattern(lex.places, lex.place_suffixes)
         if tokenizer:
             lex.tokenizer = _make_tokenizer(list(lex.jobs) + sorted(lex.places))

@@ -32,7 +32,7 @@ class Parsed:
 
     intent: str
     text: str = ""  # normalised body, quote removed
-    intent_by: str = "rules"  # "rules", or "model" when the intent model overruled them
+    intent_by: str = "rules"  # "rule:NAME" (the deciding rule), or "model" when it overruled
     headcount: int | None = None
     job: str | None = None
     task: str | None = None

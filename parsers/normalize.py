@@ -12,7 +12,8 @@ _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # WeChat's quote block: 「name：quoted」 then a line of dashes, then the reply.
 _QUOTE = re.compile(
-    r"^\s*[「\"“](?P<name>[^:：」\n]{0,40})[:：](?P<text>.*?)[」\"”]\s*\n\s*(?:-\s*){3,}\n?(?P<rest>.*)$",
+    r"^\s*[「\"“](?P<name>[^:：」\n]{0,40})[:：](?P<text>.*?)[」\"”]"
+    r"\s*\n\s*(?:-\s*){3,}\n?(?P<rest>.*)$",
     re.S,
 )
 # "@name" followed by the four-per-em space WeChat inserts, a space, or the end.

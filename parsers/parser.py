@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from parsers.fields.dates import find_dates
@@ -14,33 +16,47 @@ from parsers.fields.phone import all_phone_spans, find_phone
 from parsers.fields.places import find_location
 from parsers.fields.requests import find_category, find_urgency
 from parsers.fields.work import find_employer, find_job, find_task
-from parsers.intent import COMMAND, classify
+from parsers.intent import COMMAND, classify, rule_note
 from parsers.intent_model import IntentModel
 from parsers.lexicon import Lexicon
-from parsers.models import Parsed
+from parsers.models import Parsed, Pay
 from parsers.normalize import Normalized, normalize
+from parsers.rules import Decision
 
-_REF = re.compile(r"(?:[#＃]|No\.?\s*|[Rr]\s*)(\d{1,6})(?!\d)|(?<![\d.])(\d{1,6})\s*号(?!\s*(?:线|楼|门|地铁))", re.I)
+_REF = re.compile(r"(?:[#＃]|No\.?\s*|[Rr]\s*)(\d{1,6})(?!\d)|"
+                  r"(?<![\d.])(\d{1,6})\s*号(?!\s*(?:线|楼|门|地铁))", re.I)
 # A figure followed by a person counter is a headcount, not a number (but 人数 and 名额 are
 # field names: #修改 3 人数 8).
 _NOT_REF = r"(?!\s*(?:个|人(?!数)|名(?!额)|位|天|元|块|月))"
 _BARE_REF = re.compile(rf"(?:报名|取消报名|接)\s*(\d{{1,6}}){_NOT_REF}")
 # A marked number (R11, #12, No.3) is a reference whatever follows it (#派单 R11 人社局); a bare
 # one is not when a count word follows (#报名 5 3人 has the count 3 after the ref 5).
-_CMD_REF = re.compile(rf"^\s*(?:(?:[Rr#]|No\.?)\s*(\d{{1,6}})(?!\d)|(\d{{1,6}})(?!\d){_NOT_REF})", re.I)
+_CMD_REF = re.compile(rf"^\s*(?:(?:[Rr#]|No\.?)\s*(\d{{1,6}})(?!\d)|"
+                      rf"(\d{{1,6}})(?!\d){_NOT_REF})", re.I)
 # Dialect the rules read as Mandarin (the body keeps what was written): 俺们 = 我们 in the north,
 # 没得 = 没有 and 啥子 = 什么 in Sichuan and Chongqing.
-_DIALECT_WORDS = {"俺们": "我们", "俺": "我", "明儿个": "明天", "明儿": "明天", "今儿个": "今天", "今儿": "今天",
-                  "后儿个": "后天", "咋办": "怎么办", "咋整": "怎么办", "没得": "没有", "莫得": "没有",
+_DIALECT_WORDS = {"俺们": "我们", "俺": "我", "明儿个": "明天", "明儿": "明天", "今儿个": "今天",
+                  "今儿": "今天",
+                  "后儿个": "后天", "咋办": "怎么办", "咋整": "怎么办", "没得": "没有",
+                  "莫得": "没有",
                   "啥子": "什么", "晓得": "知道"}
 _DIALECT = re.compile("|".join(sorted(_DIALECT_WORDS, key=len, reverse=True)))
 # A bare count in reply to a quoted posting takes it up: 「…缺6个人」 我们4个.
-_COUNT_REPLY = re.compile(r"^\s*(?:我们|我们这边?|我这边?)?\s*(?:[俩仨]|\d+\s*(?:个人|个|人|位|名))\s*[。!！~]*\s*$")
+_COUNT_REPLY = re.compile(r"^\s*(?:我们|我们这边?|我这边?)?\s*(?:[俩仨]|\d+\s*(?:个人|个|人|位|"
+                          r"名))\s*[。!！~]*\s*$")
 # Wanting the people a quoted offer names is a need: 「…5个木工空着」 我们工地正好要.
-_TAKE_OFFER = re.compile(r"(?:正好|刚好|正)(?:要|需要|缺)|^(?:我|我们)(?:厂|公司|店|这边|这里|工地|车间)?(?:都|也|正好|刚好)?(?:需要|要|缺)人?(?=[，,。!！\s]|$)|(?:我|我们)[^，,。]{0,4}(?:要了|都要|要人)|要了[，,。!！]?$")
+_TAKE_OFFER = re.compile(r"(?:正好|刚好|正)(?:要|需要|缺)|^(?:我|我们)(?:厂|公司|店|这边|这里|"
+                         r"工地|车间)?(?:都|也|正好|刚好)?(?:需要|要|缺)人?(?=[，,。!！\s]|$)|"
+                         r"(?:我|我们)[^，,。]{0,4}(?:要了|都要|要人)|要了[，,。!！]?$")
+# The rules that read the quoted message: a reply's intent follows from what it quotes.
+COMMAND_RULE = "command.word"  # read before the intent rules: a command has no other fields
+QUOTED_COUNT = "claim.quoted_count"  # 「…缺6个人」 我们4个
+TAKES_QUOTED_OFFER = "job_post.takes_quoted_offer"  # 「…5个木工空着」 我们工地正好要
 _FIELDS_FOR = {
-    "job_post": {"headcount", "job", "task", "employer", "location", "pay", "settlement", "start_date", "end_date", "contact"},
-    "labor_offer": {"headcount", "job", "task", "location", "pay", "settlement", "start_date", "end_date", "contact"},
+    "job_post": {"headcount", "job", "task", "employer", "location", "pay", "settlement",
+                 "start_date", "end_date", "contact"},
+    "labor_offer": {"headcount", "job", "task", "location", "pay", "settlement", "start_date",
+                    "end_date", "contact"},
     "claim": {"headcount", "location", "contact", "ref"},
     "request": {"location", "contact", "category", "urgency"},
     "query": {"job", "location", "settlement", "contact"},
@@ -71,6 +87,32 @@ def prepare(text: str) -> tuple[Normalized, str, str]:
     return norm, flat, work
 
 
+@dataclass(frozen=True)
+class Explanation:
+    """Why a message parsed as it did (`daqiao parse --explain`)."""
+
+    parsed: Parsed
+    rules: Decision  # the rules' own intent, the deciding rule and those it overruled
+    model: dict[str, float] | None  # the intent model's probabilities, if it has a view
+
+    def lines(self) -> list[str]:
+        """A reader's account, one line a fact (English; the message itself as written)."""
+        p = self.parsed
+        out = [f"intent: {p.intent} (by {p.intent_by})",
+               f"rules say: {self.rules.intent} by rule {self.rules.rule}"
+               + (f" — {why}" if (why := rule_note(self.rules.rule)) else "")]
+        if self.rules.overruled:
+            out.append("also fired, overruled: " + ", ".join(self.rules.overruled))
+        if self.model:
+            top = sorted(self.model.items(), key=lambda kv: -kv[1])[:3]
+            out.append("model: " + ", ".join(f"{k} {v:.2f}" for k, v in top))
+        facts = {k: v for k, v in p.to_json().items()
+                 if v is not None and k not in ("intent", "intent_by", "text", "quote")}
+        if facts:
+            out.append("fields: " + json.dumps(facts, ensure_ascii=False))
+        return out
+
+
 class Parser:
     """A loaded parser. Build once with `Parser.load()`, then call `parse` per message."""
 
@@ -91,6 +133,38 @@ class Parser:
         work = arabize(normalize(text).text.replace("\n", "，"))
         return find_category(work), find_urgency(work)
 
+    def _decide(self, norm: Normalized, work: str, now: datetime | date | None, *,
+                has_job: bool, pay: Pay | None, headcount: int | None,
+                explain: bool = False) -> Decision:
+        """The rules' intent and the rule that decided, a reply read against its quote."""
+        decision = classify(work, self.lex, has_job=has_job, has_pay=pay is not None,
+                            headcount=headcount,
+                            piece_rate=pay is not None and pay.unit == "piece", explain=explain)
+        if decision.intent == "other" and norm.quote:
+            count_reply, takes_offer = (bool(_COUNT_REPLY.match(work)),
+                                        bool(_TAKE_OFFER.search(work)))
+            if count_reply or takes_offer:
+                quoted = self.parse(norm.quote.text, now=now).intent
+                if quoted == "job_post" and count_reply:
+                    return Decision("claim", QUOTED_COUNT, (decision.rule,) + decision.overruled)
+                if quoted == "labor_offer" and takes_offer:
+                    return Decision("job_post", TAKES_QUOTED_OFFER,
+                                    (decision.rule,) + decision.overruled)
+        return decision
+
+    def explain(self, text: str, *, now: datetime | date | None = None) -> Explanation:
+        """The parse, with the rule that decided, the rules it overruled and the model's view."""
+        parsed = self.parse(text, now=now)
+        norm, _, work = prepare(text)
+        if parsed.intent == "command":
+            return Explanation(parsed, Decision("command", COMMAND_RULE), None)
+        pay = find_pay(work)
+        decision = self._decide(norm, work, now, has_job=find_job(work, self.lex) is not None,
+                                pay=pay, headcount=find_headcount(work, job_words=self.lex.job_rx),
+                                explain=True)
+        return Explanation(parsed, decision,
+                           self.model.proba(work) if self.model is not None else None)
+
     def parse(self, text: str, *, now: datetime | date | None = None) -> Parsed:
         """What the message is and what it states (shared/spec/parse.md)."""
         today = (now.date() if isinstance(now, datetime) else now) or date.today()
@@ -102,23 +176,17 @@ class Parser:
             args = work[m.end():].strip()
             rm = _CMD_REF.match(args) or _REF.search(args)
             ref = int(next(g for g in rm.groups() if g)) if rm else None
-            return Parsed(intent="command", text=body, command=m.group(1), args=args, ref=ref, quote=norm.quote)
+            return Parsed(intent="command", text=body, intent_by=f"rule:{COMMAND_RULE}",
+                          command=m.group(1), args=args, ref=ref, quote=norm.quote)
         job = find_job(work, self.lex)
         pay = find_pay(work)
         headcount = find_headcount(work, job_words=self.lex.job_rx)
-        intent = classify(work, self.lex, has_job=job is not None, has_pay=pay is not None, headcount=headcount,
-                          piece_rate=pay is not None and pay.unit == "piece")
-        if intent == "other" and norm.quote:
-            count_reply, takes_offer = bool(_COUNT_REPLY.match(work)), bool(_TAKE_OFFER.search(work))
-            if count_reply or takes_offer:
-                quoted = self.parse(norm.quote.text, now=now).intent
-                if quoted == "job_post" and count_reply:
-                    intent = "claim"
-                elif quoted == "labor_offer" and takes_offer:
-                    intent = "job_post"
+        decision = self._decide(norm, work, now, has_job=job is not None, pay=pay,
+                                headcount=headcount)
+        intent, rule = decision.intent, decision.rule
         overruled = self.model.overrule(norm, work, intent) if self.model is not None else None
         intent = overruled or intent
-        intent_by = "model" if overruled else "rules"
+        intent_by = "model" if overruled else f"rule:{rule}"
         want = _FIELDS_FOR[intent]
         if intent == "other":
             return Parsed(intent="other", text=body, intent_by=intent_by, quote=norm.quote)
@@ -130,7 +198,8 @@ class Parser:
         ref = None
         work_hc = work
         if "ref" in want:
-            rm = _REF.search(work) or _BARE_REF.search(work) or re.fullmatch(r"\s*(\d{1,6})\s*", work)
+            rm = (_REF.search(work) or _BARE_REF.search(work)
+                  or re.fullmatch(r"\s*(\d{1,6})\s*", work))
             if rm:
                 ref = int(next(g for g in rm.groups() if g))
                 # The posting number is not a figure of the count: 报名 1 3人, 12号 2个人.

@@ -219,6 +219,24 @@ def test_parse_jsonl_follows_the_contract(tmp_path, cfg):  # type: ignore[no-unt
         assert key in out[0]
 
 
+def test_parse_explain_names_the_deciding_rule_and_the_overruled(tmp_path, cfg):  # type: ignore[no-untyped-def]
+    run = daqiao("parse", "--explain", "--config", str(cfg), "我们四个都去，14号", "今天好热啊")
+    assert run.returncode == 0, run.stderr
+    out = run.stdout.decode("utf-8").splitlines()
+    assert out[0] == "我们四个都去，14号"
+    assert "  intent: claim (by rule:claim.self)" in out
+    assert "  also fired, overruled: claim.word" in out
+    assert any(x.startswith("  model: claim") for x in out)
+    assert out[out.index("今天好热啊") + 1] == "  intent: other (by rule:quiet.personal)"
+    # Lines of standard input when no TEXT is given; the JSONL output names the rule too.
+    run = daqiao("parse", "--explain", "--config", str(cfg), stdin="#报名 12\n".encode())
+    assert "  intent: command (by rule:command.word)" in run.stdout.decode("utf-8").splitlines()
+    run = daqiao("parse", "--jsonl", "--config", str(cfg),
+                 stdin=json.dumps({"text": "招普工3名"}, ensure_ascii=False).encode())
+    assert lines(run.stdout)[0]["intent_by"] == "rule:job_post.strong"
+    assert daqiao("parse", "--jsonl", "--config", str(cfg), "text").returncode == 2
+
+
 def test_bad_config_is_a_clear_error(tmp_path):  # type: ignore[no-untyped-def]
     bad = tmp_path / "bad.yaml"
     bad.write_text("timezone: Mars/Olympus\n", encoding="utf-8")

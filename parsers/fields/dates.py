@@ -18,13 +18,20 @@ _NEXT_WEEKDAY = re.compile(rf"(?<!下)下个?{_WD}")
 _NEXT_NEXT_WEEKDAY = re.compile(rf"下下个?{_WD}")
 _THIS_WEEKDAY = re.compile(rf"(?<![下上])(?:本|这个?|这)?{_WD}")
 _MONTH_DAY = re.compile(r"(?<![\d.])(\d{1,2})\s*月\s*(\d{1,2})\s*[号日]?")
-_DOT_DAY = re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})(?=\s*(?:号|日|开始|开工|上岗|到岗|入职|进场|报到|起|到|至|-|~|前|后|—))|"
-                      r"^(\d{1,2})[./](\d{1,2})(?=\s*(?:需要|急需|要|招|缺|晚上|上午|下午|早上))")  # 3.15需要…: a date opening the post
+_DOT_DAY = re.compile(
+    r"(?<![\d.])(\d{1,2})[./](\d{1,2})"
+    r"(?=\s*(?:号|日|开始|开工|上岗|到岗|入职|进场|报到|起|到|至|-|~|前|后|—))|"
+    # 3.15需要…: a date opening the post
+    r"^(\d{1,2})[./](\d{1,2})(?=\s*(?:需要|急需|要|招|缺|晚上|上午|下午|早上))"
+)
 # 下个月1号起: a day of next month (or of this one).
 _REL_MONTH_DAY = re.compile(r"(下个?|这个?|本)月\s*(\d{1,2})\s*[号日]")
-_DAY_ONLY = re.compile(r"(?<![\d月.])(\d{1,2})\s*[号日](?=\s*(?:开始|开工|上岗|到岗|入职|进场|报到|起|上班|前|到|至))")
+_DAY_ONLY = re.compile(
+    r"(?<![\d月.])(\d{1,2})\s*[号日](?=\s*(?:开始|开工|上岗|到岗|入职|进场|报到|起|上班|前|到|至))"
+)
 # 下周开始, 下个月就能进场: the first day of next week or month.
-_STARTS = r"\s*(?:就|都)?\s*(?:开始|开工|起|进场|上岗|到岗|入职|报到|能来|能去|能进场|可以来|可以去|能上岗)"
+_STARTS = (r"\s*(?:就|都)?\s*"
+           r"(?:开始|开工|起|进场|上岗|到岗|入职|报到|能来|能去|能进场|可以来|可以去|能上岗)")
 _NEXT_WEEK = re.compile(rf"(?<!下)下个?(?:周|星期|礼拜)(?=一?{_STARTS})")
 _NEXT_MONTH = re.compile(rf"(?<!下)下个?月(?=初?{_STARTS})")
 _START_WORDS = [
@@ -36,31 +43,57 @@ _START_WORDS = [
     (re.compile(r"今天|今日|即日起|即日|马上|立即|立刻|现在就|今晚|当天就|随时"), 0, None),
 ]
 _END_YEAR = re.compile(r"(?:做|干|到|至|持续|一直)[^，,。;；\n]{0,4}?年底|年底前")
-_END_NEXT_MONTH_END = re.compile(r"(?:做|干|到|至)[^，,。;；\n\d]{0,2}?下个?月(?:底|末)|下个?月(?:底|末)之?前")
-_END_MONTH_END = re.compile(r"(?:做|干|到|至)[^，,。;；\n\d]{0,3}?(?:本|这个)?月底|(?<![\d下个])(?:本|这个)?月底(?:之?前|结束|完工|截止|为止)")
-_END_MONTH = re.compile(r"(?:到|至|-|~|—)\s*(\d{1,2})\s*月(?:底|末|份)?(?!\s*\d)|(?<![\d.])(\d{1,2})\s*月(?:底|末)(?:之?前|结束|完工|截止|为止)")
-_END_DATE = re.compile(r"(?:到|至|-|~|—)\s*(?:(\d{1,2})\s*月)?\s*(\d{1,2})\s*[号日]|"
-                       r"(?<![\d.])\d{1,2}[./]\d{1,2}\s*(?:到|至|-|~|—)\s*(\d{1,2})[./](\d{1,2})(?![\d.]|\s*(?:元|块|万|千|[kKwW]|米|%|斤|公斤|小时))")
+_END_NEXT_MONTH_END = re.compile(
+    r"(?:做|干|到|至)[^，,。;；\n\d]{0,2}?下个?月(?:底|末)|下个?月(?:底|末)之?前"
+)
+_END_MONTH_END = re.compile(
+    r"(?:做|干|到|至)[^，,。;；\n\d]{0,3}?(?:本|这个)?月底|"
+    r"(?<![\d下个])(?:本|这个)?月底(?:之?前|结束|完工|截止|为止)"
+)
+_END_MONTH = re.compile(
+    r"(?:到|至|-|~|—)\s*(\d{1,2})\s*月(?:底|末|份)?(?!\s*\d)|"
+    r"(?<![\d.])(\d{1,2})\s*月(?:底|末)(?:之?前|结束|完工|截止|为止)"
+)
+_END_DATE = re.compile(
+    r"(?:到|至|-|~|—)\s*(?:(\d{1,2})\s*月)?\s*(\d{1,2})\s*[号日]|"
+    r"(?<![\d.])\d{1,2}[./]\d{1,2}\s*(?:到|至|-|~|—)\s*(\d{1,2})[./](\d{1,2})"
+    r"(?![\d.]|\s*(?:元|块|万|千|[kKwW]|米|%|斤|公斤|小时))"
+)
 _DURATION = re.compile(
-    r"(?:干|做|借调|借用|支援|共享|为期|共|连续|工期|做满|需要|要|大概|预计|一共|总共|持续|可以做|能做|能干|可以干|只要|只干|只做|帮忙|帮)"
+    r"(?:干|做|借调|借用|支援|共享|为期|共|连续|工期|做满|需要|要|大概|预计|一共|总共|持续|"
+    r"可以做|能做|能干|可以干|只要|只干|只做|帮忙|帮)"
     r"[^，,。;；\n\d]{0,2}?(\d{1,3})\s*(?:个)?\s*(天|日|周|星期|礼拜|月)"
 )
 # A duration standing as a clause of its own (后天开始，三天，一天180) or right after the day
 # it starts (3月8号一天，250元; 周六一天，).
-_DURATION_CLAUSE = re.compile(r"(?:^|[，,。\s]|(?<=\d[号日])|(?<=[明后]天)|(?<=(?:周|期|拜)[一二三四五六日天]))(\d{1,3}|一(?=天))\s*(天|周|星期|礼拜|个月)(?=\s*(?:[，,。;；]|$))")
+_DURATION_CLAUSE = re.compile(
+    r"(?:^|[，,。\s]|(?<=\d[号日])|(?<=[明后]天)|(?<=(?:周|期|拜)[一二三四五六日天]))"
+    r"(\d{1,3}|一(?=天))\s*(天|周|星期|礼拜|个月)(?=\s*(?:[，,。;；]|$))"
+)
 
 # A relative day that ends the work, not starts it: 明天到后天, 做到周五, 干到下周三.
 _ENDS_HERE = re.compile(r"(?:到|至|~|—)\s*(?:本|这个?)?$")
-_END_RELATIVE = re.compile(rf"(?:到|至|~|—)\s*(?:(大后天|后天|明天)|(?:本|这个?)?(下个?)?{_WD})(?![号日\d])")
+_END_RELATIVE = re.compile(rf"(?:到|至|~|—)\s*(?:(大后天|后天|明天)|(?:本|这个?)?(下个?)?{_WD})"
+                           rf"(?![号日\d])")
 
 # 周五周六两天: a count of days right after the weekdays it starts on.
-_WEEKDAY_DAYS = re.compile(r"(?:周|星期|礼拜)[一二三四五六日天1-7](?:[到至、和]?(?:周|星期|礼拜)?[一二三四五六日天1-7])*\s*(\d)\s*天")
+_WEEKDAY_DAYS = re.compile(
+    r"(?:周|星期|礼拜)[一二三四五六日天1-7]"
+    r"(?:[到至、和]?(?:周|星期|礼拜)?[一二三四五六日天1-7])*\s*(\d)\s*天"
+)
 # 周六周日, 周六、日, 下周一二: two weekdays named together; the work ends on the second.
-_WEEKDAY_PAIR = re.compile(rf"(?<!每){_WD}\s*[、和及与跟]?\s*(?:(?:周|星期|礼拜)([一二三四五六日天1-7])|([一二三四五六日1-7]))(?![号日天\d])")
+_WEEKDAY_PAIR = re.compile(
+    rf"(?<!每){_WD}\s*[、和及与跟]?\s*"
+    r"(?:(?:周|星期|礼拜)([一二三四五六日天1-7])|([一二三四五六日1-7]))(?![号日天\d])"
+)
 # 三天内干完: the work must be done within so many days.
-_WITHIN = re.compile(r"(\d{1,3})\s*(?:个)?\s*(天|日|周|星期)(?:(?:之内|以内|内)(?:干完|做完|完成|完工|搞定|结束)?|(?:干完|做完|完成|完工|搞定))")
+_WITHIN = re.compile(
+    r"(\d{1,3})\s*(?:个)?\s*(天|日|周|星期)"
+    r"(?:(?:之内|以内|内)(?:干完|做完|完成|完工|搞定|结束)?|(?:干完|做完|完成|完工|搞定))"
+)
 _HALF = re.compile(
-    r"(?:干|做|为期|共|连续|工期|做满|需要|要|大概|预计|一共|总共|持续|可以做|能做|能干|可以干|只要|只干|只做|帮忙)"
+    r"(?:干|做|为期|共|连续|工期|做满|需要|要|大概|预计|一共|总共|持续|可以做|能做|能干|可以干|"
+    r"只要|只干|只做|帮忙)"
     r"[^，,。;；\n\d]{0,2}?半\s*(?:个)?\s*(月|年)"
 )
 
@@ -119,7 +152,8 @@ def find_dates(text: str, today: date) -> tuple[date | None, date | None]:
     if m:
         take(monday + timedelta(days=7 + _WEEKDAY[m.group(1)]), m.start())
     for m in _THIS_WEEKDAY.finditer(text):
-        if text[max(0, m.start() - 1):m.start()] in ("下", "上", "每") or _ENDS_HERE.search(text[:m.start()]):
+        if (text[max(0, m.start() - 1):m.start()] in ("下", "上", "每")
+                or _ENDS_HERE.search(text[:m.start()])):
             continue
         wd = _WEEKDAY[m.group(1)]
         d = monday + timedelta(days=wd)
@@ -135,7 +169,8 @@ def find_dates(text: str, today: date) -> tuple[date | None, date | None]:
         break
     m = _DOT_DAY.search(text)
     if m:
-        take(_safe(today.year, int(m.group(1) or m.group(3)), int(m.group(2) or m.group(4))), m.start())
+        take(_safe(today.year, int(m.group(1) or m.group(3)), int(m.group(2) or m.group(4))),
+             m.start())
     m = _first_start(_REL_MONTH_DAY, text)
     if m:
         first = _add_months(first_of_month, 1) if m.group(1).startswith("下") else first_of_month
@@ -191,7 +226,8 @@ def find_dates(text: str, today: date) -> tuple[date | None, date | None]:
             and start.weekday() == _WEEKDAY[m.group(1)] < _WEEKDAY[m.group(2) or m.group(3)]:
         end = start + timedelta(days=_WEEKDAY[m.group(2) or m.group(3)] - _WEEKDAY[m.group(1)])
     if end is None and (m := _HALF.search(text)):  # 干半个月: 15 days; 半年: six months
-        end = base + timedelta(days=14) if m.group(1) == "月" else _add_months(base, 6) - timedelta(days=1)
+        end = (base + timedelta(days=14) if m.group(1) == "月"
+               else _add_months(base, 6) - timedelta(days=1))
     if end is not None and start is not None and end < start:
         end = None
     return start, end

@@ -14,12 +14,16 @@ DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "仨": 3, 
 UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 _RUN = re.compile(r"[零〇一二两俩仨三四五六七八九十百千万]+")
 # Characters that show a numeral run is a quantity (counter words and measure units).
-COUNTERS = set("名个位人天日元块毛月号周小时钟岁件斤次桌点年层台辆班组对家口批车吨箱趟单米平期轮份套把条张间来多余几")
+COUNTERS = set("名个位人天日元块毛月号周小时钟岁件斤次桌点年层台辆班组对家口批车吨箱趟单米平期轮"
+               "份套把条张间来多余几")
 # Per-unit words: in 两百一天 the trailing 一 belongs to 一天, not to the figure.
 _PER_UNIT = re.compile(r"(天|件|小时|个|月|周|日|次|斤|晚|夜|单)")
 # 一个三毛, 一件两块: a money figure in words after the unit marks it too.
-_PER_FIGURE = re.compile(r"(?:天|件|小时|个小时|个月|月|周|日|晚|单)\s*[:：]?\s*(?:\d|[一二两三四五六七八九十百]+\s*(?:毛|块|元|角|分钱))|"
-                         r"个\s*(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)\s*(?:毛|块|元|角)")
+_PER_FIGURE = re.compile(
+    r"(?:天|件|小时|个小时|个月|月|周|日|晚|单)\s*[:：]?\s*"
+    r"(?:\d|[一二两三四五六七八九十百]+\s*(?:毛|块|元|角|分钱))|"
+    r"个\s*(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)\s*(?:毛|块|元|角)"
+)
 
 
 _TENS_RANGE = re.compile(r"([一二两三四五六七八])([二三四五六七八九])([十百千万])")
@@ -89,7 +93,8 @@ def _replace(m: re.Match[str]) -> str:
     if s.startswith(("轮车", "轮电动", "轮摩托"), m.end()):
         return m.group(0)
     # A lone 一 beside a figure is a per-unit word (350一天, 一天150), not a number.
-    if run == "一" and ((prev and (prev.isdigit() or prev in "元块")) or _PER_FIGURE.match(s, m.end())):
+    if run == "一" and ((prev and (prev.isdigit() or prev in "元块"))
+                       or _PER_FIGURE.match(s, m.end())):
         return m.group(0)
     # 1.5万, 5千: a unit word after Arabic digits is a multiplier, handled by the money rules.
     if prev.isdigit() and all(c in UNITS for c in run):
@@ -97,9 +102,11 @@ def _replace(m: re.Match[str]) -> str:
     has_big = any(c in "百千万" for c in run)
     # 一小时二十五, 时薪二十五以上: a figure with 十 inside, closing its clause or bounded by
     # 以上/以下/左右, is a number too (十一放假 is not).
-    tens_end = "十" in run and len(run) >= 2 and (not nxt or nxt in "，,。.!！?？;； \n"
-                                                  or s.startswith(("以上", "以下", "以内", "左右"), m.end()))
-    if not (has_big or tens_end or (run != "一" and s.startswith("分钱", m.end())) or nxt in COUNTERS or (run[-1] in "十" and len(run) >= 1 and nxt != "里")):
+    tens_end = "十" in run and len(run) >= 2 and (
+        not nxt or nxt in "，,。.!！?？;； \n"
+        or s.startswith(("以上", "以下", "以内", "左右"), m.end()))
+    if not (has_big or tens_end or (run != "一" and s.startswith("分钱", m.end()))
+            or nxt in COUNTERS or (run[-1] in "十" and len(run) >= 1 and nxt != "里")):
         return m.group(0)
     # Adjacent digits before a unit: 一二十 → 10-20, 二三百 → 200-300; after 十: 十七八 → 17-18.
     rng = _TENS_RANGE.fullmatch(run)

@@ -5,10 +5,17 @@ from __future__ import annotations
 import re
 
 _SEP = r"[\s\-－—.·]?"
-_MOBILE = re.compile(rf"(?<!\d)(1[3-9]\d{_SEP}\d{{4}}{_SEP}\d{{4}}|1[3-9]\d{_SEP}\d{{3}}{_SEP}\d{{5}}|1[3-9]\d{{2}}{_SEP}\d{{3}}{_SEP}\d{{4}})(?!\d)")
+_MOBILE = re.compile(
+    rf"(?<!\d)(1[3-9]\d{_SEP}\d{{4}}{_SEP}\d{{4}}|"
+    rf"1[3-9]\d{_SEP}\d{{3}}{_SEP}\d{{5}}|"
+    rf"1[3-9]\d{{2}}{_SEP}\d{{3}}{_SEP}\d{{4}})(?!\d)"
+)
 # 0574-86123456, 0574 - 8765 4321: spaces may stand around the dash and inside the number.
-_LANDLINE = re.compile(r"(?<![\d.])(0\d{2,3})\s*[\-－—.·]?\s*(\d{7,8}|\d{3,4}[\s\-]\d{4})(?![\d.])")
-_LABELLED = re.compile(r"(?:电话|手机|联系|tel|TEL|Tel|微信|热线|咨询)[^\d\n]{0,8}?((?:\d[\s\-()]?){7,12}\d)(?!\d)")
+_LANDLINE = re.compile(r"(?<![\d.])(0\d{2,3})\s*[\-－—.·]?\s*(\d{7,8}|"
+                       r"\d{3,4}[\s\-]\d{4})(?![\d.])")
+_LABELLED = re.compile(
+    r"(?:电话|手机|联系|tel|TEL|Tel|微信|热线|咨询)[^\d\n]{0,8}?((?:\d[\s\-()]?){7,12}\d)(?!\d)"
+)
 _NORTH_AMERICA = re.compile(r"(?<!\d)\(?([2-9]\d{2})\)?[\s\-.]?(\d{3})[\s\-.]?(\d{4})(?!\d)")
 
 
@@ -24,7 +31,8 @@ def find_phone(text: str) -> tuple[str, tuple[int, int]] | None:
                 best = (digits, span)
     if best is None:
         m = _NORTH_AMERICA.search(text)
-        if m and re.search(r"[\-.\s()]", m.group(0)) or (m and len(re.sub(r"\D", "", m.group(0))) == 10):
+        if (m and re.search(r"[\-.\s()]", m.group(0))
+                or (m and len(re.sub(r"\D", "", m.group(0))) == 10)):
             best = (re.sub(r"\D", "", m.group(0)), m.span())
     return best
 
@@ -80,7 +88,8 @@ def _grouped(m: re.Match[str]) -> list[tuple[int, int]]:
     reads as a space), so each stretch of consecutive groups is tried, longest first; a part
     of a run counts only as a mobile number or spaced-out digits (a landline's shape is loose
     enough to be read into a pair of dates)."""
-    groups = [(g.start() + m.start(), g.end() + m.start()) for g in re.finditer(r"\d+", m.group(0))]
+    groups = [(g.start() + m.start(), g.end() + m.start())
+              for g in re.finditer(r"\d+", m.group(0))]
     text = m.string
     found: list[tuple[int, int]] = []
     i = 0

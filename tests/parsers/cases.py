@@ -71,3 +71,8 @@ def load_chitchat(name: str | Path = "chitchat.txt") -> list[str]:
     path = name if isinstance(name, Path) else DATA / name
     lines = path.read_text(encoding="utf-8").splitlines()
     return [x for x in lines if x.strip() and not x.startswith("#")]
+
+
+def load_all_cases() -> list[Case]:
+    """Every labelled case the project holds."""
+    return load_cases()

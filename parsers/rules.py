@@ -1,0 +1,86 @@
+"""A small engine for named rules: the first rule that fires decides, and says why.
+
+A rule is a record: its name, the intent it says, the facts that must all hold (`when`),
+the facts any one of which vetoes it (`unless`), and examples it must decide and
+counter-examples it must not fire on. Facts are named boolean properties of a facts object
+(parsers.intent.Facts reads them off the message); the engine only looks them up by name, so
+a rule reads like its sentence: "a short message that says it withdraws, unless it is a
+strong job post, is quiet".
+
+Rules are ordered (the table is the precedence); `decide` stops at the first that fires,
+`explain` goes on and lists the ones that also fired and were overruled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One named rule. `name` is `group.what` (claim.self, quiet.weather); `says` an intent."""
+
+    name: str
+    says: str
+    when: tuple[str, ...]
+    unless: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+    counter: tuple[str, ...] = ()
+    why: str = ""
+
+    def fires(self, facts: object) -> bool:
+        """All of `when` hold and none of `unless`."""
+        return all(getattr(facts, w) for w in self.when) and not any(
+            getattr(facts, u) for u in self.unless)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The intent, the rule that decided it, and (when explained) the rules overruled."""
+
+    intent: str
+    rule: str
+    overruled: tuple[str, ...] = field(default=())
+
+
+FALLBACK = "quiet.nothing_fired"
+
+
+def check(rules: Sequence[Rule], facts_type: type) -> None:
+    """Raise ValueError on a rule that names an unknown fact or repeats a name.
+
+    A fact is a property of `facts_type` or one of its `GIVEN` names (set per instance).
+    """
+    seen: set[str] = set()
+    for r in rules:
+        if r.name in seen:
+            raise ValueError(f"rule {r.name} is defined twice")
+        seen.add(r.name)
+        given = getattr(facts_type, "GIVEN", ())
+        unknown = [f for f in r.when + r.unless if not hasattr(facts_type, f) and f not in given]
+        if unknown:
+            raise ValueError(f"rule {r.name} reads unknown facts {unknown}")
+        if not r.when:
+            raise ValueError(f"rule {r.name} has no condition")
+
+
+def decide(rules: Sequence[Rule], facts: object, *, default: str = "other") -> Decision:
+    """The first rule that fires decides; when none does, the default intent."""
+    for r in rules:
+        if r.fires(facts):
+            return Decision(r.says, r.name)
+    return Decision(default, FALLBACK)
+
+
+def explain(rules: Sequence[Rule], facts: object, *, default: str = "other") -> Decision:
+    """As `decide`, and every later rule that fired too is listed as overruled."""
+    fired = [r for r in rules if r.fires(facts)]
+    if not fired:
+        return Decision(default, FALLBACK)
+    return Decision(fired[0].says, fired[0].name, tuple(r.name for r in fired[1:]))
+
+
+def fired(rules: Sequence[Rule], facts: object) -> list[Rule]:
+    """Every rule that fires, in order (for coverage reports)."""
+    return [r for r in rules if r.fires(facts)]
