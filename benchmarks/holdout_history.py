@@ -2,9 +2,9 @@
 
     python benchmarks/holdout_history.py [--from 40] [--list] [--chitchat-folds 10]
 
-Every blind batch in tests/data/parse_cases.txt was written before the parser saw it, then
-scored, then fixed. Git keeps the parser as it stood before each batch: the parent of the
-commit that added the batch. For each batch this script
+Every blind batch (the cases tagged `@batch=blind-N` in tests/data/cases) was written before
+the parser saw it, then scored, then fixed. Git keeps the parser as it stood before each batch:
+the parent of the commit that added the batch. For each batch this script
 
 1. runs that parent's rules on the batch (what "before its fixes" scored), and
 2. trains the intent model, with today's training code, on the parent's labelled cases
@@ -42,9 +42,11 @@ from parsers.parser import prepare  # noqa: E402
 from tests.parsers.cases import Case, load_cases, load_chitchat  # noqa: E402
 from tools.train_intent import export, fit, training_lines  # noqa: E402
 
-CASES = "tests/data/parse_cases.txt"
-# A blind batch's header (its paraphrases and probes are written after its run: not blind).
-_HEADER = re.compile(r"^## (?:blind )?batch (\d+)\b")
+# Where the cases lived, one header a batch, when the batches were added (the file is gone
+# now, its history is not): a batch is dated by the first commit whose copy holds its header.
+OLD_CASES = "tests/data/parse_cases.txt"
+# A blind batch's tag (its paraphrases and probes are written after its run: not blind).
+_BLIND = re.compile(r"blind-(\d+)")
 _OLD_RULES = """
 import json, sys
 from datetime import datetime
@@ -64,21 +66,25 @@ def _git(*args: str) -> str:
                           check=True).stdout
 
 
-def blind_batches(cases: list[Case]) -> list[tuple[int, str, list[Case]]]:
-    """(number, section, cases) of each blind batch, in file order."""
-    out = []
-    for section in dict.fromkeys(c.section for c in cases):
-        m = _HEADER.match("## " + section)
-        if m and "paraphrase" not in section.split("(")[0] and "probes written" not in section:
-            out.append((int(m.group(1)), section, [c for c in cases if c.section == section]))
-    return out
+def blind_batches(cases: list[Case]) -> list[tuple[int, list[Case]]]:
+    """(number, cases) of each blind batch, by number. A case a later blind batch wrote again
+    word for word (kept once, tagged with both) counts in each."""
+    out: dict[int, list[Case]] = {}
+    for c in cases:
+        for tag in c.batches:
+            if m := _BLIND.fullmatch(tag):
+                out.setdefault(int(m.group(1)), []).append(c)
+    return sorted(out.items())
 
 
-def commit_adding(section: str) -> str | None:
-    """The first commit whose parse_cases.txt holds the batch's header."""
-    key = "## " + section[: section.index(" ", section.index("batch ") + 6)]
-    found = _git("log", "--reverse", "--format=%H", "-S", key, "--", CASES).split()
-    return found[0] if found else None
+def commit_adding(number: int) -> str | None:
+    """The first commit whose parse_cases.txt held the batch's header: "## blind batch N", or
+    "## batch N" for the later batches, which dropped the word."""
+    for key in (f"## blind batch {number}", f"## batch {number}"):
+        found = _git("log", "--reverse", "--format=%H", "-S", key, "--", OLD_CASES).split()
+        if found:
+            return found[0]
+    return None
 
 
 def export_tree(commit: str, into: Path) -> None:
@@ -141,8 +147,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="daqiao-history-") as tmp:
         work = Path(tmp)
         trees: dict[str, tuple[IntentModel, list[str]]] = {}
-        for number, section, cases in batches:
-            commit = commit_adding(section)
+        for number, cases in batches:
+            commit = commit_adding(number)
             if commit is None:
                 print(f"batch {number}: no commit adds it; skipped", file=sys.stderr)
                 continue

@@ -4,10 +4,10 @@
     python -m tools.train_intent --check    exit 1 if the shipped model is not built from
                                             the current cases
 
-The training lines are every labelled case in tests/data/parse_cases.txt but commands (a
-syntax the rules read exactly), and every chit-chat line of tests/data/chitchat.txt as
-`other`. Each is read the way the parser reads it (`parsers.parser.prepare`). Needs
-scikit-learn (a dev dependency); the parser itself needs only the written file.
+The training lines are every labelled case of tests/data/cases but commands (a syntax the
+rules read exactly), and every chit-chat line of tests/data/chitchat.txt as `other`. Each is
+read the way the parser reads it (`parsers.parser.prepare`). Needs scikit-learn (a dev
+dependency); the parser itself needs only the written file.
 """
 
 from __future__ import annotations
@@ -37,8 +37,10 @@ OUT = Path(__file__).resolve().parent.parent / "parsers" / "data" / MODEL_FILE
 def training_lines(data: Path = DATA) -> list[tuple[str, str]]:
     """(intent, message as written) for every line the model learns from, in file order,
     from a folder of case files (tests/data, or an old copy of it)."""
-    lines = [(c.intent, c.text) for c in load_cases(data / "parse_cases.txt")
-             if c.intent != "command"]
+    cases = data / "cases"
+    if not cases.is_dir():  # older trees kept every case in one file
+        cases = data / "parse_cases.txt"
+    lines = [(c.intent, c.text) for c in load_cases(cases) if c.intent != "command"]
     chat = data / "chitchat.txt"
     if chat.exists():  # older trees kept no chit-chat file
         lines += [("other", t) for t in load_chitchat(chat)]

@@ -1,4 +1,4 @@
-"""Table tests of parse.md's rules on messages written for them (tests/data/parse_cases.txt)."""
+"""Table tests of parse.md's rules on messages written for them (tests/data/cases/)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def _misses(parser: Parser, case) -> list[str]:  # type: ignore[no-untyped-def]
     return [f"{case}: got {wrong}, want { {k: case.fields[k] for k in wrong} }"] if wrong else []
 
 
-@pytest.mark.parametrize("case", CASES, ids=[f"L{c.line}" for c in CASES])
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.file}:{c.line}" for c in CASES])
 def test_case(rules_parser: Parser, case) -> None:  # type: ignore[no-untyped-def]
     """Every labelled case holds by the rules alone."""
     assert not _misses(rules_parser, case)
