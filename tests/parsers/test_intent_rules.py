@@ -8,6 +8,7 @@ from parsers import Parser
 from parsers.intent import Facts
 from parsers.intent_rules import RULES
 from parsers.rules import FALLBACK, Rule, check, decide, explain
+from tests.parsers import coverage
 
 EXAMPLES = [(r.name, t) for r in RULES for t in r.examples]
 COUNTER = [(r.name, t) for r in RULES for t in r.counter]
@@ -68,3 +69,10 @@ def test_explain_names_the_rule_the_model_and_the_overruled(parser: Parser) -> N
     assert "claim.self" in text and "also fired, overruled: claim.word" in text
     assert e.model and max(e.model, key=e.model.__getitem__) == "claim"
 
+
+
+def test_every_rule_fires_on_a_labelled_line(rules_parser: Parser) -> None:
+    """The coverage report: no rule in the table without a labelled line it decides."""
+    rep = coverage.report(rules_parser)
+    assert rep.never_fire == [] and rep.never_decide == []
+    assert rep.lines > 6000

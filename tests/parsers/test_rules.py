@@ -8,6 +8,7 @@ import pytest
 
 from parsers import Parser
 from parsers.models import Parsed
+from tests.parsers import figures
 from tests.parsers.cases import load_cases, load_chitchat
 
 CASES = load_cases()
@@ -44,15 +45,19 @@ def _misses(parser: Parser, case) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.file}:{c.line}" for c in CASES])
-def test_case(rules_parser: Parser, case) -> None:  # type: ignore[no-untyped-def]
-    """Every labelled case holds by the rules alone."""
-    assert not _misses(rules_parser, case)
+def test_case(parser: Parser, case) -> None:  # type: ignore[no-untyped-def]
+    """Every labelled case holds as the bot parses it: the rules, with the model's second
+    opinion. A phrasing the model reads right needs no new rule; the rules' own record is
+    kept by the gate below."""
+    assert not _misses(parser, case)
 
 
-def test_every_case_holds_with_the_intent_model(parser: Parser) -> None:
-    """The model's second opinion overrules no labelled case the rules get right."""
-    misses = [m for case in CASES for m in _misses(parser, case)]
-    assert not misses, "\n".join(misses[:20])
+def test_no_figure_falls_below_the_record(parser: Parser, rules_parser: Parser) -> None:
+    """The gate: no more misses than recorded on the cases (with the model and by the rules
+    alone), the shared devset and the real texts, and no more chit-chat made loud
+    (tests/parsers/figures.py; a new record is a reviewed change)."""
+    now = figures.measure(parser, rules_parser)
+    assert not figures.worse(now, figures.recorded()), now
 
 
 @pytest.mark.parametrize("which", ["rules_parser", "parser"])
