@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import cached_property
 
 from parsers import rules, vocab
 from parsers.fields.people import COUPLE, KIN, RELATIVE
@@ -21,7 +20,7 @@ from parsers.fields.work import ORG_SUFFIX, is_task
 from parsers.fragments import alt, rx
 from parsers.intent_rules import RULES
 from parsers.lexicon import Lexicon
-from parsers.rules import Decision
+from parsers.rules import Decision, fact
 
 COMMAND = rx(r"^\s*[#/]\s*([\u4e00-\u9fff]+|[A-Za-z]+)")
 _STICKER = rx(r"^(?:\[[^\[\]]{1,6}\]|\s)+$")
@@ -957,113 +956,113 @@ class Facts:
         self.piece_rate = piece_rate
 
     # -- what the message looks like
-    @cached_property
+    @fact
     def blank(self) -> bool:
         return not self.t or bool(_STICKER.match(self.t))
 
-    @cached_property
+    @fact
     def command(self) -> bool:
         return bool(COMMAND.match(self.t))
 
-    @cached_property
+    @fact
     def short(self) -> bool:
         return len(self.t) <= 30
 
-    @cached_property
+    @fact
     def no_digit(self) -> bool:
         return not re.search(r"\d", self.t)
 
-    @cached_property
+    @fact
     def question(self) -> bool:
         return bool(re.search(r"[?？]|吗", self.t))
 
-    @cached_property
+    @fact
     def no_headcount(self) -> bool:
         return self.headcount is None
 
-    @cached_property
+    @fact
     def said(self) -> str:
         """我们四个都去，14号 / ，鸿运那个: the posting named after the claim, cut off."""
         return _REF_TAIL.sub("", self.t) or self.t
 
-    @cached_property
+    @fact
     def unnamed(self) -> str:
         """理货员那个，我和我同学两个: ... or before it."""
         return _REF_HEAD.sub("", self.said)
 
     # -- quiet talk
-    @cached_property
+    @fact
     def past_fill(self) -> bool:
         return bool(_PAST_FILL.search(self.t))
 
-    @cached_property
+    @fact
     def still_need(self) -> bool:
         return bool(_STILL_NEED.search(self.t))
 
-    @cached_property
+    @fact
     def terms_only(self) -> bool:
         return bool(_TERMS_ONLY.match(self.t))
 
-    @cached_property
+    @fact
     def past_done(self) -> bool:
         return bool(_PAST_DONE.search(self.t))
 
-    @cached_property
+    @fact
     def pay_talk(self) -> bool:
         return bool(_PAY_TALK.search(self.t))
 
-    @cached_property
+    @fact
     def hiring_talk(self) -> bool:
         return bool(_HIRING_TALK.search(self.t))
 
-    @cached_property
+    @fact
     def hedged(self) -> bool:
         return bool(_HEDGED.search(self.t))
 
-    @cached_property
+    @fact
     def come_forward(self) -> bool:
         return bool(_COME_FORWARD.search(self.t))
 
-    @cached_property
+    @fact
     def withdraw(self) -> bool:
         return bool(_WITHDRAW.search(self.t))
 
-    @cached_property
+    @fact
     def personal(self) -> bool:
         return bool(_PERSONAL.search(self.t))
 
-    @cached_property
+    @fact
     def ask(self) -> bool:
         return bool(_ASK.search(self.t))
 
-    @cached_property
+    @fact
     def no_room(self) -> bool:
         return bool(_NO_ROOM.search(self.t))
 
-    @cached_property
+    @fact
     def not_for_us(self) -> bool:
         return bool(_NOT_FOR_US.search(self.t))
 
-    @cached_property
+    @fact
     def news(self) -> bool:
         return bool(_NEWS.search(self.t)) and len(self.t) <= 40
 
-    @cached_property
+    @fact
     def chat_word(self) -> bool:
         return bool(_CHAT.match(self.t)) and len(self.t) <= 8
 
-    @cached_property
+    @fact
     def outing(self) -> bool:
         """我有驾照，周末带你们去兜风: a game or an outing, no job and no pay."""
         return bool(_OUTING.search(self.t)) and not self.has_job and not self.has_pay
 
     # -- the sender offers, asks or takes up
-    @cached_property
+    @fact
     def query(self) -> bool:
         t = self.t
         return bool(_QUERY.search(t)) and not _SELF_NEED.search(t) and not _MUSING.search(t)
 
-    @cached_property
+    @fact
     def offer(self) -> bool:
         t = self.t
         offer = bool(_OFFER.search(_ASKED_TO_WORK.sub("，", _WISH.sub("，", t)))) \
@@ -1073,180 +1072,180 @@ class Facts:
             or bool(_ASKED_OF_OTHERS.match(t) and (_SELF_GO.search(t) or _SELF_STATED.search(t)))
         return offer and not self.outing and not _INVITE.search(t)
 
-    @cached_property
+    @fact
     def speaks_for_self(self) -> bool:
         """我, 本人, 咱, 俺, or more than one clause: not a bare question."""
         return bool(re.search(r"我|本人|咱|俺|[，,。]", self.t))
 
-    @cached_property
+    @fact
     def training(self) -> bool:
         return bool(_TRAINING.search(self.t))
 
-    @cached_property
+    @fact
     def job_named_first(self) -> bool:
         """护工我可以，做过三年: the posting named by its job word, then the sender takes it up."""
         m = self.lex.job_rx.match(self.t) if self.lex.job_rx is not None else None
         return bool(m and _TAKE_IT.match(self.t, m.end()))
 
-    @cached_property
+    @fact
     def claim_self(self) -> bool:
         return bool(_CLAIM_SELF.search(self.said) or _CLAIM_SELF.search(self.unnamed))
 
-    @cached_property
+    @fact
     def claim_word(self) -> bool:
         return bool(_CLAIM.search(self.said) or _CLAIM.search(self.unnamed))
 
-    @cached_property
+    @fact
     def not_claim(self) -> bool:
         return bool(_NOT_CLAIM.search(self.t))
 
-    @cached_property
+    @fact
     def asked_of_others(self) -> bool:
         """谁家还缺人？我可以去: asking who needs people first makes it an offer."""
         return bool(_ASKED_OF_OTHERS.match(self.t))
 
-    @cached_property
+    @fact
     def asks_after_posting(self) -> bool:
         """3号还要人吗？我想去: a question, a posting's number or 人不 beside a strong post."""
         return bool(_ASKS_AFTER.search(self.t))
 
-    @cached_property
+    @fact
     def ref_open(self) -> bool:
         """18号我们厂能出五个人: the posting's number, then who takes it up."""
         return bool(_REF_OPEN.match(self.t))
 
-    @cached_property
+    @fact
     def who_can(self) -> bool:
         return bool(_WHO_CAN.search(self.t))
 
-    @cached_property
+    @fact
     def who_free(self) -> bool:
         return bool(_WHO_FREE.search(self.t))
 
-    @cached_property
+    @fact
     def help_me(self) -> bool:
         return bool(_HELP_ME.search(self.t))
 
-    @cached_property
+    @fact
     def needs_count(self) -> bool:
         """缺3, 需要5: a need with its count."""
         return bool(re.search(r"(?:缺|需要|需|要)\s*\d", self.t))
 
     # -- the sender hires
-    @cached_property
+    @fact
     def job_strong(self) -> bool:
         """A need asked of others (谁家要人? 哪家缺人?) is not the sender's own need."""
         t = self.t
         return bool(_JOB_STRONG.search(_ASKED_OF_OTHERS.sub("，", t))) \
             and not self.outing and not _EARNED.search(t) and not _MUSING.search(t)
 
-    @cached_property
+    @fact
     def hire_job(self) -> bool:
         return self.has_job and bool(_HIRE_VERB.search(self.t))
 
-    @cached_property
+    @fact
     def gives(self) -> bool:
         """我们绣花厂的活可以拿回家做: work given out."""
         return bool(_FIRM_GIVES.search(_CLAUSES.split(self.t)[0]))
 
-    @cached_property
+    @fact
     def firm_hires(self) -> bool:
         """A strong job post in the firm's own voice (我们厂, or a clause opening with its need:
         电话：138…，要木工3个; 包工不包料，要木工五个)."""
         return self.job_strong and bool(_SELF_NEED.search(self.t) or any(
             _FIRM_NEEDS.search(c) or _FIRM_GIVES.search(c) for c in _CLAUSES.split(self.t)))
 
-    @cached_property
+    @fact
     def ad(self) -> int:
         return len(set(_AD_WORDS.findall(self.t)))
 
-    @cached_property
+    @fact
     def long_ad(self) -> bool:
         """A long ad with three or more ad words and no word of a seeker."""
         return len(self.t) > 40 and self.ad >= 3 \
             and not re.search(r"求职|找工作|找活|本人", self.t)
 
-    @cached_property
+    @fact
     def ad3(self) -> bool:
         return self.ad >= 3
 
-    @cached_property
+    @fact
     def ad2_with_job_or_pay(self) -> bool:
         return self.ad >= 2 and (self.has_job or self.has_pay)
 
-    @cached_property
+    @fact
     def ad2_long(self) -> bool:
         return self.ad >= 2 and len(self.t) > 20
 
-    @cached_property
+    @fact
     def hiring_shape(self) -> bool:
         return self.job_strong or self.hire_job or self.gives or self.ad3 \
             or self.ad2_with_job_or_pay
 
-    @cached_property
+    @fact
     def appeal(self) -> int:
         return len(set(_APPEAL.findall(self.t)))
 
-    @cached_property
+    @fact
     def appeal_strong(self) -> bool:
         return bool(_APPEAL_STRONG.search(self.t))
 
-    @cached_property
+    @fact
     def appeal_outweighs_ad(self) -> bool:
         return self.appeal >= 2 or self.ad < 3
 
-    @cached_property
+    @fact
     def strong_ad(self) -> bool:
         return self.job_strong and self.ad >= 4
 
-    @cached_property
+    @fact
     def job_with_terms(self) -> bool:
         return self.has_job and bool(self.has_pay or self.headcount
                                      or _WANTED_ABLE.search(self.t))
 
-    @cached_property
+    @fact
     def has_staff(self) -> bool:
         return bool(_HAS_STAFF.search(self.t))
 
-    @cached_property
+    @fact
     def count_and_pay(self) -> bool:
         """超市夜班理货，3-5人，一晚200元: a clause of just a count, and pay."""
         return self.has_pay and bool(_BARE_COUNT.search(self.t))
 
-    @cached_property
+    @fact
     def piece_work(self) -> bool:
         """穿珠子，一串两毛: pay per piece for handiwork."""
         return self.has_pay and self.piece_rate and bool(
             _PIECE_WORK.search(self.t) or is_task(_CLAUSES.split(self.t)[0]))
 
     # -- what someone else should act on
-    @cached_property
+    @fact
     def grievance(self) -> bool:
         return bool(_WORKPLACE.search(self.t) and _WRONG.search(self.t)) \
             and not _LAUGH.search(self.t)
 
-    @cached_property
+    @fact
     def request_words(self) -> bool:
         return bool(_REQUEST.search(self.t))
 
-    @cached_property
+    @fact
     def request_question(self) -> bool:
         return bool(_REQUEST_Q.search(self.t))
 
-    @cached_property
+    @fact
     def long_appeal(self) -> bool:
         return self.appeal_strong and len(self.t) > 12
 
-    @cached_property
+    @fact
     def appeals(self) -> bool:
         return self.appeal >= 2 and len(self.t) > 20
 
-    @cached_property
+    @fact
     def illness(self) -> bool:
         """Illness and hospitals: personal news in a chat line, part of an appeal in a letter."""
         return len(self.t) > 40 and bool(re.search(r"生病|住院|医院|医生|看病", self.t))
 
-    @cached_property
+    @fact
     def for_the_union(self) -> bool:
         return self.request_words or self.request_question or self.long_appeal \
             or self.appeals or self.illness or self.grievance

@@ -13,8 +13,9 @@ Rules are ordered (the table is the precedence); `decide` stops at the first tha
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +31,15 @@ class Rule:
     why: str = ""
 
     def fires(self, facts: object) -> bool:
-        """All of `when` hold and none of `unless`."""
-        return all(getattr(facts, w) for w in self.when) and not any(
-            getattr(facts, u) for u in self.unless)
+        """All of `when` hold and none of `unless` (plain loops: this runs a few dozen times
+        a message, and a generator each time cost more than the facts it read)."""
+        for w in self.when:
+            if not getattr(facts, w):
+                return False
+        for u in self.unless:
+            if getattr(facts, u):
+                return False
+        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +52,29 @@ class Decision:
 
 
 FALLBACK = "quiet.nothing_fired"
+
+
+class fact:  # noqa: N801 - used as a decorator, like property
+    """A named fact of a message: worked out on first read, then kept on the instance.
+
+    As functools.cached_property, without the lock it takes on every first read in Python
+    3.11: the rules read dozens of facts per message, and a lock each cost a sixth of the
+    parser's throughput.
+    """
+
+    def __init__(self, fn: Callable[[Any], Any]) -> None:
+        self.fn = fn
+        self.name = fn.__name__
+        self.__doc__ = fn.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
 
 
 def check(rules: Sequence[Rule], facts_type: type) -> None:
