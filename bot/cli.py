@@ -19,6 +19,7 @@ from bot.config import Config, ConfigError, load_config
 from bot.types import InboundMessage
 
 if TYPE_CHECKING:
+    from parsers import Parser
     from storage import Repository
 
 log = logging.getLogger("daqiao")
@@ -79,8 +80,9 @@ def cmd_parse(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
-def _explain(parser: Any, texts: Iterable[str], cfg: Config) -> int:
-    """`daqiao parse --explain`: each message, then why it parsed as it did."""
+def _explain(parser: Parser, texts: Iterable[str], cfg: Config) -> int:
+    """`daqiao parse --explain`: each message, then why it parsed as it did (the TEXT
+    arguments, or else each line of standard input as one message)."""
     now = datetime.now(cfg.tz)
     for text in texts:
         if not text.strip():
@@ -397,8 +399,9 @@ def build_argparser() -> argparse.ArgumentParser:
     how = p.add_mutually_exclusive_group(required=True)
     how.add_argument("--jsonl", action="store_true", help="JSON lines in and out")
     how.add_argument("--explain", action="store_true",
-                     help="say which rule decided each TEXT (or each line of standard input), "
-                          "which rules it overruled, and what the intent model thinks")
+                     help="say which rule decided each TEXT, which rules it overruled, and what "
+                          "the intent model thinks; with no TEXT, standard input is read one "
+                          "message per line")
     p.add_argument("texts", nargs="*", metavar="TEXT", help="with --explain: messages to explain")
     p.add_argument("--rules-only", action="store_true",
                    help="the intent rules alone, without the intent model's second opinion")

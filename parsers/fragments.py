@@ -50,6 +50,9 @@ def rx(template: str, flags: int = 0) -> re.Pattern[str]:
     return re.compile(expand(template), flags)
 
 
-def alt(*parts: str) -> str:
-    """Alternatives, one a line in the source: `alt(r"...", r"...")` is `...|...`."""
+def either(*parts: str) -> str:
+    """Alternatives, one a line in the source: `either(r"...", r"...")` is `...|...`.
+
+    (Not `alt`: that is parsers.vocab.alt, the alternatives of a word class.)
+    """
     return "|".join(parts)

@@ -1,8 +1,13 @@
-"""Intent rules: what a message is. Ordered so that the bot stays quiet when unsure."""
+"""Intent rules: what a message is. Ordered so that the bot stays quiet when unsure.
+
+The facts the rules read (`Facts`), the patterns they are read with, and `classify`, which
+runs the rule table (parsers/intent_rules.py) over them.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from parsers import rules, vocab
 from parsers.fields.people import COUPLE, KIN, RELATIVE
@@ -17,15 +22,24 @@ from parsers.fields.requests import (
     UNLICENSED,
 )
 from parsers.fields.work import ORG_SUFFIX, is_task
-from parsers.fragments import alt, rx
-from parsers.intent_rules import RULES
+from parsers.fragments import either, rx
+from parsers.intent_rules import REPLY, RULES
 from parsers.lexicon import Lexicon
-from parsers.rules import Decision, fact
+from parsers.rules import FALLBACK, Decision, fact
 
+# How long a message is, in characters of its working text: the limits the facts read.
+SHORT = 30  # a short message, at most: a reply taking up, withdrawing, offering briefly
+CHAT_MAX = 8  # a chat word (收到, 谢谢) with little after it, at most
+FEW_WORDS = 12  # an appeal word in more than this is an appeal (request.appeal)
+LINE = 20  # more than a line: two ad words, or two appeal words, in it count
+NEWS_MAX = 40  # news passed on in a line of chat, at most; longer, a letter citing the news
+LONG = 40  # a long text, more than this: a letter (illness in it), a platform ad
+
+# A command word opens the message (#报名 12): Parser.parse reads it before any rule.
 COMMAND = rx(r"^\s*[#/]\s*([\u4e00-\u9fff]+|[A-Za-z]+)")
 _STICKER = rx(r"^(?:\[[^\[\]]{1,6}\]|\s)+$")
 
-_PAST_FILL = rx(alt(
+_PAST_FILL = rx(either(
     r"(?:上次|上回|上一次|之前|前几天|前阵子|昨天|前天|上周|上个?月|去年|前段时间|已经|已)"
         r"[^，,。!！]{0,8}?(?:招|找|要|来)[^，,。!！]{0,6}?(?:的|了)",
     r"到岗了", r"都到了", r"都来了",
@@ -47,7 +61,7 @@ _PAST_FILL = rx(alt(
 # Work done and paid: a report, unless the message goes on to offer or ask
 # (活干完了，有需要的老板联系).
 # What a kind of work pays, as talk (做保洁一个月才三千, 晚上加班能多挣六十): no one asks anything.
-_PAY_TALK = rx(alt(
+_PAY_TALK = rx(either(
     r"(?:[一1]个月|[一1]天|[一1]个?小时|每月|每天|[一1]晚上?)(?:(?:才|只有|只|就)\s*\d+(?![\d.]|"
         r"\s*(?:班|趟|次|辆|列|回|个|人|单|件))|\s*\d+\s*(?:块|元)?(?:钱)?(?:太少|太低|少了|低了|"
         r"不够))", r"多(?:赚|挣)了?\s*\d+"
@@ -58,11 +72,11 @@ _TERMS_ONLY = rx(
         r"房补|住宿|宿舍|补贴|加班费|社保|五险)|长白班|两班倒|[，,。、;；\s])+$"
 )
 # A drill told about (消防演习大家都跑出来了): its alarm and running out are not an emergency.
-_DRILL = rx(alt(
+_DRILL = rx(either(
     r"(?:演习|演练)[^。！!？?]{0,12}(?:跑出来|撤出来|疏散|警报|报警|警铃)[^，,。！!？?]*",
     r"(?:跑出来|撤出来|疏散|警报|报警|警铃)[^。！!？?]{0,6}(?:演习|演练)"
 ))
-_PAST_DONE = rx(alt(
+_PAST_DONE = rx(either(
     r"(?:活|工)<clause>{0,3}?(?:已经|都|也)?干完了",
     r"钱(?:也|都|已经)?(?:结|发|到账)了",
     r"(?:赚|挣|拿)了\d", r"干了\d+\s*天"
@@ -71,13 +85,13 @@ _PAST_DONE = rx(alt(
 # Hearsay or a maybe about hiring (老板说下个月可能要招二十个人): quiet, even with a figure,
 # unless the message asks people to come forward.
 _HEDGED = rx(r"(?:可能|也许|说不定|听说|估计|好像)<clause>{0,8}(?:要|会|需要)?(?:招|要人|缺人)")
-_HIRING_TALK = rx(alt(
+_HIRING_TALK = rx(either(
     r"招(?:工|人)[^，,。\d]{0,5}?(?:难|不容易)",
     r"(?:招工|招人|招聘|要人)的?(?:事(?:情|儿)?|信息|消息|广告|帖子)",
     r"招不到人", r"不好招", r"刷屏",
     _HEDGED.pattern,
 ))
-_COME_FORWARD = rx(alt(
+_COME_FORWARD = rx(either(
     r"联系", r"报名", r"电话", r"有意", r"有空的", r"谁", r"来吧", r"私聊", r"私信", r"\d{7,}"
 ))
 # Asking for work, then saying who one is or when one can work: an offer (parse.md).
@@ -89,7 +103,7 @@ _WORK_ASKED = rx(
 _SELF_GO = rx(r"<we><clause_nq>{0,4}(?:可以|能)(?:去|来|干)")
 # Where the sender's people are: 我们村三个, 我们这边五个人.
 _OUR_SIDE = r"(?:这边|这里|村|村里|老家|厂|厂里|一共|总共)"
-_SELF_STATED = rx(alt(
+_SELF_STATED = rx(either(
     r"我(?:今年)?\d{2}岁", r"\d{2}(?:岁)?出头",
     r"我是?(?:退伍|退役)(?:的|军人|兵)",
     r"(?:[一1]周|每周|[一1]个?星期|每天|[一1]天)(?:能|可以)(?:干|做|上)\d+\s*(?:天|个?小时|"
@@ -107,7 +121,7 @@ _SELF_STATED = rx(alt(
     r"(?:^|[，,。])[\u4e00-\u9fff]{2,6}都(?:能|可以)?接<end>",
     r"我(?:们|(?:和|跟)<clause_nq>{1,4})?(?:[俩两仨]|<count>)?(?:都|也)?(?:会|能干|能做)<end>"
 ))
-_ASKED_OF_OTHERS = rx(alt(
+_ASKED_OF_OTHERS = rx(either(
     r"(?:谁家|哪家|哪个厂|哪位老板|谁|有没有老板|有没有厂家?)<clause_nq>{0,8}?(?:要人|需要人?|"
         r"缺人|用人|招人|要[\u4e00-\u9fff]{0,4}(?:工|员|师傅)|(?:要|需要|缺)"
         r"[\u4e00-\u9fff]{2,4}的(?=[?？吗]))<clause_nq>{0,6}[?？吗]?",
@@ -120,7 +134,7 @@ _ASKED_OF_OTHERS = rx(alt(
     r"有需要<clause_nq>{0,6}的(?:老板|厂家|厂|公司)吗?[?？]?"
 ))
 # The weather, or one's own things and family: not for the union unless it is asked to act.
-_PERSONAL = rx(alt(
+_PERSONAL = rx(either(
     r"(?:被贴|吃了?)(?:罚单|条)",
     r"(?:晚点|晚些|迟点|会晚|要晚|晚一点)(?:到|来|回)",
     r"等我(?:一下|一会)", r"天气", r"这天",
@@ -135,18 +149,18 @@ _PERSONAL = rx(alt(
     r"(?:今天|刚才|早上|今早|昨天|晚上)<clause>{0,6}路上?<clause>{0,2}(?:堵|塞车)"
 ))
 # 没地方停: a place that is lacking, even beside a personal fine (停路边老被贴条).
-_NO_ROOM = rx(alt(
+_NO_ROOM = rx(either(
     r"没(?:有)?地方(?:停|放|充|休息|吃饭)",
     r"停车难", r"难停"
 ))
 # 今天的工钱一人三百: what past work paid, not a rate offered.
 _EARNED = rx(r"(?:今天|昨天|前天|上周|这次|上次|那天)的(?:工钱|工资)")
 # 不知道明天有没有活干: wondering aloud, not asking the group.
-_MUSING = rx(alt(
+_MUSING = rx(either(
     r"不知道<clause_nq>{0,6}(?:有没有|有活)",
     r"(?:要人|缺人|招人|有活)我?不(?:知道|清楚)"
 ))
-_ASK = rx(alt(
+_ASK = rx(either(
     r"能不能", r"可不可以", r"能否", r"希望", r"请(?!假)", r"帮忙", r"帮帮", r"工会", r"怎么办",
     r"怎么处理", r"谁管", r"找谁", r"反映", r"投诉", r"举报"
 ))
@@ -154,7 +168,7 @@ _ASK = rx(alt(
 # News and hearsay passed on in a line of chat: 刚看到新闻，社保缴费基数调了 (a letter citing
 # the news is an appeal).
 _NEWS = rx(vocab.alt("news"))
-_NOT_FOR_US = rx(alt(
+_NOT_FOR_US = rx(either(
     r"^谁的<clause_nq>{1,8}[?？]",
     r"^(?:你|你们)?(?:可以|最好|还是)?(?:去|到)<clause_nq>{1,8}(?:问问|问一下|咨询一下|咨询下|"
         r"看看)[吧呀啊]?<end>",
@@ -170,7 +184,7 @@ _INVITE = rx(
         r"登记|公布)(?:到|在|进)?(?:群|这|上来|出来)"
 )
 # Terms wished for (日结就行, 最好周结): the sender's own, unless they are asking about work.
-_PREFERS = rx(alt(
+_PREFERS = rx(either(
     r"(?:日结|周结|月结)(?:最好|就行|就好)",
     r"最好(?:日结|周结)"
 ))
@@ -188,7 +202,7 @@ _LEISURE = (
         r"陪|回家|回老家|探亲|走亲戚|睡觉)"
 )
 # We are free, said where work is in view: 有谁家要临时工吗？我和我老婆都有空.
-_FREE = rx(alt(
+_FREE = rx(either(
     r"我(?:们|俩|们俩|(?:和|跟)<clause>{1,5})?(?:(?:每天|平时|周末|晚上|白天|上午|下午|中午|"
         r"早上)[^，,。?？你他她]{0,10}?)?(?:都|也)?有(?:空|时间)(?!的)(?!" + _LEISURE
         + r")",
@@ -196,10 +210,10 @@ _FREE = rx(alt(
     r"我[^。?？]{0,12}[，,]\s*(?:下周|明天|后天|下个?月|周末|这几天|最近|随时|现在|平时|晚上|"
         r"白天)(?:就|都|也)?有(?:空|时间)(?!的)(?!" + _LEISURE + r")"
 ))
-_WORKY = rx(alt(
+_WORKY = rx(either(
     r"活", r"工", r"上班", r"干", r"要人", r"缺人", r"用人", r"人手"
 ))
-_STILL_NEED = rx(alt(
+_STILL_NEED = rx(either(
     r"还(?:需要|缺|要|差|招)",
     r"再(?:招|要|来)", r"继续招"
 ))
@@ -208,7 +222,7 @@ _STILL_NEED = rx(alt(
 _FOLK = vocab.alt("folk")
 # How many people a place has (我们厂有300个工人): a description, not a need.
 _HAS_STAFF = rx(r"有\s*\d+\s*(?:多|来|几|余)?\s*(?:个|名|位)?\s*(?:" + _FOLK + r"|员工)")
-_OFFER = rx(alt(
+_OFFER = rx(either(
     # 五个小伙子，都有力气: a count of people opening the message, then what they can do.
     r"^(?:我们|咱们|俺们)?\d+\s*(?:多|来|几)?\s*(?:个|名|位)?\s*(?:" + _FOLK
         + r")[，,\s][^。?？]{0,12}?(?:有力气|能吃苦|肯吃苦|肯干|都行|都能干|都会|都可以|都干过)",
@@ -353,7 +367,7 @@ _OFFER = rx(alt(
     r"有\s*\d+(?:\s*-\s*\d+)?\s*(?:多|来|几)?\s*(?:个|名|位)?\s*(?:人|老乡|兄弟|姐妹|工人|师傅)"
         r"[^。？?]{0,12}(?:都能干|都会干?|能干|会干|可以干|都可以做|都能做)"
 ))
-_JOB_STRONG = rx(alt(
+_JOB_STRONG = rx(either(
     r"(?:需|需要|急需)<clause>{0,4}用工\s*\d+\s*(?:名|人|个)",
     r"急招", r"招聘", r"诚聘", r"高薪聘", r"聘请", r"招工",
     r"(?<!没)(?<!没有)(?<!不)招人(?![吗么嘛没])",
@@ -408,7 +422,7 @@ _JOB_STRONG = rx(alt(
 # 袜厂找缝头工: a firm looking for a job word hires.
 _HIRE_VERB = rx("(?:" + vocab.alt("hiring_verbs") + ")")
 # Words of a platform job ad (duties, requirements, terms): several together make an ad.
-_AD_WORDS = rx(alt(
+_AD_WORDS = rx(either(
     r"用工单位", r"招聘单位", r"需求人数", r"招聘人数", r"用工人数", r"招工人数", r"工价", r"岗位",
     r"职责", r"任职", r"职位", r"优先", r"经验", r"负责", r"年龄", r"周岁",
     r"\d+\s*[-~到]\s*\d+\s*岁",
@@ -421,7 +435,7 @@ _AD_WORDS = rx(alt(
     r"保底", r"多劳多得", r"计件", r"包吃住", r"招聘", r"诚聘", r"急招", r"直招", r"日结", r"周结",
     r"月结"
 ))
-_APPEAL = rx(alt(
+_APPEAL = rx(either(
     r"关于", r"为何", r"为什么", r"是否", r"什么时候", r"何时", r"如何", r"咨询", r"投诉", r"举报",
     r"反映", r"请求", r"恳请", r"呼吁", r"建议", r"问题", r"领导", r"政府", r"部门", r"局", r"委",
     r"办理", r"乱", r"欺诈", r"诈骗", r"骗", r"坑", r"违规", r"违法", r"不作为", r"监管",
@@ -432,7 +446,7 @@ _APPEAL = rx(alt(
     r"收费", r"学校", r"医院", r"小区", r"业主", r"居民", r"村民", r"市民", r"学生", r"家长",
     r"老师"
 ))
-_APPEAL_STRONG = rx(alt(
+_APPEAL_STRONG = rx(either(
     r"关于", r"为何", r"为什么", r"是否", r"投诉", r"举报", r"反映", r"恳请", r"呼吁", r"建议",
     r"请查", r"调查", r"查处", r"查办", r"整治", r"领导", r"政府", r"有关部门", r"相关部门",
     r"市长", r"书记", r"局长", r"拖欠", r"克扣", r"欠薪", r"维权",
@@ -441,7 +455,7 @@ _APPEAL_STRONG = rx(alt(
     r"不公平", r"不合理", r"欺诈", r"诈骗", r"违法", r"违规", r"失职", r"不作为", r"黑幕", r"强制",
     r"乱收费", r"乱象", r"霸王"
 ))
-_QUERY = rx(alt(
+_QUERY = rx(either(
     # 温州有没有包住的普工: work asked for by its terms, then the job.
     r"(?:有没有|有无|还有|有啥|有什么|有哪些|哪里有|哪儿有|哪有|哪家|谁家|谁有|求推荐|推荐|有|"
         r"哪里|哪儿)[^。！!]{0,14}?(?:活(?!动)|工作|事做|兼职|岗位|零工|招|班上|要人|缺人|用人|招工|"
@@ -522,7 +536,7 @@ _CLAUSES = rx(r"[，,。;；\n]")
 _ASKS_AFTER = rx(r"[?？]|吗|\d+\s*号|(?:人|活)(?:不|没有?)(?:[，,。?？\s]|$)")
 # Said with a piece rate (一串两毛, 八毛一打), these make it work given out, not the price of
 # goods (鸡蛋一盒十块).
-_PIECE_WORK = rx(alt(
+_PIECE_WORK = rx(either(
     r"计件",
     r"(?:在家|回家)<clause>{0,3}做",
     r"外发", r"手工", r"加工", r"活"
@@ -532,11 +546,11 @@ _WANTED_ABLE = rx(r"(?:^|[，,])要(?:会|能|懂|有经验|有证)")
 _BARE_COUNT = rx(
     r"(?:^|[，,\s])\d+(?:\s*-\s*\d+)?\s*(?:多|来|余)?\s*(?:个人|名|人|位)(?:[，,。\s]|$)"
 )
-_SELF_NEED = rx(alt(
+_SELF_NEED = rx(either(
     r"我们(?:厂|公司|店|这边|这里)",
     r"我司", r"本公司", r"本厂", r"我厂", r"我们需要", r"我这边需要", r"我这里需要", r"我店"
 ))
-_CLAIM = rx(alt(
+_CLAIM = rx(either(
     r"^\s*[+＋]\s*\d(?!\d)",
     r"^我(?:也)?(?:算)?[一1]个<end>",
     r"^我(?:我)+[!！~。]*$",
@@ -569,7 +583,7 @@ _CLAIM = rx(alt(
     r"^\d+\s*号?\s*[,，]?\s*\d+\s*(?:个|人|位)",
     r"^\d+\s*号\s*[,，]?\s*我(?:和|跟|带|们)"
 ))
-_NOT_CLAIM = rx(alt(
+_NOT_CLAIM = rx(either(
     r"(?:刚才|刚刚|昨天|前天|上次|上午|早上|那天)<clause>{0,10}(?:去[\u4e00-\u9fff]{1,5}了|"
         r"(?:去|干|做)(?:了|过)[，,。!！\s])",
     r"接了?\s*\d+\s*(?:桌|单|笔|批|场|趟|车|家)",
@@ -598,7 +612,7 @@ _NOT_CLAIM = rx(alt(
         r"<clause>{0,3}报名", r"报名费", r"怎么报名", r"报名时间", r"报名方式", r"报名截止"
 ))
 # The workers' own training wished for: a request (checked early for short messages).
-_TRAINING_WORDS = alt(
+_TRAINING_WORDS = either(
     r"(?:能|可以|希望|请|想让|建议)<clause>{0,4}组织(?!的)[^，,。的]{0,4}(?:学(?!习班)|培训|"
         r"考证|上课)",
     r"(?:有没有|哪里有|哪儿有|哪里可以|哪里能|哪儿能|去哪)<clause>{0,4}学[\u4e00-\u9fff]{1,6}的("
@@ -616,7 +630,7 @@ _TRAINING_WORDS = alt(
         r"直播|电商|英语|文化|普通话)",
     r"想考<clause>{0,6}证"
 )
-_REQUEST = rx(alt(
+_REQUEST = rx(either(
     r"坏了", r"坏掉", r"损坏", r"不亮", r"不能用", r"没法用", r"用不了", r"不好用", r"漏水",
     r"漏雨", r"漏电",
     r"(?:停电|停水|断电|断水)<clause>{0,6}(?:还没|没来|一直|好几|\d+\s*(?:天|个?小时)了)",
@@ -771,7 +785,7 @@ _REQUEST = rx(alt(
 ))
 # A grievance without a keyword: a workplace, facility or institution (or the workers) and
 # something wrong with it: 工人都喝不上水, 停车场就关门，车停不进去, 身份证扣着不还.
-_WORKPLACE = rx(alt(
+_WORKPLACE = rx(either(
     r"押金", r"保证金", r"工资", r"工钱", r"加班费", r"厂里", r"厂区", r"工厂", r"厂门", r"车间",
     r"宿舍", r"食堂", r"厕所", r"卫生间", r"洗手间", r"饮水机", r"驿站", r"停车场", r"停车位",
     r"车位", r"园区", r"工地", r"工棚", r"脚手架", r"安全网", r"书屋", r"阅览室", r"图书室",
@@ -781,7 +795,7 @@ _WORKPLACE = rx(alt(
     r"医务室", r"卫生室", r"饭堂", r"澡堂", r"淋浴", r"热水", r"空调", r"仓库", r"厂房", r"公司",
     r"老板", r"单位", r"中介", r"物业", r"包工头", r"工头", r"工人", r"工友", r"员工"
 ))
-_WRONG = rx(alt(
+_WRONG = rx(either(
     r"涨价",
     r"(?:喝|吃|停|进|用|打|买|抢|找|拿|领|充|修|住|挤|走|洗|坐|回|交|借|赶|等|连|登|刷|转|过|睡)"
         r"不(?:上|进去|进来|出去|出来|到|了|动|起|下|开|通|完|着|住|去)",
@@ -836,7 +850,7 @@ _WRONG = rx(alt(
 ))
 # Who can do a thing, then what it is and what it pays: the sender looks for a worker.
 # 哪位大姐有空？帮忙包两天粽子，一天一百五: asking who is free, with pay, is a need.
-_WHO_FREE = rx(alt(
+_WHO_FREE = rx(either(
     r"(?:谁|哪位|哪个|有没有人)<clause_nq>{0,4}(?:有空|有时间|闲着)",
     r"(?:谁|哪位|有没有人)(?:能|可以|愿意)(?=来?帮)"
 ))
@@ -867,7 +881,7 @@ _GO_DO = (
         r"采[\u4e00-\u9fff]{1,2})"
 )
 # The sender takes it up themself, even inside a question about the posting.
-_CLAIM_SELF = rx(alt(
+_CLAIM_SELF = rx(either(
     r"^我的?" + RELATIVE + r"(?:也|都)去<part>?\s*<end>",
     r"^我的?" + RELATIVE + r"<sentence>{0,8}[，,](?:她|他)(?:也)?(?:可以|行|能行|能干|能去)"
         r"[吧啊呀]?<end>",
@@ -934,6 +948,13 @@ _REF_HEAD = rx(
 # Games and outings: 差两个人 there is a player short, not a worker.
 _OUTING = rx(vocab.alt("outings"))
 _CHAT = rx("^(?:" + vocab.alt("chat") + ")")
+# A bare count in reply to a quoted posting takes it up: 「…缺6个人」 我们4个.
+_COUNT_REPLY = rx(r"^\s*(?:我们|我们这边?|我这边?)?\s*(?:[俩仨]|\d+\s*(?:个人|个|人|位|"
+                  r"名))\s*[。!！~]*\s*$")
+# Wanting the people a quoted offer names is a need: 「…5个木工空着」 我们工地正好要.
+_TAKE_OFFER = rx(r"(?:正好|刚好|正)(?:要|需要|缺)|^(?:我|我们)(?:厂|公司|店|这边|这里|"
+                 r"工地|车间)?(?:都|也|正好|刚好)?(?:需要|要|缺)人?(?=[，,。!！\s]|$)|"
+                 r"(?:我|我们)[^，,。]{0,4}(?:要了|都要|要人)|要了[，,。!！]?$")
 
 
 class Facts:
@@ -941,19 +962,29 @@ class Facts:
 
     The field finders' results come in as given facts: a job word, any pay, the headcount,
     and whether the pay is per piece (一串两毛, as money.find_pay reads it). A drill (演习)
-    is cut out first: its alarms and evacuations are no emergency.
+    is cut out first: its alarms and evacuations are no emergency. A reply to a quote brings
+    `quoted`, which works out the quoted message's intent (a parse of its own) when a reply
+    rule first asks for it.
+
+    The rules read boolean facts only (rules.check refuses others). These are not booleans,
+    and other facts read them: `headcount` (given, a number or None), `said` and `unnamed`
+    (the text with the posting named after or before it cut off), `ad` and `appeal` (how
+    many ad and appeal words), `quoted_intent` (the quoted message's intent, or "").
     """
 
     GIVEN = ("has_job", "has_pay", "piece_rate")
 
     def __init__(self, text: str, lex: Lexicon, *, has_job: bool, has_pay: bool,
-                 headcount: int | None, piece_rate: bool) -> None:
+                 headcount: int | None, piece_rate: bool,
+                 quoted: Callable[[], str] | None = None) -> None:
+        self.work = text
         self.t = _DRILL.sub("，", text).strip() if "演" in text else text.strip()
         self.lex = lex
         self.has_job = has_job
         self.has_pay = has_pay
         self.headcount = headcount
         self.piece_rate = piece_rate
+        self.quoted = quoted
 
     # -- what the message looks like
     @fact
@@ -961,12 +992,8 @@ class Facts:
         return not self.t or bool(_STICKER.match(self.t))
 
     @fact
-    def command(self) -> bool:
-        return bool(COMMAND.match(self.t))
-
-    @fact
     def short(self) -> bool:
-        return len(self.t) <= 30
+        return len(self.t) <= SHORT
 
     @fact
     def no_digit(self) -> bool:
@@ -1045,11 +1072,11 @@ class Facts:
 
     @fact
     def news(self) -> bool:
-        return bool(_NEWS.search(self.t)) and len(self.t) <= 40
+        return bool(_NEWS.search(self.t)) and len(self.t) <= NEWS_MAX
 
     @fact
     def chat_word(self) -> bool:
-        return bool(_CHAT.match(self.t)) and len(self.t) <= 8
+        return bool(_CHAT.match(self.t)) and len(self.t) <= CHAT_MAX
 
     @fact
     def outing(self) -> bool:
@@ -1160,9 +1187,9 @@ class Facts:
         return len(set(_AD_WORDS.findall(self.t)))
 
     @fact
-    def long_ad(self) -> bool:
-        """A long ad with three or more ad words and no word of a seeker."""
-        return len(self.t) > 40 and self.ad >= 3 \
+    def seeker_free_long_ad(self) -> bool:
+        """A long ad with three or more ad words and no word of a seeker (求职, 本人)."""
+        return len(self.t) > LONG and self.ad >= 3 \
             and not re.search(r"求职|找工作|找活|本人", self.t)
 
     @fact
@@ -1174,8 +1201,9 @@ class Facts:
         return self.ad >= 2 and (self.has_job or self.has_pay)
 
     @fact
-    def ad2_long(self) -> bool:
-        return self.ad >= 2 and len(self.t) > 20
+    def ad2_long_text(self) -> bool:
+        """Two or more ad words in more than a line."""
+        return self.ad >= 2 and len(self.t) > LINE
 
     @fact
     def hiring_shape(self) -> bool:
@@ -1234,45 +1262,68 @@ class Facts:
 
     @fact
     def long_appeal(self) -> bool:
-        return self.appeal_strong and len(self.t) > 12
+        return self.appeal_strong and len(self.t) > FEW_WORDS
 
     @fact
     def appeals(self) -> bool:
-        return self.appeal >= 2 and len(self.t) > 20
+        return self.appeal >= 2 and len(self.t) > LINE
 
     @fact
     def illness(self) -> bool:
         """Illness and hospitals: personal news in a chat line, part of an appeal in a letter."""
-        return len(self.t) > 40 and bool(re.search(r"生病|住院|医院|医生|看病", self.t))
+        return len(self.t) > LONG and bool(re.search(r"生病|住院|医院|医生|看病", self.t))
 
     @fact
     def for_the_union(self) -> bool:
         return self.request_words or self.request_question or self.long_appeal \
             or self.appeals or self.illness or self.grievance
 
+    # -- a reply, read against the message it quotes (the reply tier)
+    @fact
+    def count_reply(self) -> bool:
+        """我们4个: nothing but a count (of the sender's people)."""
+        return bool(_COUNT_REPLY.match(self.work))
 
-rules.check(RULES, Facts)
+    @fact
+    def takes_offer(self) -> bool:
+        """我们工地正好要: wanting what was offered."""
+        return bool(_TAKE_OFFER.search(self.work))
+
+    @fact
+    def quoted_intent(self) -> str:
+        """The intent of the quoted message ("" when there is none)."""
+        return self.quoted() if self.quoted is not None else ""
+
+    @fact
+    def quotes_job_post(self) -> bool:
+        return self.quoted_intent == "job_post"
+
+    @fact
+    def quotes_labour_offer(self) -> bool:
+        return self.quoted_intent == "labor_offer"
 
 
-def classify(text: str, lex: Lexicon, *, has_job: bool, has_pay: bool, headcount: int | None,
-             piece_rate: bool, explain: bool = False) -> Decision:
-    """The intent of a normalised message body (quote removed), and the rule that decided.
+rules.check(RULES + REPLY, Facts)
+
+
+def classify(facts: Facts, *, has_quote: bool = False, explain: bool = False) -> Decision:
+    """The intent of a message from its facts, and the rule that decided.
 
     The rule table (parsers.intent_rules.RULES) is the precedence: what is surely quiet first
     (stickers, reports of hiring past, work done and paid, talk about hiring); then what the
     sender takes up or offers (a claim, labour), asks (a query) or needs (a post); then what
     someone else should act on (a request), unless it is the weather, one's own affairs or a
-    word to another member; last, a job word with a figure. Anything else stays quiet.
+    word to another member; last, a job word with a figure. Anything else stays quiet, unless
+    it is a reply (`has_quote`) that the reply tier (REPLY) reads against what it quotes: the
+    rule that decided "other" is then listed as overruled (the fallback, no rule, is not).
     With `explain`, the rules that fired after the decider are listed as overruled.
     """
-    facts = Facts(text, lex, has_job=has_job, has_pay=has_pay, headcount=headcount,
-                  piece_rate=piece_rate)
-    return (rules.explain if explain else rules.decide)(RULES, facts)
-
-
-_NOTES = {r.name: r.why for r in RULES}
-
-
-def rule_note(name: str) -> str:
-    """What a rule is for, in a few words (empty for rules outside the table)."""
-    return _NOTES.get(name, "")
+    run = rules.explain if explain else rules.decide
+    decision = run(RULES, facts)
+    if decision.intent != "other" or not has_quote:
+        return decision
+    reply = run(REPLY, facts, default="")
+    if reply.rule == FALLBACK:
+        return decision
+    quiet = () if decision.rule == FALLBACK else (decision.rule,)
+    return Decision(reply.intent, reply.rule, quiet + decision.overruled + reply.overruled)

@@ -114,16 +114,25 @@ class IntentModel:
         total = sum(exps)
         return {c: e / total for c, e in zip(self.classes, exps, strict=True)}
 
+    def consulted(self, message: Normalized, ruled: str) -> bool:
+        """Whether the model is asked about a message the rules gave `ruled` (`message` is the
+        normalised message).
+
+        A reply to a quote means what it means in the quote's context, which the rules read and
+        the model does not see (「周六去爬山吗」 我们5个), so it stays with the rules, as do
+        commands, messages longer than the model learned from, and answers of a figure or two.
+        """
+        return not (ruled == "command" or message.quote is not None
+                    or len(message.text) > MAX_CHARS
+                    or len(_LETTER.findall(message.text)) < MIN_LETTERS)
+
     def overrule(self, message: Normalized, work: str, ruled: str) -> str | None:
         """The intent to give instead of the rules' `ruled`, or None to keep it.
 
-        `message` is the normalised message, `work` the working text the model reads. A reply
-        to a quote means what it means in the quote's context, which the rules read and the
-        model does not see (「周六去爬山吗」 我们5个), so it stays with the rules, as do commands,
-        messages longer than the model learned from, and answers of a figure or two.
+        `message` is the normalised message, `work` the working text the model reads. Only a
+        message the model is `consulted` on, and only when it is confident.
         """
-        if (ruled == "command" or message.quote is not None or len(message.text) > MAX_CHARS
-                or len(_LETTER.findall(message.text)) < MIN_LETTERS):
+        if not self.consulted(message, ruled):
             return None
         probs = self.proba(work)
         if probs is None:

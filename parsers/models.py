@@ -32,7 +32,9 @@ class Parsed:
 
     intent: str
     text: str = ""  # normalised body, quote removed
-    intent_by: str = "rules"  # "rule:NAME" (the deciding rule), or "model" when it overruled
+    # "rule:NAME" (the deciding rule), or "model" when it overruled; the parser always sets it,
+    # so a Parsed built elsewhere (a test, a stored row) says by no one.
+    intent_by: str = ""
     headcount: int | None = None
     job: str | None = None
     task: str | None = None

@@ -16,8 +16,9 @@ from parsers.fields.phone import all_phone_spans, find_phone
 from parsers.fields.places import find_location
 from parsers.fields.requests import find_category, find_urgency
 from parsers.fields.work import find_employer, find_job, find_task
-from parsers.intent import COMMAND, classify, rule_note
+from parsers.intent import COMMAND, Facts, classify
 from parsers.intent_model import IntentModel
+from parsers.intent_rules import COMMAND_RULE, rule_note
 from parsers.lexicon import Lexicon
 from parsers.models import Parsed, Pay
 from parsers.normalize import Normalized, normalize
@@ -41,17 +42,6 @@ _DIALECT_WORDS = {"俺们": "我们", "俺": "我", "明儿个": "明天", "明�
                   "莫得": "没有",
                   "啥子": "什么", "晓得": "知道"}
 _DIALECT = re.compile("|".join(sorted(_DIALECT_WORDS, key=len, reverse=True)))
-# A bare count in reply to a quoted posting takes it up: 「…缺6个人」 我们4个.
-_COUNT_REPLY = re.compile(r"^\s*(?:我们|我们这边?|我这边?)?\s*(?:[俩仨]|\d+\s*(?:个人|个|人|位|"
-                          r"名))\s*[。!！~]*\s*$")
-# Wanting the people a quoted offer names is a need: 「…5个木工空着」 我们工地正好要.
-_TAKE_OFFER = re.compile(r"(?:正好|刚好|正)(?:要|需要|缺)|^(?:我|我们)(?:厂|公司|店|这边|这里|"
-                         r"工地|车间)?(?:都|也|正好|刚好)?(?:需要|要|缺)人?(?=[，,。!！\s]|$)|"
-                         r"(?:我|我们)[^，,。]{0,4}(?:要了|都要|要人)|要了[，,。!！]?$")
-# The rules that read the quoted message: a reply's intent follows from what it quotes.
-COMMAND_RULE = "command.word"  # read before the intent rules: a command has no other fields
-QUOTED_COUNT = "claim.quoted_count"  # 「…缺6个人」 我们4个
-TAKES_QUOTED_OFFER = "job_post.takes_quoted_offer"  # 「…5个木工空着」 我们工地正好要
 _FIELDS_FOR = {
     "job_post": {"headcount", "job", "task", "employer", "location", "pay", "settlement",
                  "start_date", "end_date", "contact"},
@@ -93,7 +83,9 @@ class Explanation:
 
     parsed: Parsed
     rules: Decision  # the rules' own intent, the deciding rule and those it overruled
-    model: dict[str, float] | None  # the intent model's probabilities, if it has a view
+    # The intent model's probabilities, when it was consulted (IntentModel.consulted) and knew
+    # an n-gram of the message; None for commands, quoted replies, long texts and without it.
+    model: dict[str, float] | None
 
     def lines(self) -> list[str]:
         """A reader's account, one line a fact (English; the message itself as written)."""
@@ -133,40 +125,34 @@ class Parser:
         work = arabize(normalize(text).text.replace("\n", "，"))
         return find_category(work), find_urgency(work)
 
-    def _decide(self, norm: Normalized, work: str, now: datetime | date | None, *,
-                has_job: bool, pay: Pay | None, headcount: int | None,
-                explain: bool = False) -> Decision:
-        """The rules' intent and the rule that decided, a reply read against its quote."""
-        decision = classify(work, self.lex, has_job=has_job, has_pay=pay is not None,
-                            headcount=headcount,
-                            piece_rate=pay is not None and pay.unit == "piece", explain=explain)
-        if decision.intent == "other" and norm.quote:
-            count_reply, takes_offer = (bool(_COUNT_REPLY.match(work)),
-                                        bool(_TAKE_OFFER.search(work)))
-            if count_reply or takes_offer:
-                quoted = self.parse(norm.quote.text, now=now).intent
-                if quoted == "job_post" and count_reply:
-                    return Decision("claim", QUOTED_COUNT, (decision.rule,) + decision.overruled)
-                if quoted == "labor_offer" and takes_offer:
-                    return Decision("job_post", TAKES_QUOTED_OFFER,
-                                    (decision.rule,) + decision.overruled)
-        return decision
+    def facts(self, text: str, *, now: datetime | date | None = None) -> Facts:
+        """The facts the intent rules read off a message, as `parse` reads them."""
+        norm, _, work = prepare(text)
+        return self._facts(norm, work, now, find_job(work, self.lex), find_pay(work),
+                           find_headcount(work, job_words=self.lex.job_rx))
+
+    def _facts(self, norm: Normalized, work: str, now: datetime | date | None,
+               job: str | None, pay: Pay | None, headcount: int | None) -> Facts:
+        quote = norm.quote
+        return Facts(work, self.lex, has_job=job is not None, has_pay=pay is not None,
+                     headcount=headcount, piece_rate=pay is not None and pay.unit == "piece",
+                     quoted=None if quote is None
+                     else lambda: self._parse(quote.text, now, explain=False)[0].intent)
 
     def explain(self, text: str, *, now: datetime | date | None = None) -> Explanation:
         """The parse, with the rule that decided, the rules it overruled and the model's view."""
-        parsed = self.parse(text, now=now)
-        norm, _, work = prepare(text)
-        if parsed.intent == "command":
-            return Explanation(parsed, Decision("command", COMMAND_RULE), None)
-        pay = find_pay(work)
-        decision = self._decide(norm, work, now, has_job=find_job(work, self.lex) is not None,
-                                pay=pay, headcount=find_headcount(work, job_words=self.lex.job_rx),
-                                explain=True)
-        return Explanation(parsed, decision,
-                           self.model.proba(work) if self.model is not None else None)
+        parsed, decision, consulted = self._parse(text, now, explain=True)
+        probs = self.model.proba(prepare(text)[2]) if consulted and self.model else None
+        return Explanation(parsed, decision, probs)
 
     def parse(self, text: str, *, now: datetime | date | None = None) -> Parsed:
         """What the message is and what it states (shared/spec/parse.md)."""
+        return self._parse(text, now, explain=False)[0]
+
+    def _parse(self, text: str, now: datetime | date | None,
+               explain: bool) -> tuple[Parsed, Decision, bool]:
+        """The parse, the rules' decision (with `explain`, the rules it overruled too), and
+        whether the intent model was consulted."""
         today = (now.date() if isinstance(now, datetime) else now) or date.today()
         norm, flat, work = prepare(text)
         body = norm.text
@@ -177,19 +163,24 @@ class Parser:
             rm = _CMD_REF.match(args) or _REF.search(args)
             ref = int(next(g for g in rm.groups() if g)) if rm else None
             return Parsed(intent="command", text=body, intent_by=f"rule:{COMMAND_RULE}",
-                          command=m.group(1), args=args, ref=ref, quote=norm.quote)
+                          command=m.group(1), args=args, ref=ref, quote=norm.quote), \
+                Decision("command", COMMAND_RULE), False
         job = find_job(work, self.lex)
         pay = find_pay(work)
         headcount = find_headcount(work, job_words=self.lex.job_rx)
-        decision = self._decide(norm, work, now, has_job=job is not None, pay=pay,
-                                headcount=headcount)
+        decision = classify(self._facts(norm, work, now, job, pay, headcount),
+                            has_quote=norm.quote is not None, explain=explain)
         intent, rule = decision.intent, decision.rule
-        overruled = self.model.overrule(norm, work, intent) if self.model is not None else None
+        model = self.model if self.model is not None and self.model.consulted(norm, intent) \
+            else None
+        consulted = model is not None
+        overruled = model.overrule(norm, work, intent) if model is not None else None
         intent = overruled or intent
         intent_by = "model" if overruled else f"rule:{rule}"
         want = _FIELDS_FOR[intent]
         if intent == "other":
-            return Parsed(intent="other", text=body, intent_by=intent_by, quote=norm.quote)
+            return Parsed(intent="other", text=body, intent_by=intent_by, quote=norm.quote), \
+                decision, consulted
         location = find_location(work, self.lex) if "location" in want else None
         employer = find_employer(work, self.lex, location) if "employer" in want else None
         start = end = None
@@ -224,4 +215,4 @@ class Parser:
             category=find_category(work) if "category" in want else None,
             urgency=find_urgency(work) if "urgency" in want else None,
             quote=norm.quote,
-        )
+        ), decision, consulted

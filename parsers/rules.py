@@ -5,7 +5,8 @@ the facts any one of which vetoes it (`unless`), and examples it must decide and
 counter-examples it must not fire on. Facts are named boolean properties of a facts object
 (parsers.intent.Facts reads them off the message); the engine only looks them up by name, so
 a rule reads like its sentence: "a short message that says it withdraws, unless it is a
-strong job post, is quiet".
+strong job post, is quiet". A fact that is a number or a string (how many ad words, the text
+with the posting's number cut off) is read by other facts, never by a rule: `check` refuses it.
 
 Rules are ordered (the table is the precedence); `decide` stops at the first that fires,
 `explain` goes on and lists the ones that also fired and were overruled.
@@ -14,7 +15,7 @@ Rules are ordered (the table is the precedence); `decide` stops at the first tha
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -48,7 +49,7 @@ class Decision:
 
     intent: str
     rule: str
-    overruled: tuple[str, ...] = field(default=())
+    overruled: tuple[str, ...] = ()
 
 
 FALLBACK = "quiet.nothing_fired"
@@ -59,7 +60,8 @@ class fact:  # noqa: N801 - used as a decorator, like property
 
     As functools.cached_property, without the lock it takes on every first read in Python
     3.11: the rules read dozens of facts per message, and a lock each cost a sixth of the
-    parser's throughput.
+    parser's throughput. Python 3.12 dropped that lock: when 3.11 is no longer supported
+    (pyproject's requires-python), go back to functools.cached_property.
     """
 
     def __init__(self, fn: Callable[[Any], Any]) -> None:
@@ -77,22 +79,41 @@ class fact:  # noqa: N801 - used as a decorator, like property
         return value
 
 
-def check(rules: Sequence[Rule], facts_type: type) -> None:
-    """Raise ValueError on a rule that names an unknown fact or repeats a name.
+def _is_boolean(facts_type: type, name: str) -> bool | None:
+    """Whether `name` is a boolean fact of `facts_type`; None if it is no fact of it.
 
-    A fact is a property of `facts_type` or one of its `GIVEN` names (set per instance).
+    A fact is a `fact` or property annotated `-> bool`, a class attribute that is a bool, or
+    one of the type's `GIVEN` names (booleans set per instance).
     """
+    if name in getattr(facts_type, "GIVEN", ()):
+        return True
+    if not hasattr(facts_type, name):
+        return None
+    attr = getattr(facts_type, name)
+    fn = getattr(attr, "fn", None) or getattr(attr, "fget", None)
+    if fn is not None:
+        returns = fn.__annotations__.get("return")
+        return returns in ("bool", bool)
+    return isinstance(attr, bool)
+
+
+def check(rules: Sequence[Rule], facts_type: type) -> None:
+    """Raise ValueError on a rule that repeats a name, has no condition, or names a fact that
+    is unknown or not a boolean (see `_is_boolean`)."""
     seen: set[str] = set()
     for r in rules:
         if r.name in seen:
             raise ValueError(f"rule {r.name} is defined twice")
         seen.add(r.name)
-        given = getattr(facts_type, "GIVEN", ())
-        unknown = [f for f in r.when + r.unless if not hasattr(facts_type, f) and f not in given]
-        if unknown:
-            raise ValueError(f"rule {r.name} reads unknown facts {unknown}")
         if not r.when:
             raise ValueError(f"rule {r.name} has no condition")
+        kinds = {f: _is_boolean(facts_type, f) for f in r.when + r.unless}
+        unknown = [f for f, k in kinds.items() if k is None]
+        if unknown:
+            raise ValueError(f"rule {r.name} reads unknown facts {unknown}")
+        not_boolean = [f for f, k in kinds.items() if k is False]
+        if not_boolean:
+            raise ValueError(f"rule {r.name} reads facts that are not booleans {not_boolean}")
 
 
 def decide(rules: Sequence[Rule], facts: object, *, default: str = "other") -> Decision:
@@ -109,8 +130,3 @@ def explain(rules: Sequence[Rule], facts: object, *, default: str = "other") -> 
     if not fired:
         return Decision(default, FALLBACK)
     return Decision(fired[0].says, fired[0].name, tuple(r.name for r in fired[1:]))
-
-
-def fired(rules: Sequence[Rule], facts: object) -> list[Rule]:
-    """Every rule that fires, in order (for coverage reports)."""
-    return [r for r in rules if r.fires(facts)]

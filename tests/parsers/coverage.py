@@ -2,7 +2,8 @@
 
     python -m tests.parsers.coverage [--all]
 
-For every rule: on how many labelled lines (cases and chit-chat) it fires, on how many it
+For every rule (the table's, then the reply tier's): on how many labelled lines (cases and
+chit-chat) it fires, on how many it
 decides, how often its decision is the label, and which rules it overrules or is overruled
 by with a different intent (conflicts). Rules that never fire, and never decide, are listed
 last: each needs a labelled example or should go. The parser runs without the intent model:
@@ -16,14 +17,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from parsers import Parser
-from parsers.intent_rules import RULES
-from parsers.parser import COMMAND_RULE, QUOTED_COUNT, TAKES_QUOTED_OFFER
+from parsers.intent_rules import REPLY, RULES
+from parsers.parser import COMMAND_RULE
 from parsers.rules import FALLBACK
 from tests.parsers.cases import DEFAULT_TIME, load_all_cases, load_chitchat
 
-# Rules outside the table: the command word and the rules that read a quoted message.
-CONTEXT_RULES = {COMMAND_RULE: "command", QUOTED_COUNT: "claim",
-                 TAKES_QUOTED_OFFER: "job_post", FALLBACK: "other"}
+# Names a decision may carry that are no rule record: the command word, read before the rules,
+# and the fallback when no rule fires.
+CONTEXT_RULES = {COMMAND_RULE: "command", FALLBACK: "other"}
 
 
 @dataclass
@@ -63,7 +64,7 @@ def labelled() -> list[tuple[str, object, str]]:
 def report(parser: Parser | None = None) -> Report:
     """The figures of every rule on the labelled lines (rules alone)."""
     parser = parser or Parser.load(model=False)
-    says = {r.name: r.says for r in RULES} | CONTEXT_RULES
+    says = {r.name: r.says for r in RULES + REPLY} | CONTEXT_RULES
     figures = {name: RuleFigures(intent) for name, intent in says.items()}
     conflicts: Counter[tuple[str, str]] = Counter()
     items = labelled()
@@ -84,7 +85,8 @@ def report(parser: Parser | None = None) -> Report:
 
 def main(argv: list[str]) -> int:
     rep = report()
-    print(f"{rep.lines} labelled lines, {len(RULES)} rules in the table\n")
+    print(f"{rep.lines} labelled lines, {len(RULES)} rules in the table, {len(REPLY)} in the "
+          "reply tier\n")
     print(f"{'rule':32} {'says':10} {'fires':>6} {'decides':>8} {'right':>6} {'acc':>6}")
     for name, f in rep.rules.items():
         print(f"{name:32} {f.says:10} {f.fires:6} {f.decides:8} {f.right:6} {f.accuracy:6.3f}")

@@ -8,7 +8,7 @@ from importlib import resources
 import pytest
 
 from parsers import vocab
-from parsers.fragments import FRAGMENTS, alt, expand, rx
+from parsers.fragments import FRAGMENTS, either, expand, rx
 
 FILES = sorted(p.name[:-4] for p in resources.files("parsers").joinpath("data", "vocab").iterdir()
                if p.name.endswith(".txt"))
@@ -52,7 +52,7 @@ def test_a_word_is_escaped_a_pattern_kept_and_an_example_dropped(tmp_path, monke
 def test_fragments_expand_and_leave_named_groups_alone() -> None:
     assert expand("<we><clause>{0,4}去<part>?<end>") == "我们?[^，,。]{0,4}去[吧啊呀哈]?[。!！~]*$"
     assert expand(r"(?P<n>\d+)<count>") == r"(?P<n>\d+)\d+\s*个人?"
-    assert alt("a", "b") == "a|b"
+    assert either("a", "b") == "a|b"
     assert set(FRAGMENTS) >= {"clause", "end", "we", "count", "part"}
     with pytest.raises(KeyError):
         expand("<nosuch>")
