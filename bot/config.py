@@ -61,6 +61,13 @@ class Config:
     public_numbers: frozenset[str] = frozenset()
     calendar_hours: tuple[time, time] | None = None  # requests.calendar.hours; None: plain clock
     calendar_holidays: bool = True
+    # Routine request reminders never go out in these hours (they wrap midnight), nor on a
+    # day off; a 急事 is never held (requests.quiet_hours).
+    quiet_hours: tuple[time, time] = (time(21, 0), time(8, 0))
+    # A 急事 is due the same calendar day; filed at or after `urgent_evening`, by
+    # `urgent_next_morning` the next day (requests.urgent_evening / urgent_next_morning).
+    urgent_evening: time = time(20, 0)
+    urgent_next_morning: time = time(9, 0)
     # The WeChat gateway (config section `wechaty`): pacing and what counts as stale.
     pace_seconds: float = 2.0  # at least this long between two messages to one group
     pace_jitter: float = 1.0  # plus a random 0..jitter seconds
@@ -108,6 +115,16 @@ def _hours(value: Any) -> tuple[time, time] | None:
     a, b = (_hhmm(x, "requests.calendar.hours") for x in parts)
     if a >= b:
         raise ConfigError("requests.calendar.hours: the day must end after it starts")
+    return a, b
+
+
+def _quiet(value: Any) -> tuple[time, time]:
+    parts = str(value).replace("～", "-").replace("~", "-").split("-")
+    if len(parts) != 2:
+        raise ConfigError(f"requests.quiet_hours: expected HH:MM-HH:MM, got {value!r}")
+    a, b = (_hhmm(x, "requests.quiet_hours") for x in parts)
+    if a == b:
+        raise ConfigError("requests.quiet_hours: the quiet hours must not be empty")
     return a, b
 
 
@@ -233,6 +250,10 @@ def load_config(path: str | os.PathLike[str] | None = None, *, db: str | None = 
         calendar_hours=_hours(calendar.get("hours")),
         calendar_holidays=_bool(calendar.get("holidays", True),
                                 "requests.calendar.holidays"),
+        quiet_hours=_quiet(requests.get("quiet_hours", "21:00-08:00")),
+        urgent_evening=_hhmm(requests.get("urgent_evening", "20:00"), "requests.urgent_evening"),
+        urgent_next_morning=_hhmm(requests.get("urgent_next_morning", "09:00"),
+                                  "requests.urgent_next_morning"),
         pace_seconds=_nonneg(wx.get("pace_seconds", 2.0), "wechaty.pace_seconds"),
         pace_jitter=_nonneg(wx.get("pace_jitter", 1.0), "wechaty.pace_jitter"),
         pace_per_minute=int(_nonneg(wx.get("pace_per_minute", 20), "wechaty.pace_per_minute")),
@@ -292,6 +313,7 @@ _KNOWN: dict[str, Any] = {
     "groups": [{"name": None, "digest_time": None, "cadre_group": None}],
     "requests": {"deadline_hours": {"small": None, "urgent": None, "hard": None},
                  "departments": "*", "department_cadres": "*", "echo_in_group": None,
+                 "quiet_hours": None, "urgent_evening": None, "urgent_next_morning": None,
                  "calendar": {"hours": None, "holidays": None}},
     "postings": {"repost_days": None, "repost_similarity": None, "expire_days": None,
                  "notify_every_minutes": None},

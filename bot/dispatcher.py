@@ -324,8 +324,7 @@ class Dispatcher:
         msg = ctx.msg
         if msg.type in ("image", "file", "video", "voice"):
             # Photos and files are archived; one from a requester is attached to the request.
-            attached = requests.attach_media(ctx)
-            return ([attached] if attached else []), False
+            return requests.attach_media(ctx) or [], False
         parsed = ctx.parsed
         if parsed is None:
             if msg.type not in ("text",):

@@ -9,11 +9,15 @@ RANK = {"member": 0, "cadre": 1, "admin": 2}
 
 
 def role_of(sender_id: str, repo: Repository, cfg: Config) -> str:
-    """admin for the config's super-admins, else the role stored for the member."""
+    """admin for the config's super-admins; cadre for a department's cadres (they answer
+    for its requests: requests.department_cadres); else the role stored for the member."""
     if sender_id in cfg.cadres:
         return "admin"
     m = repo.member(sender_id)
-    return m.role if m is not None and m.role in RANK else "member"
+    stored = m.role if m is not None and m.role in RANK else "member"
+    if stored == "member" and any(sender_id in ids for ids in cfg.department_cadres.values()):
+        return "cadre"
+    return stored
 
 
 def is_cadre(sender_id: str, repo: Repository, cfg: Config) -> bool:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from parsers.fields.phone import phone_spans
+
 UNIT = {"hour": "小时", "day": "天", "month": "月", "piece": "件", "job": "整活"}
 SETTLEMENT = {"daily": "日结", "weekly": "周结", "monthly": "月结", "project": "做完结"}
 URGENCY = {"small": "小事", "urgent": "急事", "hard": "难事"}
@@ -172,8 +174,13 @@ def query_none() -> str:
 
 
 def request_ack(number: int, urgency: str, deadline: str) -> str:
-    promise = {"small": "我们会尽快回复", "urgent": "当天协调处理", "hard": "三天内给你反馈"}[urgency]
-    return f"你的诉求已受理，编号 R{number}（{URGENCY[urgency]}），{promise}，最晚{deadline}前答复。"
+    """What the requester is promised, by when. The tier's name is for cadres, not here."""
+    if urgency == "urgent":
+        return f"收到，你反映的事编号 R{number}，工会马上协调，最晚{deadline}前给你回话。"
+    if urgency == "hard":
+        return (f"收到，你反映的事编号 R{number}，工会会帮你协调，"
+                f"三个工作日内（{deadline}前）给你答复进展。")
+    return f"收到，你反映的事编号 R{number}，工会会尽快答复你，最晚{deadline}前。"
 
 
 def request_ack_echo(number: int, urgency: str, deadline: str, category: str, text: str) -> str:
@@ -229,8 +236,6 @@ def request_withdrawn(number: int) -> str:
 
 
 def rating_thanks(number: int, rating: int) -> str:
-    if rating <= 2:
-        return f"谢谢评价。R{number} 记下了不满意，工会干部会再跟进。"
     return f"谢谢评价！R{number} 已销号。"
 
 
@@ -242,9 +247,133 @@ def attachment_added(number: int) -> str:
     return f"已附在诉求 R{number} 里。"
 
 
+MEDIA = {"image": "照片", "file": "文件", "video": "视频", "voice": "语音"}
+
+
+def excerpt(text: str, limit: int = 20) -> str:
+    """The start of a request's text for a one-line list. A cut never falls inside a phone
+    number, however written: half a number would no longer read as one to the privacy
+    screen, which hides whole numbers only."""
+    one = " ".join(text.split())
+    if len(one) <= limit:
+        return one
+    cut = limit
+    for a, b, _ in phone_spans(one):
+        if a < cut < b:
+            cut = a
+    return one[:cut].rstrip() + "…"
+
+
+def request_filed_alert(number: int, urgency: str, category: str, dept: str | None, due: str,
+                        who: str, where: str | None, text: str) -> str:
+    head = f"【急事】R{number}　{category}" if urgency == "urgent" else \
+        f"【新诉求】R{number}　{URGENCY[urgency]} · {category}"
+    return "\n".join([
+        head,
+        f"诉求人：{who}（{f'在{where}里说的' if where else '私信工会'}）",
+        f"内容：{text}",
+        f"建议承办：{dept or '待定'}；最晚{due}前答复",
+        f"处理：#派单 R{number} 部门 ／ #回复 R{number} 内容 ／ #查看 R{number}",
+    ])
+
+
+def request_supplement_alert(number: int, who: str, text: str) -> str:
+    return f"R{number} 诉求人{who}补充：{text}"
+
+
+def request_attachment_alert(number: int, who: str, media: str) -> str:
+    return f"R{number} 诉求人{who}发来{MEDIA.get(media, '附件')}（#查看 R{number}）"
+
+
+def request_added_to(number: int) -> str:
+    return f"已补充到 R{number}，工会会一起处理。"
+
+
+def request_still_open(number: int) -> str:
+    return f"R{number} 正在办理，不用重办；有新情况直接说，会补充到 R{number}。"
+
+
+def request_withdrawn_notice(number: int) -> str:
+    return f"你反映的 R{number} 已由工会干部撤回，不再办理。还有问题可以再跟工会说。"
+
+
+def request_answered(number: int) -> str:
+    return f"已把回复转给 R{number} 的诉求人。"
+
+
+def request_answer_notice(number: int, note: str) -> str:
+    return f"关于你反映的 R{number}，工会干部回复：{note}"
+
+
+def request_reopened_unsatisfied(number: int, deadline: str) -> str:
+    return f"收到，R{number} 没解决好，工会重新办理，最晚{deadline}前给你答复。"
+
+
+def request_unsatisfied_alert(number: int, urgency: str, category: str, who: str, reason: str,
+                              deadline: str) -> str:
+    return (f"【不满意，已重办】R{number}（{URGENCY[urgency]} · {category}）诉求人{who}："
+            f"{reason or '没有说原因'}\n最晚{deadline}前答复。#查看 R{number}")
+
+
+EVENT = {"filed": "登记", "dispatched": "派单", "in_progress": "办理", "waiting": "待补充",
+         "resolved": "办结", "closed": "销号", "withdrawn": "撤回",
+         "rating_reminder": "提醒评价"}
+
+
+def request_record(number: int, urgency: str, category: str, status: str, dept: str | None,
+                   who: str, who_id: str, where: str | None, filed: datetime,
+                   due: str | None, text: str,
+                   events: list[tuple[datetime, str, str, str | None]],
+                   resolution: str | None, rating: int | None, attachments: int) -> str:
+    lines = [f"R{number}　{URGENCY[urgency]} · {category} · {STATUS.get(status, status)}",
+             f"诉求人：{who}（{who_id}），{f'在{where}里说的' if where else '私信工会'}",
+             f"登记：{filed:%m-%d %H:%M}；承办：{dept or '未定'}"
+             + (f"；最晚{due}前答复" if due else ""),
+             f"内容：{text}"]
+    if attachments:
+        lines.append(f"附件：{attachments}个")
+    lines.append("记录：")
+    for t, actor, st, note in events:
+        what = EVENT.get(st, st)
+        if note and note[:3] in ("回复：", "补充："):  # a relayed answer, a requester's addition
+            what, note = note[:2], note[3:]
+        lines.append(f"  {t:%m-%d %H:%M} {what}（{actor}）" + (f"：{note}" if note else ""))
+    if resolution:
+        lines.append(f"办理结果：{resolution}")
+    lines.append(f"评价：{rating}分" if rating is not None else "评价：还没有")
+    return "\n".join(lines)
+
+
+LIST_TITLE = {"待办": "待办的诉求", "超时": "超时的诉求", "我的": "我负责的诉求", "全部": "全部诉求"}
+
+
+def request_list_line(number: int, urgency: str, category: str, status: str,
+                      due: str | None, late: bool, gist: str) -> str:
+    when = f"，已超时（原定{due}前）" if late else (f"，{due}前" if due else "")
+    return f"R{number} {URGENCY[urgency]} {category} {STATUS.get(status, status)}{when}：{gist}"
+
+
+def request_list(which: str, lines: list[str]) -> str:
+    if not lines:
+        return f"{LIST_TITLE[which]}：没有。"
+    return f"{LIST_TITLE[which]}（{len(lines)}件，先到期的在前）：\n" + "\n".join(lines)
+
+
 def request_overdue(number: int, urgency: str, category: str, dept: str | None) -> str:
     who = f"，{dept}" if dept else ""
     return f"R{number}（{URGENCY[urgency]}，{category}{who}）已超时未答复，请尽快处理。"
+
+
+def late_by(days: int, hours: int) -> str:
+    return f"已超时{days}天" if days >= 1 else f"已超时{max(hours, 1)}小时"
+
+
+def pressed_line(number: int, urgency: str, category: str, dept: str | None, late: str) -> str:
+    return f"R{number}（{URGENCY[urgency]}，{category}，{dept or '未派单'}）{late}"
+
+
+def request_pressed(lines: list[str]) -> str:
+    return "【督办】以下诉求超时仍没有人处理，请今天安排：\n" + "\n".join(lines)
 
 
 def request_escalated(number: int, urgency: str, category: str, dept: str | None) -> str:
@@ -347,21 +476,24 @@ def roster_recorded(number: int, added: list[str], changed: list[str], removed: 
     return f"{head}{tail}。{note}"
 
 
-def request_stats(title: str, header: tuple[str, ...], rows: list[tuple]) -> str:
-    if not rows:
-        return f"【{title}诉求统计】\n这段时间没有诉求。"
-    lines = [f"【{title}诉求统计】"]
-    for kind, name, n, hours, on_time, satisfied in rows:
-        label = "合计" if kind == "合计" else f"{name}"
-        bits = [f"{n}件"]
-        if hours != "":
-            bits.append(f"平均{hours}小时响应")
-        if on_time:
-            bits.append(f"按时{on_time}")
-        if satisfied:
-            bits.append(f"满意{satisfied}")
-        if kind in ("合计", "等级", "类别"):
-            lines.append(f"{label}：{'，'.join(bits)}")
+def request_stats(title: str, rows: Sequence[tuple]) -> str:
+    """`#统计 诉求`. Rows of (kind, name, count, mean response hours or None, on time as
+    (percent or None, n, of), satisfied likewise, not yet due, withdrawn), 合计 first; the
+    requests are those in hand during the period, as in the weekly report."""
+    head = f"【{title}诉求统计】"
+    if not rows or rows[0][2] == 0:
+        return f"{head}\n这段时间没有诉求。"
+    _, _, n, hours, on_time, satisfied, pending, withdrawn = rows[0]
+    lines = [head, f"合计：{n}件" + (f"，{response_words(hours)}" if hours is not None else ""),
+             on_time_words(on_time) + (f"，另有{pending}件还没到期" if pending else ""),
+             satisfied_words(satisfied)]
+    for kind, name, n, hours, on_time, satisfied, *_ in rows[1:]:
+        if kind in ("等级", "类别"):
+            bits = [f"{n}件", *([response_words(hours)] if hours is not None else []),
+                    on_time_words(on_time, short=True), satisfied_words(satisfied, short=True)]
+            lines.append(f"{name}：{'，'.join(bits)}")
+    lines.append("（这段时间里在办的诉求都算，包括之前登记、还没办完的"
+                 + (f"；撤回的{withdrawn}件不计入按时率和满意率" if withdrawn else "") + "。）")
     return "\n".join(lines)
 
 
@@ -455,32 +587,54 @@ def weekly_chart_title(start: date) -> str:
     return f"{start.month}月{start.day}日那一周：调配与诉求"
 
 
-def weekly_report(start: date, end: date, p: dict, filed: int, on_time: str, satisfied: str,
-                  chart: bool) -> str:
+def weekly_report(start: date, end: date, p: dict, filed: int, on_time: tuple,
+                  satisfied: tuple, chart: bool, handled: int | None = None) -> str:
+    """The Monday report. `on_time` and `satisfied` are (percent or None, n, of) over the
+    requests in hand during the week (as `#统计 诉求` counts them); `filed`: those filed in it;
+    `handled`: how many were in hand, when known."""
     lines = [f"【工会周报】{day_text(start)}-{day_text(end)}",
              f"覆盖企业 {p['enterprises']:.0f} 家，共享职工 {p['workers']:.0f} 人，调配 {p['placements']:.0f} 人次，"
              f"人均增收 {p['income_per_worker']:.0f} 元。",
-             f"诉求 {filed} 件" + (f"，按时答复 {on_time}" if on_time else "")
-             + (f"，满意 {satisfied}" if satisfied else "") + "。"]
+             f"新登记诉求 {filed} 件"
+             + (f"，连同以前没办完的，本周在办 {handled} 件" if handled is not None else "") + "。",
+             f"本周在办的诉求：{on_time_words(on_time)}；{satisfied_words(satisfied)}。"]
     if not chart:
         lines.append("（本机没有中文字体，这次只发文字。）")
     return "\n".join(lines)
 
 
 def cadre_request_line(number: int, urgency: str, category: str, dept: str | None,
-                       due: str | None) -> str:
+                       handled: bool, due: str | None, age_days: int,
+                       last: tuple[str, str | None, datetime] | None) -> str:
+    """One request in the 诉求日报: who has it, by when, how old, what was done last."""
+    owner = dept or ("已有干部处理" if handled else "未派单")
     tail = f"，{due}前" if due else ""
-    return f"R{number} {URGENCY[urgency]} {category} {dept or '未派单'}{tail}"
+    age = f"，报来{age_days}天" if age_days >= 1 else "，今天报的"
+    done = ""
+    if last is not None:
+        what, note, t = last
+        done = f"；最近：{t:%m-%d %H:%M} {what}" + (f"（{excerpt(note, 16)}）" if note else "")
+    return f"R{number} {URGENCY[urgency]} {category} {owner}{tail}{age}{done}"
 
 
-def cadre_digest(day: date, due: list[str], overdue: list[str], resolved: list[str]) -> str:
+def cadre_digest(day: date, due: list[str], overdue: list[str], in_hand: list[str],
+                 resolved: list[str], since: date | None = None,
+                 month: tuple[tuple, tuple] | None = None) -> str:
+    """The 诉求日报; `month`: this month's (on time, satisfied) shares, as every report
+    counts them."""
     lines = [f"【诉求日报】{day.month}月{day.day}日 周{WEEKDAY[day.weekday()]}"]
-    if due:
-        lines += ["今天到期：", *due]
     if overdue:
         lines += ["已超时：", *overdue]
+    if due:
+        lines += ["今天到期：", *due]
+    if in_hand:
+        lines += ["在办：", *in_hand]
     if resolved:
-        lines += ["昨天办结：", *resolved]
+        since = since or day
+        label = "昨天办结：" if (day - since).days <= 1 else f"{since.month}月{since.day}日以来办结："
+        lines += [label, *resolved]
+    if month is not None:
+        lines.append(f"本月：{on_time_words(month[0])}；{satisfied_words(month[1])}。")
     return "\n".join(lines)
 
 
@@ -627,3 +781,27 @@ def erasure_expired(minutes: int) -> str:
 def erasure_done() -> str:
     return ("你的个人信息已删除：消息内容、诉求内容、报名和调配记录里的姓名和电话都已清除，"
             "统计里只留下不能对应到你的数字。以后再发消息，会当作新的记录。")
+
+
+
+def response_words(hours: float) -> str:
+    """A mean response time: 平均25分钟响应 under an hour, else 平均1.5小时响应."""
+    if hours < 1:
+        return f"平均{round(hours * 60)}分钟响应"
+    return f"平均{_num(round(hours, 1))}小时响应"
+
+
+def on_time_words(share: tuple, short: bool = False) -> str:
+    """(percent or None, n, of) → 按时率 75%（3/4）; with nothing due yet, says so."""
+    pct, n, of = share
+    if pct is None:
+        return "还没有到期的" if short else "按时率：暂无到期的诉求"
+    return f"按时率 {pct}（{n}/{of}）"
+
+
+def satisfied_words(share: tuple, short: bool = False) -> str:
+    """(percent or None, n, of) → 满意率 50%（1/2）; when nobody rated, says so."""
+    pct, n, of = share
+    if pct is None:
+        return "暂无人评价" if short else "满意率：暂无人评价"
+    return f"满意率 {pct}（{n}/{of}）"

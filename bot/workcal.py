@@ -52,6 +52,10 @@ class WorkCalendar:
             local = datetime.combine(day, time(0), tzinfo=self.tz)
         raise ValueError("no working day within 400 days")
 
+    def is_open(self, t: datetime) -> bool:
+        """t falls in working time."""
+        return self.next_open(t) == t.astimezone(self.tz)
+
     def add(self, t: datetime, hours: float) -> datetime:
         """t plus `hours` of working time."""
         left = timedelta(hours=hours)
@@ -92,3 +96,16 @@ class WorkCalendar:
             total += min(close, b) - cur
             cur = close + timedelta(microseconds=1)
         return total
+
+
+def routine_window(tz: ZoneInfo, calendar_hours: tuple[time, time] | None,
+                   quiet_hours: tuple[time, time], holidays: bool = True) -> WorkCalendar:
+    """When routine request work (reminders, 督办, rating reminders, non-urgent alerts) may
+    reach people: the working hours where a calendar is configured, else the hours outside
+    the quiet ones (21:00-08:00 by default); on working days only, either way."""
+    if calendar_hours is not None:
+        return WorkCalendar(tz, calendar_hours[0], calendar_hours[1], holidays)
+    quiet_from, quiet_to = quiet_hours
+    if quiet_from > quiet_to:  # wraps midnight: open from its end to its start
+        return WorkCalendar(tz, quiet_to, quiet_from, holidays)
+    return WorkCalendar(tz, quiet_to, time(23, 59, 59), holidays)

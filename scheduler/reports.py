@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from parsers.fields.phone import mask_phones
+from scheduler import request_figures as rf
 from storage import Repository
-from storage.models import Allocation, Posting, Request
+from storage.models import Allocation, Member, Posting, Request, RequestEvent
 
 URGENCY = {"small": "小事", "urgent": "急事", "hard": "难事"}
 STATUS = {"filed": "已受理", "dispatched": "已派单", "in_progress": "办理中", "waiting": "待补充",
           "resolved": "已办结", "closed": "已销号", "withdrawn": "已撤回"}
 POST_STATUS = {"open": "在招", "filled": "已招满", "closed": "已关闭", "expired": "已过期"}
+VERDICT = {"on_time": "是", "late": "否", "in_progress": "办理中", "withdrawn": "已撤回"}
+EVENT = {**STATUS, "rating_reminder": "提醒评价"}
 UNIT = {"hour": "元/小时", "day": "元/天", "month": "元/月", "piece": "元/件", "job": "元/整活"}
 
 
@@ -38,89 +40,131 @@ def _masked(text: str | None) -> str:
     return mask_phones(text) if text else ""
 
 
-def on_time(r: Request, now: datetime) -> str:
-    """是 / 否 / 未到期: answered (first cadre action) by its deadline and never overdue."""
-    if r.overdue_at is not None:
-        return "否"
-    if r.first_response_at is not None:
-        return "是" if r.deadline is None or r.first_response_at <= r.deadline else "否"
-    if r.status == "withdrawn":
-        return "—"
-    if r.deadline is not None and now > r.deadline:
-        return "否"
-    return "未到期"
+def on_time(r: Request, events: Sequence[RequestEvent], now: datetime) -> str:
+    """是 / 否 / 办理中 / 已撤回: the workbook's word for `request_figures.judge`."""
+    return VERDICT[rf.judge(r, events, now).verdict]
 
 
 def _local(t: datetime | None, tz: ZoneInfo) -> str:
     return t.astimezone(tz).strftime("%Y-%m-%d %H:%M") if t else ""
 
 
+def request_outcomes(repo: Repository, reqs: Sequence[Request], now: datetime
+                     ) -> list[rf.Outcome]:
+    """Each request judged at `now` (request_figures.judge), its events read in one query."""
+    events = repo.request_events_for([r.id or 0 for r in reqs])
+    return [rf.judge(r, events[r.id or 0], now) for r in reqs]
+
+
+def outcomes_during(repo: Repository, start: datetime, end: datetime, now: datetime,
+                    group_id: int | None = None) -> list[rf.Outcome]:
+    """The one period rule of `#统计 诉求` and the weekly report: every request open at some
+    moment of [start, end) (request_figures.open_during), of one group if `group_id` is
+    given, judged at `now`."""
+    reqs = [r for r in repo.all(Request)
+            if r.created_at < end and (group_id is None or r.group_id == group_id)]
+    events = repo.request_events_for([r.id or 0 for r in reqs])
+    return [rf.judge(r, events[r.id or 0], now)
+            for r in rf.open_during(reqs, events, start, end)]
+
+
+def request_stats(repo: Repository, start: datetime, end: datetime, now: datetime,
+                  group_id: int | None = None) -> list[rf.Group]:
+    """`#统计 诉求` over [start, end): 合计, then per 等级, 类别 and 部门 (request_figures.grouped)
+    of the requests open during the period (`outcomes_during`, as the weekly report)."""
+    return rf.grouped(outcomes_during(repo, start, end, now, group_id))
+
+
+def _actor(r: Request, e: RequestEvent, names: dict[str, str]) -> str:
+    if e.actor_id == rf.BOT:
+        return "系统"
+    if e.actor_id == r.requester_id:
+        return mask_name(r.requester_name or r.requester_id)
+    return mask_name(names.get(e.actor_id) or e.actor_id)
+
+
+def _progress(o: rf.Outcome) -> str:
+    if o.last_progress is None:
+        return ""
+    status, note, _ = o.last_progress
+    word = STATUS.get(status, status)
+    if not note:
+        return word
+    labelled = "：" in note[:4]  # "回复：…" says what it is
+    return _masked(note) if labelled else f"{word}：{_masked(note)}"
+
+
+def _share(share: rf.Share) -> str:
+    return share[0] if share[0] is not None else "暂无"
+
+
 def request_sheets(repo: Repository, tz: ZoneInfo, now: datetime) -> list[Sheet]:
+    """诉求台账 (one row a request), 办理记录 (every event of every request) and 诉求统计
+    (request_figures.grouped over every request): people masked, phone numbers masked."""
     reqs: Sequence[Request] = repo.all(Request)
+    events = repo.request_events_for([r.id or 0 for r in reqs])
+    outs = [rf.judge(r, events[r.id or 0], now) for r in reqs]
     rows = [(f"R{r.id}", _local(r.created_at, tz), mask_name(r.requester_name or r.requester_id),
              "私信" if r.via == "direct" else "群内", r.category, URGENCY.get(r.urgency, r.urgency),
-             r.department or "", STATUS.get(r.status, r.status), _local(r.deadline, tz),
-             _local(r.first_response_at, tz), _local(r.resolved_at, tz), on_time(r, now),
-             r.rating if r.rating is not None else "") for r in reqs]
-    header = ("编号", "登记时间", "诉求人", "渠道", "类别", "等级", "承办部门", "状态", "答复时限",
-              "首次响应", "办结时间", "是否按时", "满意度(1-5)")
-    return [Sheet("诉求台账", header, rows), Sheet("诉求统计", *request_stats(reqs, now))]
-
-
-def request_stats(reqs: Sequence[Request], now: datetime) -> tuple[tuple[str, ...], list[tuple]]:
-    """Per urgency, category and department: count, mean response hours, on-time and satisfied rates."""
-    groups: dict[tuple[str, str], list[Request]] = defaultdict(list)
-    for r in reqs:
-        groups[("合计", "全部")].append(r)
-        groups[("等级", URGENCY.get(r.urgency, r.urgency))].append(r)
-        groups[("类别", r.category)].append(r)
-        groups[("部门", r.department or "未派单")].append(r)
-    rows = []
-    for (kind, name), rs in groups.items():
-        hours = [(r.first_response_at - r.created_at).total_seconds() / 3600
-                 for r in rs if r.first_response_at]
-        judged = [on_time(r, now) for r in rs]
-        judged = [j for j in judged if j in ("是", "否")]
-        rated = [r.rating for r in rs if r.rating is not None]
-        rows.append((kind, name, len(rs), round(sum(hours) / len(hours), 2) if hours else "",
-                     _rate(judged.count("是"), len(judged)), _rate(sum(x >= 4 for x in rated), len(rated))))
-    header = ("维度", "名称", "诉求数", "平均响应(小时)", "按时率", "满意率")
-    return header, rows
-
-
-def _rate(n: int, d: int) -> str:
-    return f"{n / d:.0%}" if d else ""
+             _masked(r.text), r.department or "", STATUS.get(r.status, r.status),
+             _local(r.deadline, tz), _local(o.responded_at, tz), _progress(o),
+             _local(r.resolved_at, tz), _masked(r.resolution), VERDICT[o.verdict],
+             r.rating if r.rating is not None else "", _masked(o.rating_reason))
+            for r, o in zip(reqs, outs, strict=True)]
+    header = ("编号", "登记时间", "诉求人", "渠道", "类别", "等级", "诉求内容", "承办部门", "状态",
+              "答复时限", "首次响应", "最新进展", "办结时间", "办理结果", "是否按时",
+              "满意度(1-5)", "评价理由")
+    names = {m.sender_id: m.display_name for m in repo.all(Member)}
+    log = [(f"R{r.id}", _local(e.time, tz), EVENT.get(e.status, e.status), _actor(r, e, names),
+            _masked(e.note)) for r in reqs for e in events[r.id or 0]]
+    stats = [(g.kind, g.name, g.figures.count,
+              round(g.figures.mean_response_hours, 2)
+              if g.figures.mean_response_hours is not None else "",
+              _share(g.figures.on_time_share()), _share(g.figures.satisfied_share()))
+             for g in rf.grouped(outs)]
+    return [Sheet("诉求台账", header, rows),
+            Sheet("办理记录", ("编号", "时间", "状态", "操作人", "说明"), log),
+            Sheet("诉求统计", ("维度", "名称", "诉求数", "平均响应(小时)", "按时率", "满意率"),
+                  stats)]
 
 
 @dataclass(frozen=True)
 class Weekly:
+    """The Monday report's figures. `requests` covers every request open during the week
+    (the rule of `#统计 诉求`: reports.outcomes_during); `filed` counts those filed in it."""
+
     start: date
     end: date  # exclusive
     placements: dict[str, float]
     filed: int
-    on_time: str
-    satisfied: str
+    requests: rf.Figures
     days: list[date]
     placements_by_day: list[int]
     requests_by_day: list[int]
 
+    @property
+    def on_time(self) -> rf.Share:
+        return self.requests.on_time_share()
+
+    @property
+    def satisfied(self) -> rf.Share:
+        return self.requests.satisfied_share()
+
 
 def weekly(repo: Repository, tz: ZoneInfo, start: date, now: datetime) -> Weekly:
-    """The week from `start` (a Monday) for the Monday report to the cadre group."""
+    """The week from `start` (a Monday) for the Monday report to the cadre group: requests
+    judged at `now` by the same rule and period definition as `#统计 诉求` (`request_stats`)."""
     lo = datetime.combine(start, datetime.min.time(), tzinfo=tz)
     hi = lo + timedelta(days=7)
     stats = repo.placement_stats(None, lo, hi)
-    reqs = list(repo.requests_between(lo, hi))
-    judged = [on_time(r, now) for r in reqs]
-    judged = [j for j in judged if j in ("是", "否")]
-    rated = [r.rating for r in reqs if r.rating is not None]
+    figures = rf.summarize(outcomes_during(repo, lo, hi, now))
+    filed = list(repo.requests_between(lo, hi))
     days = [start + timedelta(days=i) for i in range(7)]
     allocs = [a for a in repo.all(Allocation) if lo <= a.time < hi]
     by_day = [sum(1 for a in allocs if a.time.astimezone(tz).date() == d) for d in days]
-    req_day = [sum(1 for r in reqs if r.created_at.astimezone(tz).date() == d) for d in days]
-    return Weekly(start, start + timedelta(days=7), stats, len(reqs),
-                  _rate(judged.count("是"), len(judged)), _rate(sum(x >= 4 for x in rated), len(rated)),
-                  days, by_day, req_day)
+    req_day = [sum(1 for r in filed if r.created_at.astimezone(tz).date() == d) for d in days]
+    return Weekly(start, start + timedelta(days=7), stats, len(filed), figures, days, by_day,
+                  req_day)
 
 
 def posting_sheets(repo: Repository, tz: ZoneInfo) -> list[Sheet]:

@@ -142,6 +142,7 @@ class Request(SQLModel, table=True):
     paused_at: datetime | None = None  # waiting on the requester (#待补充): the clock stops
     overdue_at: datetime | None = None  # when the sweep found it past its deadline
     escalated_at: datetime | None = None  # when it went to the cadre group, twice overdue
+    pressed_at: datetime | None = None  # the last daily 督办 line after the escalation
     rating: int | None = None  # 1-5; 满意 = 5, 不满意 = 1
     rating_asked_at: datetime | None = None
     attachments: str = Field(default="", sa_column=Column(Text))  # archived message ids
@@ -157,6 +158,9 @@ class RequestEvent(SQLModel, table=True):
     actor_id: str = Field(max_length=128)
     note: str | None = Field(default=None, sa_column=Column(Text))
     time: datetime
+    # The deadline in force after this step: on time is judged against the deadline that
+    # stood when it passed, whatever a later #定级 or #重办 set (scheduler.request_figures).
+    deadline: datetime | None = None
 
 
 class Allocation(SQLModel, table=True):

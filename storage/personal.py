@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import String, Table, bindparam, delete, or_, select, update
 from sqlalchemy.engine import Connection
 
-from parsers.fields.phone import is_public, phone_spans
+from parsers.fields.phone import is_public, mask_phones, phone_spans
 from parsers.normalize import clean
 from storage.base import StoreBase
 from storage.models import (
@@ -548,11 +548,13 @@ _TABLES = ("messages", "requests", "request_events", "claims", "allocations", "p
 
 def _forms(needles: Needles) -> Needles:
     """The needles, plus each as the parser normalised it (half-width, simplified: parses
-    and stored texts hold that form) and as written inside a JSON string (raw payloads,
-    parses); longest first, so a longer needle is replaced before a part of it."""
+    and stored texts hold that form), with its phone numbers masked (as a group message
+    quoting it was stored: a cadre alert repeats a request whole) and as written inside a
+    JSON string (raw payloads, parses); longest first, so a longer needle is replaced
+    before a part of it."""
     out = dict(needles)
     for needle, replacement in needles:
-        for form in (clean(needle), needle):
+        for form in {clean(needle), needle, mask_phones(clean(needle)), mask_phones(needle)}:
             for variant in (form, json.dumps(form, ensure_ascii=False)[1:-1]):
                 out.setdefault(variant, replacement)
     return sorted(out.items(), key=lambda kv: (-len(kv[0]), kv[0]))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -40,7 +40,8 @@ class RequestStore(StoreBase):
         if status == "resolved":
             r.resolved_at = now
         self.s.add(r)
-        ev = RequestEvent(request_id=r.id, status=status, actor_id=actor_id, note=note, time=now)
+        ev = RequestEvent(request_id=r.id, status=status, actor_id=actor_id, note=note, time=now,
+                          deadline=r.deadline)
         self._add(ev)
         return ev
 
@@ -60,6 +61,16 @@ class RequestStore(StoreBase):
     def request_events(self, request_id: int) -> Sequence[RequestEvent]:
         return self.s.exec(select(RequestEvent).where(RequestEvent.request_id == request_id)
                            .order_by(RequestEvent.id)).all()
+
+    def request_events_for(self, ids: Collection[int]) -> dict[int, list[RequestEvent]]:
+        """The events of many requests at once (one query), by request id, in order."""
+        out: dict[int, list[RequestEvent]] = {i: [] for i in ids}
+        if not out:
+            return out
+        q = select(RequestEvent).where(col(RequestEvent.request_id).in_(list(out)))
+        for ev in self.s.exec(q.order_by(RequestEvent.id)).all():
+            out[ev.request_id].append(ev)
+        return out
 
     def requests_awaiting(self, requester_id: str) -> Sequence[Request]:
         """This person's requests waiting on them: for more information, or for a rating."""
@@ -85,6 +96,14 @@ class RequestStore(StoreBase):
             Request.status == "resolved",
             col(Request.rating_asked_at).is_not(None), Request.rating_asked_at < asked_before)
             .order_by(Request.id)).all()
+
+    def requests_listed(self, *, everything: bool = False) -> Sequence[Request]:
+        """Requests for a cadre's list: the open ones (waiting included), or all of them."""
+        q = select(Request).order_by(Request.id)
+        if not everything:
+            q = q.where(col(Request.status).in_(["filed", "dispatched", "in_progress",
+                                                 "waiting"]))
+        return self.s.exec(q).all()
 
     def requests_by(self, requester_id: str) -> Sequence[Request]:
         return self.s.exec(select(Request).where(

@@ -163,8 +163,10 @@ def test_direct_messages_in_replay_go_to_the_sender(tmp_path, cfg):  # type: ign
     run = daqiao("replay", "-", "--config", str(cfg), "--db", f"sqlite:///{tmp_path / 'd.db'}",
                  stdin=json.dumps(msg, ensure_ascii=False).encode())
     out = lines(run.stdout)
-    assert len(out) == 1 and out[0]["group"] is None and out[0]["to"] == "wxid_w1"
+    assert [(x["group"], x["to"]) for x in out] == [(None, "wxid_w1"), (None, "wxid_cadre_zheng")]
     assert "R1" in out[0]["text"]
+    # With no cadre group configured, the cadre hears of it privately, whole.
+    assert "厂里一直没给我们交社保" in out[1]["text"] and "私信工会" in out[1]["text"]
 
 
 def test_console_run_answers_typed_lines(tmp_path, cfg):  # type: ignore[no-untyped-def]

@@ -112,12 +112,18 @@ def test_lists_never_show_another_groups_postings(bot):  # type: ignore[no-untyp
 def test_request_is_filed_with_deadline_and_not_repeated_in_group(bot):  # type: ignore[no-untyped-def]
     text = "老板拖欠我们三个月工资了，怎么办"
     out = bot.say(text, sender="w1")
-    assert len(out) == 1
-    assert "R1" in out[0].text and "最晚今天" in out[0].text
-    assert "拖欠" not in out[0].text and "工资" not in out[0].text
+    here = [r for r in out if r.group_name == "共享员工群"]
+    assert len(here) == 1 and "R1" in here[0].text and "三个工作日内（3月6日" in here[0].text
+    # The group hears the promise, not the grievance and not its tier ...
+    assert not any(w in here[0].text for w in ("拖欠", "工资", "难事"))
+    # ... the cadre group hears all of it.
+    cadre = [r for r in out if r.group_name == "干部群"]
+    assert len(cadre) == 1 and "老板拖欠我们三个月工资了" in cadre[0].text
+    assert "难事" in cadre[0].text and "诉求人：w1（在共享员工群里说的）" in cadre[0].text
     r = bot.repo.request(1)
-    assert (r.category, r.urgency, r.status, r.via) == ("劳动权益", "small", "filed", "group")
-    assert (r.deadline - r.created_at).total_seconds() == 3600
+    assert (r.category, r.urgency, r.status, r.via) == ("劳动权益", "hard", "filed", "group")
+    # Three working days: filed on Monday, due on Thursday at the same hour.
+    assert (r.deadline - r.created_at).days == 3
 
 
 def test_urgent_request_deadline_is_the_same_day(bot):  # type: ignore[no-untyped-def]
@@ -130,7 +136,8 @@ def test_urgent_request_deadline_is_the_same_day(bot):  # type: ignore[no-untype
 
 def test_direct_message_request_is_answered_privately(bot):  # type: ignore[no-untyped-def]
     out = bot.say("厂里一直没给我们交社保", sender="w1", group=None)
-    assert len(out) == 1 and out[0].group is None and out[0].to == "w1"
+    assert out[0].group is None and out[0].to == "w1"
+    assert [r.group_name for r in out[1:]] == ["干部群"] and "私信工会" in out[1].text
     assert bot.repo.request(1).via == "direct"
 
 
@@ -138,10 +145,12 @@ def test_cadre_dispatches_and_resolves_and_requester_is_told(bot):  # type: igno
     bot.say("文昌社区驿站的饮水机坏了好几天了", sender="w1")
     out = bot.say("#派单 R1 园区管委会", sender="wxid_cadre")
     assert [r.text for r in out] == ["R1 已派给园区管委会办理。",
-                                     "你的诉求 R1 已派给园区管委会办理，有进展会告诉你。"]
-    assert out[1].mentions == ("w1",)
+                                     "你的诉求 R1 已派给园区管委会办理，有进展会告诉你。",
+                                     "内容已私信发给你。"]
+    # The requester hears privately; the group only that a message went to them.
+    assert (out[1].to, out[1].group) == ("w1", None) and out[2].mentions == ("w1",)
     out = bot.say("#办结 R1 已换新饮水机", sender="wxid_cadre")
-    assert "已办结：已换新饮水机" in out[1].text
+    assert "已办结：已换新饮水机" in out[1].text and out[1].to == "w1"
     r = bot.repo.request(1)
     assert r.status == "resolved" and r.department == "园区管委会"
     assert [e.status for e in bot.repo.request_events(1)] == ["filed", "dispatched", "resolved"]
@@ -361,8 +370,8 @@ def test_a_dropped_database_connection_costs_no_message(pg_url, make_bot):  # ty
 def test_a_direct_grievance_that_begins_like_a_command_is_filed(bot):  # type: ignore[no-untyped-def]
     """In a direct message a bare command word counts only standing alone: 我的工资… is a
     grievance, not #我的; 我的 and 报名 1 are still commands."""
-    out = bot.texts("我的工资被拖欠了两个月", sender="w1", group=None)
-    assert len(out) == 1 and "诉求已受理" in out[0]
+    out = bot.say("我的工资被拖欠了两个月", sender="w1", group=None)
+    assert [r.to for r in out if r.group is None] == ["w1"] and "R1" in out[0].text
     assert bot.repo.request(1).text == "我的工资被拖欠了两个月"
     assert bot.texts("我的", sender="w1", group=None)[0].startswith("我的诉求")
     assert bot.texts("帮助", sender="w1", group=None)[0].startswith("我是搭桥助手")

@@ -115,6 +115,9 @@ def _say_everything(bot, rng: random.Random, day: int) -> set[str]:  # type: ign
             f"#进展 R{r + 1} 监察大队{ph()}已受理",
             f"#办结 R{r} 修好了，有事打{ph()}",
             f"#办结 R{r + 2} 已转告食堂，厨师长{ph()}",
+            # (fixed numbers: drawing more from rng would change every later form)
+            f"#回复 R{r + 1} 监察大队的电话是0574-8765 4321", f"#查看 R{r + 1}",
+            "#诉求 待办",
             f"#修改 {n} 地点 北仑{ph()}",
             f"#确认 {n} 王五 赵{ph()} 2天",
             f"#关闭 {n}", f"#重开 {n}",
@@ -161,9 +164,14 @@ def test_no_phone_number_reaches_a_group_through_any_command_or_job(make_bot, se
     # The run did reach what it meant to: scheduled jobs and cadre notes spoke in groups,
     # and the direct messages still carry the full contact for the people entitled to it.
     texts = "\n".join(r.text for r in in_groups)
-    for said in ("【每日岗位速递】", "【诉求日报】", "【工会周报】", "有进展", "已办结", "还需要补充",
-                 "超时", "新报名", "掉线"):
+    for said in ("【每日岗位速递】", "【诉求日报】", "【工会周报】", "【新诉求】",
+                 "超时", "新报名", "掉线", "内容已私信发给你"):
         assert said in texts, said
+    # A requester's steps go to them privately (the group hears only that they did).
+    private = "\n".join(r.text for r in sent if r.group is None)
+    for said in ("有进展", "已办结", "还需要补充", "工会干部回复"):
+        assert said in private, said
+    assert "待办的诉求" in "\n".join(r.text for r in sent)
     assert any(r.group is None and leaks(r.text) for r in sent)
     seen = {a.action for a in bot.repo.audit_log(500)}
     assert {"导出", "公告", "确认", "修改", "派单", "办结", "进展", "待补充", "暂停"} <= seen

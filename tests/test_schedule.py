@@ -40,9 +40,12 @@ def test_eight_days_with_a_restart(tmp_path: Path) -> None:
                (x["time"] for x in out if x["text"].startswith("【每日岗位速递】")))
     assert max(Counter(daily).values()) == 1
 
+    # The cadre digest: working days only (nothing urgent is open over the weekend), and only
+    # when there is something to say (on Monday: Saturday's resolution).
     cadre = [x for x in out if x["group"] == "干部群" and x["text"].startswith("【诉求日报】")]
-    assert [x["time"][:10] for x in cadre] == ["2025-03-07", "2025-03-08", "2025-03-09"]
-    assert "已超时" in cadre[0]["text"] and "昨天办结" in cadre[2]["text"]
+    assert [x["time"][:10] for x in cadre] == ["2025-03-07", "2025-03-10"]
+    assert all(x["time"].endswith("08:30:00+08:00") for x in cadre)
+    assert "已超时" in cadre[0]["text"] and "R1 小事 设施服务" in cadre[0]["text"]
 
     weekly = [x for x in out if x["text"].startswith("【工会周报】")]
     assert [(x["group"], x["time"]) for x in weekly] == [("干部群", "2025-03-10T08:00:00+08:00")]
@@ -53,6 +56,10 @@ def test_eight_days_with_a_restart(tmp_path: Path) -> None:
     with Image.open(png) as im:
         assert im.format == "PNG" and im.size[0] >= 800
         assert "Noto Sans CJK" in im.info.get("Font", "")  # drawn with a Chinese font
+
+    # R1 was resolved on Saturday, a day without a cadre digest: the next digest after it
+    # still tells the cadres it was resolved.
+    assert "3月7日以来办结：\nR1" in cadre[1]["text"]
 
 
 def test_a_digest_job_run_twice_for_one_time_sends_each_digest_once(make_bot) -> None:  # type: ignore[no-untyped-def]

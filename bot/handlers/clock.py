@@ -15,7 +15,9 @@ from bot import charts, replies
 from bot.config import Config
 from bot.handlers.common import posting_line
 from bot.types import Reply
+from bot.workcal import routine_window
 from scheduler import reports
+from scheduler import request_figures as rf
 from scheduler.digest import build_digest
 from storage import Repository
 from storage.identities import REBIND
@@ -129,31 +131,61 @@ def claim_notices(ctx: ClockCtx, when: datetime) -> list[Reply]:
     return out
 
 
-def request_sweep(ctx: ClockCtx, when: datetime) -> list[Reply]:
-    """Overdue requests: remind the responsible cadres once, escalate once at twice the time.
+def _routine(ctx: ClockCtx):  # noqa: ANN202 - a WorkCalendar
+    cfg = ctx.config
+    return routine_window(cfg.tz, cfg.calendar_hours, cfg.quiet_hours, cfg.calendar_holidays)
 
-    Resolved requests nobody rated get one reminder a day after they were asked.
+
+def _late_by(when: datetime, deadline: datetime) -> str:
+    return replies.late_by((when - deadline).days, int((when - deadline).total_seconds() // 3600))
+
+
+def request_sweep(ctx: ClockCtx, when: datetime) -> list[Reply]:
+    """Requests past their deadline: remind the responsible cadres once, 督办 in the cadre
+    group at twice the time, then one 督办 line a day with its age until a cadre acts.
+
+    A 小事 or 急事 a cadre has answered kept its promise; a 难事 owes feedback every three
+    working days (each cadre action sets the next deadline). A 急事 is raised at any hour;
+    everything else, and the rating reminders, wait for working hours (no nights, no days
+    off). A resolved request nobody rated gets one reminder a day after it was asked.
     """
     out: list[Reply] = []
     cfg = ctx.config
+    routine_ok = _routine(ctx).is_open(when)
+    pressed: list[str] = []
     for r in ctx.repo.requests_open():
         if r.deadline is None or r.deadline >= when:
             continue
-        if r.urgency == "small" and r.first_response_at is not None:
-            continue  # 小事: answered on the spot is what was promised
+        if r.urgency in ("small", "urgent") and r.first_response_at is not None:
+            continue  # answered on the spot / coordinated: what was promised
+        if r.urgency != "urgent" and not routine_ok:
+            continue  # held for working hours
         who = cfg.department_cadres.get(r.department or "") or cfg.cadres
         if r.overdue_at is None:
             r.overdue_at = when
-            out += _alert(ctx, who, f"overdue:{r.id}:{r.deadline.isoformat()}", when,
-                          replies.request_overdue(r.id or 0, r.urgency, r.category,
-                                                  r.department))
+            text = replies.request_overdue(r.id or 0, r.urgency, r.category, r.department)
+            out += _alert(ctx, who, f"overdue:{r.id}:{r.deadline.isoformat()}", when, text)
+            if r.urgency == "urgent" and ctx.repo.cadre_group() is not None:
+                out += [Reply(text=text, to=c, time=when,
+                              key=f"overdue:{r.id}:{r.deadline.isoformat()}:{c}") for c in who]
         allowed = r.deadline - r.created_at
         if r.escalated_at is None and when >= r.deadline + max(allowed, timedelta(minutes=30)):
-            r.escalated_at = when
+            r.escalated_at = r.pressed_at = when
             out += _alert(ctx, cfg.cadres, f"escalated:{r.id}:{r.deadline.isoformat()}", when,
                           replies.request_escalated(r.id or 0, r.urgency, r.category,
                                                     r.department))
+        elif r.escalated_at is not None and when - (r.pressed_at or r.escalated_at) >= \
+                timedelta(days=1):
+            r.pressed_at = when
+            pressed.append(replies.pressed_line(r.id or 0, r.urgency, r.category, r.department,
+                                                _late_by(when, r.deadline)))
         ctx.repo.save_request(r)
+    if pressed:
+        day = ctx.local_day(when).isoformat()
+        out += _alert(ctx, cfg.cadres, f"pressed:{day}:{when.isoformat()}", when,
+                      replies.request_pressed(pressed))
+    if not routine_ok:
+        return out
     for r in ctx.repo.requests_unrated(when - timedelta(days=1)):
         if any(e.status == "rating_reminder" for e in ctx.repo.request_events(r.id or 0)):
             continue
@@ -168,24 +200,42 @@ def request_sweep(ctx: ClockCtx, when: datetime) -> list[Reply]:
     return out
 
 
-def _cadre_digest(ctx: ClockCtx, day: date, when: datetime) -> str | None:
-    """Requests due today, overdue, and resolved yesterday; None when there are none."""
+def _cadre_digest(ctx: ClockCtx, day: date, when: datetime,
+                  since: date | None = None) -> str | None:
+    """诉求日报: requests due today, overdue (a 小事 or 急事 answered kept its promise), the
+    rest still open, each with its age and last action, and those resolved since the last 诉求日报 (`since`, its day; yesterday when none went
+    out: a resolution on a day off still reaches the next one); None when there are none."""
     tz = ctx.config.tz
-    due, overdue, resolved = [], [], []
+    since = since if since is not None and since < day else day - timedelta(days=1)
+    due, overdue, in_hand, resolved = [], [], [], []
     for r in ctx.repo.all(Request):
+        events = ctx.repo.request_events(r.id or 0)
+        last = events[-1] if events else None
+        handled = any(e.actor_id not in (r.requester_id, "bot") for e in events)
         line = replies.cadre_request_line(
-            r.id or 0, r.urgency, r.category, r.department,
-            replies.when_text(r.deadline.astimezone(tz), day) if r.deadline else None)
-        if r.status in ("filed", "dispatched", "in_progress") and r.deadline is not None:
-            if r.deadline < when:
+            r.id or 0, r.urgency, r.category, r.department, handled,
+            replies.when_text(r.deadline.astimezone(tz), day) if r.deadline else None,
+            (day - r.created_at.astimezone(tz).date()).days,
+            (replies.EVENT.get(last.status, last.status), last.note,
+             last.time.astimezone(tz)) if last is not None else None)
+        if r.status in ("filed", "dispatched", "in_progress", "waiting"):
+            kept = r.urgency in ("small", "urgent") and r.first_response_at is not None
+            if r.deadline is not None and r.deadline < when and r.status != "waiting" \
+                    and not kept:
                 overdue.append(line)
-            elif r.deadline.astimezone(tz).date() == day:
+            elif r.deadline is not None and r.deadline.astimezone(tz).date() == day and not kept:
                 due.append(line)
-        if r.resolved_at is not None and r.resolved_at.astimezone(tz).date() == day - timedelta(days=1):
+            else:
+                in_hand.append(line)
+        if r.resolved_at is not None and since <= r.resolved_at.astimezone(tz).date() < day:
             resolved.append(line)
-    if not (due or overdue or resolved):
+    if not (due or overdue or in_hand or resolved):
         return None
-    return replies.cadre_digest(day, due, overdue, resolved)
+    # This month so far, by the one rule every report uses (scheduler.request_figures).
+    month = datetime.combine(day.replace(day=1), time(0), tzinfo=tz)
+    figures = rf.summarize(reports.outcomes_during(ctx.repo, month, when, when))
+    return replies.cadre_digest(day, due, overdue, in_hand, resolved, since,
+                                (figures.on_time_share(), figures.satisfied_share()))
 
 
 def digest_time(config: Config, g: Group) -> time:
@@ -206,7 +256,11 @@ def daily_digests(ctx: ClockCtx, when: datetime, at: time) -> list[Reply]:
         if ctx.repo.digest_sent(g.id or 0, "daily", day):
             continue
         if g.is_cadre_group:
-            text = _cadre_digest(ctx, day, when)
+            text = _cadre_digest(ctx, day, when, ctx.repo.last_digest_day(g.id or 0))
+            if text is not None and not _routine(ctx).is_workday(day) and not any(
+                    r.urgency == "urgent" for r in ctx.repo.requests_open()):
+                log.info("no cadre digest on %s: a day off with nothing urgent open", day)
+                continue
         elif holiday:
             log.info("no digest for %s on %s: a public holiday", g.name, day)
             continue
@@ -238,7 +292,8 @@ def weekly_report(ctx: ClockCtx, when: datetime) -> list[Reply]:
         log.exception("weekly chart failed; sending the text only")
         chart = None
     text = replies.weekly_report(w.start, w.end - timedelta(days=1), w.placements, w.filed,
-                                 w.on_time, w.satisfied, chart is not None)
+                                 w.on_time, w.satisfied, chart is not None,
+                                 handled=w.requests.count)
     file = str(chart) if chart else None
     key = f"weekly:{today.isoformat()}"
     if cadre_group is not None:

@@ -138,7 +138,10 @@ def cmd_stats(ctx: Ctx) -> Reply:
     scope = None if (ctx.group is None or ctx.group.is_cadre_group) and is_cadre(
         ctx.msg.sender_id, ctx.repo, ctx.config) else (ctx.group.id if ctx.group else None)
     if about_requests:
-        reqs = [r for r in ctx.repo.requests_between(lo, hi) if scope is None or r.group_id == scope]
-        header, rows = request_stats(reqs, ctx.now())
-        return ctx.say(replies.request_stats(title, header, rows))
+        # Requests in hand at any moment of the period, judged now: the weekly report's rule.
+        rows = [(g.kind, g.name, g.figures.count, g.figures.mean_response_hours,
+                 g.figures.on_time_share(), g.figures.satisfied_share(),
+                 g.figures.in_progress, g.figures.withdrawn)
+                for g in request_stats(ctx.repo, lo, hi, ctx.now(), scope)]
+        return ctx.say(replies.request_stats(title, rows))
     return ctx.say(replies.stats(title, ctx.repo.placement_stats(scope, lo, hi)))

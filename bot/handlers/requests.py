@@ -8,9 +8,10 @@ from datetime import datetime, time, timedelta
 from bot import replies
 from bot.context import Ctx
 from bot.handlers.common import UsageError, ref_arg
+from bot.permissions import is_cadre
 from bot.router import Router
 from bot.types import Reply
-from bot.workcal import WorkCalendar
+from bot.workcal import WorkCalendar, routine_window
 from storage.models import Request
 from storage.personal import ERASED
 
@@ -24,25 +25,41 @@ def calendar(ctx: Ctx) -> WorkCalendar | None:
     return WorkCalendar(ctx.config.tz, start, end, ctx.config.calendar_holidays)
 
 
-def deadline_for(ctx: Ctx, urgency: str, filed: datetime) -> datetime:
-    """small: within hours; urgent: the same day; hard: within days (config).
+def routine(ctx: Ctx) -> WorkCalendar:
+    """When routine request work may reach people (bot.workcal.routine_window)."""
+    cfg = ctx.config
+    return routine_window(cfg.tz, cfg.calendar_hours, cfg.quiet_hours, cfg.calendar_holidays)
 
-    With a working calendar configured, hours and days are working ones: a request filed on
-    Friday evening is due in working time on Monday (or after the holiday).
+
+def deadline_for(ctx: Ctx, urgency: str, filed: datetime) -> datetime:
+    """The promise, as a deadline: 小事当场回应、急事当天协调、难事三日反馈.
+
+    急事: the same calendar day by the real clock, holidays included; filed at or after the
+    evening hour (requests.urgent_evening), by the next morning's hour (urgent_next_morning).
+    小事: within `deadline_hours.small` hours (working hours where a calendar is configured).
+    难事: within `deadline_hours.hard` / 24 working days (weekends and holidays do not count).
     """
     hours = ctx.config.deadlines_hours.get(urgency, 1.0)
-    cal = calendar(ctx)
-    if cal is not None:
-        if urgency == "urgent" and hours <= 0:
-            return cal.end_of_day(filed)
-        if urgency == "hard":
-            return cal.add_days(filed, max(1, round(hours / 24)))
-        return cal.add(filed, hours)
-    if urgency == "urgent" and hours <= 0:
+    if urgency == "urgent":
+        if hours > 0:
+            return filed + timedelta(hours=hours)
         local = ctx.local(filed)
+        if local.timetz().replace(tzinfo=None) >= ctx.config.urgent_evening:
+            morning = datetime.combine(local.date() + timedelta(days=1),
+                                       ctx.config.urgent_next_morning, tzinfo=local.tzinfo)
+            return morning.astimezone(filed.tzinfo)
         end = datetime.combine(local.date(), time(23, 59), tzinfo=local.tzinfo)
         return end.astimezone(filed.tzinfo)
-    return filed + timedelta(hours=hours)
+    if urgency == "hard":
+        return routine(ctx).add_days(filed, max(1, round(hours / 24)))
+    cal = calendar(ctx)
+    return cal.add(filed, hours) if cal is not None else filed + timedelta(hours=hours)
+
+
+def responsible(ctx: Ctx, req: Request) -> tuple[str, ...]:
+    """The cadres who answer for a request: its department's, else the config's."""
+    cfg = ctx.config
+    return cfg.department_cadres.get(req.department or "") or cfg.cadres
 
 
 OPEN = ("filed", "dispatched", "in_progress", "waiting")
@@ -50,9 +67,13 @@ DONE = ("resolved", "closed", "withdrawn")
 
 
 def _responded(ctx: Ctx, req: Request) -> None:
-    """The first cadre action answers a request (小事当场回应)."""
+    """A cadre acted: the first action answers a 小事 or 急事; a 难事 owes its next
+    feedback three working days after each one, until resolved (难事三日反馈)."""
     if req.first_response_at is None:
         req.first_response_at = ctx.now()
+    if req.urgency == "hard":
+        req.deadline = deadline_for(ctx, "hard", ctx.now())
+        req.overdue_at = req.escalated_at = req.pressed_at = None
 
 
 def _get(ctx: Ctx, number: int, *, allowed: tuple[str, ...]) -> tuple[Request | None, Reply | None]:
@@ -95,7 +116,9 @@ def _due(ctx: Ctx, req: Request) -> str:
     return replies.when_text(ctx.local(req.deadline), ctx.local(ctx.now()).date())  # type: ignore[arg-type]
 
 
-def file_request(ctx: Ctx, text: str, category: str, urgency: str) -> Reply:
+def file_request(ctx: Ctx, text: str, category: str, urgency: str) -> list[Reply]:
+    """File a request: answer the requester with what will happen by when, and put the
+    whole of it in front of the cadres (at once for a 急事, else in working hours)."""
     now = ctx.now()
     via = "group" if ctx.group else "direct"
     req = ctx.repo.open_request(
@@ -104,7 +127,7 @@ def file_request(ctx: Ctx, text: str, category: str, urgency: str) -> Reply:
         category=category, urgency=urgency, status="filed",
         department=ctx.config.departments.get(category),  # proposed; #派单 confirms it
         deadline=deadline_for(ctx, urgency, now), message_id=ctx.row.id)
-    due = replies.when_text(ctx.local(req.deadline), ctx.local(now).date())  # type: ignore[arg-type]
+    due = _due(ctx, req)
     echo = ctx.config.echo_in_group
     if ctx.group is not None and ctx.group.echo_requests is not None:
         echo = ctx.group.echo_requests  # #设置 诉求回显 for this group
@@ -112,23 +135,102 @@ def file_request(ctx: Ctx, text: str, category: str, urgency: str) -> Reply:
         text_out = replies.request_ack_echo(req.id or 0, urgency, due, category, text)
     else:
         text_out = replies.request_ack(req.id or 0, urgency, due)
-    return ctx.say(text_out, mentions=(ctx.msg.sender_id,))
+    if ctx.group is not None and ctx.group.paused:
+        ack = ctx.dm(ctx.msg.sender_id, text_out)  # a paused group hears nothing: privately
+    else:
+        ack = ctx.say(text_out, mentions=(ctx.msg.sender_id,))
+    return [ack, *cadre_alert(ctx, req, replies.request_filed_alert(
+        req.id or 0, urgency, category, req.department, due, _who(req), _where(ctx, req),
+        text))]
+
+
+def _who(req: Request) -> str:
+    return req.requester_name or req.requester_id
+
+
+def _where(ctx: Ctx, req: Request) -> str | None:
+    """The group a request was filed in (None: privately)."""
+    g = ctx.repo.group(req.group_id) if req.via == "group" else None
+    return g.name if g is not None else None
+
+
+def cadre_alert(ctx: Ctx, req: Request, text: str) -> list[Reply]:
+    """Request material for the cadres: the cadre group (mentioning those responsible), and
+    for a 急事 each of them privately too; with no cadre group, privately to each. A 急事
+    goes at once, whatever the hour; anything else waits for working hours."""
+    now = ctx.now()
+    who = responsible(ctx, req)
+    urgent = req.urgency == "urgent"
+    when = now if urgent else routine(ctx).next_open(now).astimezone(now.tzinfo)
+    key = f"alert:{req.id}:{len(ctx.repo.request_events(req.id or 0))}"
+    out = []
+    cadre_group = ctx.repo.cadre_group()
+    if cadre_group is not None:
+        out.append(Reply(text=text, group=cadre_group.id, mentions=who, time=when,
+                         audience="cadres", key=key))
+    if urgent or cadre_group is None:
+        out += [Reply(text=text, to=c, time=when, key=f"{key}:{c}") for c in who]
+    return out
+
+
+def _open_of(ctx: Ctx, sender: str) -> list[Request]:
+    return [r for r in ctx.repo.requests_by(sender) if r.status in OPEN]
+
+
+# A repeat names the same thing again (驿站饮水机到现在还是坏的 after 驿站的饮水机坏了好几天了):
+# two word pairs in common that say what it is about, not how it is (坏了, 没人, 还是).
+_CJK_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
+_GENERIC_PAIRS = frozenset("坏了 没人 不了 一直 还是 现在 好几 几天 了好 我们 你们 工会 "
+                           "这个 那个 怎么 什么 没有 一下 问题 情况 反映 到现在".split())
+
+
+def _pairs(text: str) -> set[str]:
+    return {p for p in _CJK_PAIR.findall(text)} - _GENERIC_PAIRS
+
+
+def _repeat(ctx: Ctx, text: str, category: str) -> Request | None:
+    """An open request of the sender's, in the same category, that this message repeats."""
+    mine = _pairs(text)
+    for req in _open_of(ctx, ctx.msg.sender_id)[::-1]:
+        theirs = _pairs(req.text)
+        shared = len(mine & theirs)
+        if req.category == category and shared >= 2 and \
+                shared >= 0.15 * min(len(mine), len(theirs)):
+            return req
+    return None
 
 
 @router.on("request")
-def on_request(ctx: Ctx) -> Reply:
+def on_request(ctx: Ctx) -> list[Reply]:
     p = ctx.parsed
     assert p is not None
-    return file_request(ctx, p.text, p.category or "其他", p.urgency or "small")
+    category = p.category or "其他"
+    # Kept as the worker wrote it (the parser's text is normalised for reading, not showing),
+    # unless it replies to a quote: then the reply alone.
+    text = (ctx.msg.text or "").strip() if p.quote is None else p.text
+    again = _repeat(ctx, text, category)
+    if again is not None:
+        return _supplement(ctx, again, text)
+    return file_request(ctx, text, category, p.urgency or "small")
+
+
+def _supplement(ctx: Ctx, req: Request, text: str) -> list[Reply]:
+    """A requester adding to an open request of theirs: recorded on it, cadres told."""
+    ctx.repo.request_event(req, req.status, actor_id=ctx.msg.sender_id, now=ctx.now(),
+                           note=f"补充：{text}")
+    return [ctx.say(replies.request_added_to(req.id or 0), mentions=(ctx.msg.sender_id,)),
+            *cadre_alert(ctx, req, replies.request_supplement_alert(req.id or 0, _who(req),
+                                                                     text))]
 
 
 def _notify_requester(ctx: Ctx, req: Request, text: str) -> Reply:
-    if req.via == "direct" or req.group_id is None:
+    """A step told to the requester: privately if they filed privately; filed in a group,
+    as their own record (the privacy screen sends it privately with a one-line note in the
+    group, where the transport can message one person)."""
+    if req.via == "direct" or req.group_id is None or ctx.repo.group(req.group_id) is None:
         return ctx.dm(req.requester_id, text)
-    if ctx.repo.group(req.group_id) is None:
-        return ctx.dm(req.requester_id, text)
-    return Reply(text=text, group=req.group_id, mentions=(req.requester_id,),
-                 reply_to=ctx.msg.message_id)
+    return Reply(text=text, group=req.group_id, to=req.requester_id,
+                 mentions=(req.requester_id,), audience="person", reply_to=ctx.msg.message_id)
 
 
 def _ref(ctx: Ctx) -> tuple[int, str]:
@@ -136,10 +238,18 @@ def _ref(ctx: Ctx) -> tuple[int, str]:
     return ref_arg(ctx), ctx.raw_rest
 
 
-@router.command("诉求", permission="member", help="登记一个诉求（困难、问题、建议）", usage="#诉求 内容")
-def cmd_file(ctx: Ctx) -> Reply:
+LIST_WORDS = ("待办", "超时", "我的", "全部")
+
+
+@router.command("诉求", permission="member", help="登记一个诉求（困难、问题、建议）；干部：#诉求 待办|超时|我的|全部 看诉求清单",
+                usage="#诉求 内容")
+def cmd_file(ctx: Ctx) -> list[Reply]:
     text = ctx.raw_args.strip()
-    if not text:
+    if not text or text in LIST_WORDS:
+        if is_cadre(ctx.msg.sender_id, ctx.repo, ctx.config):
+            return [_list(ctx, text or "待办")]
+        if text:  # a list is for cadres; a worker's one-word request is no request
+            return [ctx.say(replies.no_permission(f"诉求 {text}", "cadre"))]
         raise UsageError()
     category, urgency = ctx.parser.request_fields(text)
     return file_request(ctx, text, category, urgency)
@@ -186,9 +296,6 @@ def cmd_progress(ctx: Ctx) -> list[Reply]:
         return [err]  # type: ignore[list-item]
     before = {"status": req.status}
     _responded(ctx, req)
-    if req.urgency == "hard":  # 难事: feedback every few days until resolved
-        req.deadline = deadline_for(ctx, "hard", ctx.now())
-        req.overdue_at = req.escalated_at = None
     return _step(ctx, req, number, "in_progress", before, {"status": "in_progress", "note": note},
                  replies.request_progress(number), replies.request_progress_notice(number, note),
                  note=note)
@@ -233,34 +340,101 @@ def cmd_wait(ctx: Ctx) -> list[Reply]:
                 usage="#重办 R编号")
 def cmd_reopen(ctx: Ctx) -> list[Reply]:
     number, _ = _ref(ctx)
+    req = ctx.repo.request(number)
+    if req is not None and req.status in OPEN:  # 不满意 reopened it already, or never closed
+        return [ctx.say(replies.request_still_open(number))]
     req, err = _get(ctx, number, allowed=("resolved", "closed"))
     if req is None:
         return [err]  # type: ignore[list-item]
     before = {"status": req.status}
     req.deadline = deadline_for(ctx, req.urgency, ctx.now())
-    # The last rating stays (a reopened 不满意 still counts); a new one replaces it.
-    req.resolved_at = req.overdue_at = req.escalated_at = req.rating_asked_at = None
+    # The last rating stays (a reopened 不满意 still counts); a new one replaces it. It needs
+    # answering again: the reminders start over.
+    req.resolved_at = req.overdue_at = req.escalated_at = req.pressed_at = None
+    req.rating_asked_at = req.first_response_at = None
     text = replies.request_reopened(number, _due(ctx, req))
     return _step(ctx, req, number, "in_progress", before, {"status": "in_progress"}, text,
                  text if ctx.msg.sender_id != req.requester_id else None, note="重办")
 
 
 @router.command("撤回", permission="requester", target="request", help="撤回自己的诉求", usage="#撤回 R编号")
-def cmd_withdraw(ctx: Ctx) -> Reply:
+def cmd_withdraw(ctx: Ctx) -> list[Reply]:
     number, _ = _ref(ctx)
     req, err = _get(ctx, number, allowed=OPEN)
     if req is None:
-        return err  # type: ignore[return-value]
+        return [err]  # type: ignore[list-item]
     before = {"status": req.status}
     req.paused_at = None
+    by_other = ctx.msg.sender_id != req.requester_id  # a cadre withdrew it: say so
     return _step(ctx, req, number, "withdrawn", before, {"status": "withdrawn"},
-                 replies.request_withdrawn(number), None)[0]
+                 replies.request_withdrawn(number),
+                 replies.request_withdrawn_notice(number) if by_other else None)
+
+
+@router.command("查看", permission="cadre", target="request", help="看一个诉求的全部记录（干部）",
+                usage="#查看 R编号")
+def cmd_view(ctx: Ctx) -> Reply:
+    number, _ = _ref(ctx)
+    req = ctx.repo.request(number)
+    if req is None:
+        return ctx.say(replies.no_such_request(number))
+    events = [(ctx.local(e.time), _actor(ctx, req, e.actor_id), e.status, e.note)
+              for e in ctx.repo.request_events(number)]
+    # Cadre material: asked in a workers' group, it goes to the cadre privately.
+    return ctx.say(replies.request_record(
+        number, req.urgency, req.category, req.status, req.department, _who(req),
+        req.requester_id, _where(ctx, req), ctx.local(req.created_at),
+        _due(ctx, req) if req.deadline and req.status in OPEN else None, req.text, events,
+        req.resolution, req.rating, len([x for x in req.attachments.split(",") if x])),
+        audience="cadres")
+
+
+def _actor(ctx: Ctx, req: Request, actor_id: str) -> str:
+    if actor_id == req.requester_id:
+        return _who(req)
+    if actor_id == "bot":
+        return ctx.config.bot_name
+    member = ctx.repo.member(actor_id)
+    return member.display_name if member is not None and member.display_name else actor_id
+
+
+@router.command("回复", permission="cadre", target="request", help="给诉求人回话，按他报的方式转达（干部）",
+                usage="#回复 R编号 内容")
+def cmd_answer(ctx: Ctx) -> list[Reply]:
+    number, note, req, err = _with_note(ctx, OPEN)
+    if req is None:
+        return [err]  # type: ignore[list-item]
+    before = {"status": req.status}
+    _responded(ctx, req)
+    status = "in_progress" if req.status == "filed" else req.status
+    return _step(ctx, req, number, status, before, {"status": status, "note": note},
+                 replies.request_answered(number), replies.request_answer_notice(number, note),
+                 note=f"回复：{note}")
+
+
+def _list(ctx: Ctx, which: str) -> Reply:
+    """`#诉求 待办|超时|我的|全部` for cadres: open requests, oldest due first."""
+    now = ctx.now()
+    me = ctx.msg.sender_id
+    rows = []
+    for req in ctx.repo.requests_listed(everything=which == "全部"):
+        late = req.deadline is not None and req.deadline < now and req.status in OPEN
+        if which == "超时" and not late:
+            continue
+        if which == "我的" and me not in responsible(ctx, req):
+            continue
+        rows.append((req.deadline or req.created_at, replies.request_list_line(
+            req.id or 0, req.urgency, req.category, req.status,
+            _due(ctx, req) if req.deadline and req.status in OPEN else None, late,
+            replies.excerpt(req.text))))
+    rows.sort(key=lambda x: x[0])
+    return ctx.say(replies.request_list(which, [line for _, line in rows]), audience="cadres")
 
 
 ATTACH_WINDOW = timedelta(minutes=30)
 
 
-def attach_media(ctx: Ctx) -> Reply | None:
+def attach_media(ctx: Ctx) -> list[Reply] | None:
     """A photo or file from a requester soon after filing, or while asked for more, is evidence."""
     now = ctx.now()
     for req in ctx.repo.requests_by(ctx.msg.sender_id)[::-1]:
@@ -269,44 +443,93 @@ def attach_media(ctx: Ctx) -> Reply | None:
             ctx.repo.save_request(req)
             ctx.repo.request_event(req, req.status, actor_id=ctx.msg.sender_id, now=now,
                                    note=f"附件 {ctx.msg.type}")
-            return ctx.say(replies.attachment_added(req.id or 0))
+            return [ctx.say(replies.attachment_added(req.id or 0)),
+                    *cadre_alert(ctx, req, replies.request_attachment_alert(
+                        req.id or 0, _who(req), ctx.msg.type))]
     return None
 
 
-_RATING = re.compile(r"^\s*(?:(非常满意|很满意|满意|还行|一般|不太满意|不满意|很不满意)|([1-5])\s*(?:分|星)?)\s*[!！。.]*\s*$")
+# A rating, said first in the reply, with or without a reason after it: 不满意，根本没人来.
+_RATING = re.compile(
+    r"^\s*(?:(非常满意|很满意|不太满意|很不满意|不满意|满意|还行|一般)|([1-5])\s*(?:分|星)?(?!\d))"
+    r"\s*(?:[，,。.!！~～；;：:\s]+\s*(.*))?$", re.S)
+# A rating is answered in a short reply; a long message is a new matter.
+RATING_MAX_CHARS = 80
 # A bare acknowledgement of the bot's question is not the information it asked for.
 _ACK = re.compile(r"^\s*(?:收到|好的?|好滴|嗯+|哦+|ok|OK|知道了|明白|谢谢|行|可以)\s*[!！。.~～]*\s*$")
 _RATING_WORDS = {"非常满意": 5, "很满意": 5, "满意": 5, "还行": 3, "一般": 3, "不太满意": 2,
                  "不满意": 1, "很不满意": 1}
 
 
+def read_rating(text: str) -> tuple[int, str] | None:
+    """(1-5, reason) of a reply that rates, else None."""
+    if len(text) > RATING_MAX_CHARS:
+        return None
+    m = _RATING.match(text)
+    if not m:
+        return None
+    rating = _RATING_WORDS[m.group(1)] if m.group(1) else int(m.group(2))
+    return rating, (m.group(3) or "").strip()
+
+
 def on_requester_reply(ctx: Ctx) -> list[Reply] | None:
-    """A requester's answer: a rating for a resolved request, or the info a cadre asked for."""
+    """A requester's answer: a rating for a resolved request, or the info a cadre asked for.
+
+    After the bot asked for a rating, the requester's next short reply is read as the
+    answer first (a bare 5 is a rating, never a job claim). 不满意 or 1-2 reopens the same
+    request, with the reason, and tells the cadres; 3 or more closes it (销号).
+    """
     text = ctx.parsed.text if ctx.parsed else ""
     pending = ctx.repo.requests_awaiting(ctx.msg.sender_id)
     if not pending:
         return None
-    m = _RATING.match(text)
+    # What is kept and shown is what the worker wrote (the parse is normalised for reading).
+    said = (ctx.msg.text or "").strip() if ctx.parsed and ctx.parsed.quote is None else text
+    rated = read_rating(text)
     for req in pending:
-        if req.status == "resolved" and req.rating_asked_at is not None and m:
-            rating = _RATING_WORDS[m.group(1)] if m.group(1) else int(m.group(2))
+        if req.status == "resolved" and req.rating_asked_at is not None and rated:
+            rating, reason = rated
             req.rating = rating
+            if rating <= 2:
+                return _reopen_unsatisfied(ctx, req, rating, reason)
+            note = f"评价 {rating}" + (f"：{reason}" if reason else "")
             ctx.repo.request_event(req, "closed", actor_id=ctx.msg.sender_id, now=ctx.now(),
-                                   note=f"评价 {rating}")
-            return [ctx.say(replies.rating_thanks(req.id or 0, rating))]
+                                   note=note)
+            return [ctx.say(replies.rating_thanks(req.id or 0, rating),
+                            mentions=(ctx.msg.sender_id,))]
     for req in pending:
-        if req.status == "waiting" and req.paused_at is not None and not m and not _ACK.match(text):
+        if req.status == "waiting" and req.paused_at is not None and not rated \
+                and not _ACK.match(text):
             if req.deadline is not None:  # the clock stood still while waiting
-                cal = calendar(ctx)
+                # A 难事 counts working days, with or without working hours configured.
+                cal = calendar(ctx) or (routine(ctx) if req.urgency == "hard" else None)
                 if cal is None:
                     req.deadline = req.deadline + (ctx.now() - req.paused_at)
                 else:
                     left = cal.between(req.paused_at, req.deadline)
                     req.deadline = cal.add(ctx.now(), left.total_seconds() / 3600)
             req.paused_at = None
+            req.overdue_at = req.escalated_at = req.pressed_at = None  # reminders start over
             attach = ",".join(x for x in (req.attachments, str(ctx.row.id)) if x)
             req.attachments = attach
             ctx.repo.request_event(req, "in_progress", actor_id=ctx.msg.sender_id, now=ctx.now(),
-                                   note="补充")
-            return [ctx.say(replies.request_supplemented(req.id or 0))]
+                                   note=f"补充：{said}")
+            return [ctx.say(replies.request_supplemented(req.id or 0)),
+                    *cadre_alert(ctx, req, replies.request_supplement_alert(
+                        req.id or 0, _who(req), said))]
     return None
+
+
+def _reopen_unsatisfied(ctx: Ctx, req: Request, rating: int, reason: str) -> list[Reply]:
+    """不满意: the same request opens again with the reason and a fresh deadline; the cadres
+    hear of it. Never a new request, never closed."""
+    now = ctx.now()
+    req.deadline = deadline_for(ctx, req.urgency, now)
+    req.resolved_at = req.overdue_at = req.escalated_at = req.pressed_at = None
+    req.rating_asked_at = req.first_response_at = None  # it needs answering again
+    note = f"不满意（{rating}分）" + (f"：{reason}" if reason else "")
+    ctx.repo.request_event(req, "in_progress", actor_id=ctx.msg.sender_id, now=now, note=note)
+    return [ctx.say(replies.request_reopened_unsatisfied(req.id or 0, _due(ctx, req)),
+                    mentions=(ctx.msg.sender_id,)),
+            *cadre_alert(ctx, req, replies.request_unsatisfied_alert(
+                req.id or 0, req.urgency, req.category, _who(req), reason, _due(ctx, req)))]

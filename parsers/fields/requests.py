@@ -2,7 +2,8 @@
 
 The words are data: `parsers/data/vocab/request_categories.txt` (one section per category)
 and `request_urgency.txt`. The patterns shared with the request rules in parsers.intent stay
-here, by name, and a vocabulary entry refers to one as {NAME}.
+here, by name, and a vocabulary entry refers to one as {NAME} (so does PAY, the urgency
+file's word for wages).
 """
 
 from __future__ import annotations
@@ -29,9 +30,13 @@ UNLICENSED = (r"(?:无证|没(?:有)?证)[^，,。]{0,3}(?:也|还|就)?(?:在)?
 CAUGHT = (r"(?:卷|绞)进去?|把人[^，,。]{0,4}(?:卷|绞|压|砸|夹|撞)|"
           r"(?:手|胳膊|腿|头发|衣服)[^，,。]{0,2}(?:被)?(?:卷|绞|夹|轧)(?:进|住)")
 
+# Wages, in the urgency file's labour-rights words; not the pay slip or the wage card (工资条,
+# 工资卡), whose words are no arrears.
+PAY = r"(?:工资(?![卡条单])|工钱|薪水|薪资|劳务费|血汗钱)"
+
 # What {NAME} stands for in a vocabulary entry.
 _SHARED = {"SEVERED": SEVERED, "HURT": HURT, "FALLS": FALLS, "TRAPPED": TRAPPED, "ALARM": ALARM,
-           "STRUCK": STRUCK, "UNLICENSED": UNLICENSED, "CAUGHT": CAUGHT}
+           "STRUCK": STRUCK, "UNLICENSED": UNLICENSED, "CAUGHT": CAUGHT, "PAY": PAY}
 _NAME = re.compile(r"\{([A-Z]+)\}")
 
 
@@ -48,6 +53,13 @@ CATEGORIES: list[tuple[str, re.Pattern[str]]] = [
 _URGENT = re.compile(_alt("request_urgency", "urgent"))
 _PAST = re.compile(_alt("request_urgency", "past"))
 _HASTE = re.compile(_alt("request_urgency", "haste"))
+# The union's 难事: a labour-rights matter (arrears, deductions, insurance, contracts, dismissal,
+# compensation, injury recognition); and a collective dispute happening now, which is urgent.
+_HARD = re.compile(_alt("request_urgency", "hard"))
+_PAY = re.compile(PAY)
+_GATHERING = re.compile(_alt("request_urgency", "gathering"))
+_BOSS_GONE = re.compile(_alt("request_urgency", "boss_gone"))
+_MANY = re.compile(_alt("request_urgency", "many"))
 
 
 # Saying outright that something is dangerous makes it a hazard unless another category has
@@ -77,11 +89,23 @@ _POTENTIAL = re.compile(
 )
 
 
+def _collective(text: str, hard: bool) -> bool:
+    """A collective dispute happening now: workers gathering over a labour-rights matter, or
+    the boss gone with many workers unpaid (老板跑了，几十个工人没拿到工资，都堵在厂门口)."""
+    gone = bool(_BOSS_GONE.search(text))
+    if _GATHERING.search(text) and (hard or gone):
+        return True
+    return gone and hard and bool(_MANY.search(text))
+
+
 def find_urgency(text: str) -> str:
-    """urgent for an emergency now or explicit haste; small otherwise (hard is set by cadres)."""
+    """The union's tier, the higher one winning: urgent for an emergency now, a collective
+    dispute now or explicit haste; hard for a labour-rights matter; small otherwise."""
     text = _POTENTIAL.sub("", text)
-    if not _URGENT.search(text):
-        return "small"
-    if _PAST.search(text) and not _HASTE.search(text):
-        return "small"
-    return "urgent"
+    # The boss gone with the wages is a wage matter even where no word says they are owed.
+    hard = bool(_HARD.search(text)) or bool(_BOSS_GONE.search(text) and _PAY.search(text))
+    if _collective(text, hard):
+        return "urgent"
+    if _URGENT.search(text) and (_HASTE.search(text) or not _PAST.search(text)):
+        return "urgent"
+    return "hard" if hard else "small"

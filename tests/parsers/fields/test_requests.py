@@ -14,10 +14,6 @@ def table(cases: dict[str, object]) -> pytest.MarkDecorator:
     return pytest.mark.parametrize(("text", "expected"), list(cases.values()), ids=list(cases))
 
 
-def known_bug(text: str, expected: object, reason: str) -> object:
-    return pytest.param(text, expected, marks=pytest.mark.xfail(strict=True, reason=reason))
-
-
 CATEGORY = {
     "rights-arrears": ("老板拖欠我们三个月工资了，怎么办", "劳动权益"),
     "rights-social-insurance": ("厂里一直没给我们交社保，问了几次都说等等", "劳动权益"),
@@ -47,7 +43,7 @@ CATEGORY = {
 }
 
 URGENCY = {
-    # urgent: danger now, an accident just now, explicit haste.
+    # urgent: danger now, an accident just now, a collective dispute now, explicit haste.
     "haste-jinji": ("紧急！车间配电箱一直冒火花，大家都不敢上班", "urgent"),
     "haste-mashang": ("宿舍电线老化冒烟了，麻烦马上派人来看看", "urgent"),
     "haste-outranks-hard": ("老板拖欠我们三个月工资了，急", "urgent"),
@@ -60,8 +56,23 @@ URGENCY = {
     "fire": ("仓库着火了！赶紧打119", "urgent"),
     "fall-bleeding": ("工友从梯子上摔下来了，头在流血", "urgent"),
     "hand-caught-bleeding": ("车间里有人被机器夹到手了，流了好多血，快来", "urgent"),
+    "collective-dispute": ("老板跑了，几十个工人没拿到工资，都堵在厂门口", "urgent"),
+    "collective-gathering": ("工人们都围在公司门口要工资", "urgent"),
+    "collective-boss-gone-many": ("包工头跑了，我们二十多个人的工钱都没拿到", "urgent"),
+    "injury-just-now": ("工友刚才被机器夹伤了手，流了好多血", "urgent"),
+    # hard: a labour-rights matter to take up with the employer or a department.
+    "hard-wage-arrears": ("老板拖欠我们三个月工资了，怎么办", "hard"),
+    "hard-social-insurance-unpaid": ("厂里一直没给我们交社保，问了几次都说等等", "hard"),
+    "hard-dismissal-no-compensation": ("干了两年说开就开，一分钱补偿没有", "hard"),
+    "hard-overtime-unpaid": ("加班费一直没给", "hard"),
+    "hard-deduction": ("厂里天天加班到十点，不加班就扣钱", "hard"),
+    "hard-no-contract": ("试用期满了还不给签合同", "hard"),
+    "hard-injury-recognition": ("干活把腰扭了，厂里说不算工伤", "hard"),
+    "hard-past-injury-costs": ("上个月有人从脚手架上摔下来过，到现在医药费还没报", "hard"),
+    "hard-boss-gone-few": ("老板跑路了，我们两个月工资找谁要？", "hard"),
     # small: facilities, standing or past hazards, questions, wishes.
     "facility": ("文昌社区驿站的饮水机坏了好几天了，能不能修一下", "small"),
+    "broken-heater": ("宿舍的暖气坏了", "small"),
     "standing-hazard": ("园区东门的路灯不亮，晚上下班很危险", "small"),
     "possible-fire": ("插座老化，很容易着火", "small"),
     "past-fall": ("上个月有人从脚手架上摔下来过", "small"),
@@ -70,15 +81,14 @@ URGENCY = {
     "childcare": ("孩子暑假没人带，能不能办个托管班", "small"),
     "heat-relief-question": ("车间太热了，有没有防暑降温的措施", "small"),
     "bus": ("公交车发车间隔太长，下班等车要半小时", "small"),
-}
-
-URGENCY_BUGS = {
-    "hard-wage-arrears": known_bug(
-        "老板拖欠我们三个月工资了，怎么办", "hard",
-        "the finder has no hard tier (arrears, insurance, contracts...): it gives small"),
-    "urgent-collective-dispute": known_bug(
-        "老板跑了，几十个工人没拿到工资，都堵在厂门口", "urgent",
-        "a collective dispute happening now (boss gone, workers gathering) is read as small"),
+    "insurance-question-transfer": ("社保怎么转移？", "small"),
+    "insurance-question-flexible": ("灵活就业能不能交社保", "small"),
+    "insurance-question-lapse": ("谁知道社保断了怎么补交", "small"),
+    "overtime-question": ("周末加班有没有加班费", "small"),
+    "contract-question": ("劳动合同怎么签", "small"),
+    "traffic-jam-no-gathering": ("下班高峰厂门口的车都堵在门口", "small"),
+    "late-bus-docked": ("班车老是晚点，我们迟到被扣钱", "small"),
+    "pay-rise-wish": ("老板一直不给涨工资", "small"),
 }
 
 
@@ -87,6 +97,6 @@ def test_find_category(text: str, expected: str) -> None:
     assert find_category(prepare(text)[2]) == expected
 
 
-@table(URGENCY | URGENCY_BUGS)
+@table(URGENCY)
 def test_find_urgency(text: str, expected: str) -> None:
     assert find_urgency(prepare(text)[2]) == expected
