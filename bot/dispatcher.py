@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from bot import replies
 from bot.config import Config
 from bot.context import Clock, Ctx
-from bot.handlers import requests
+from bot.handlers import claims, requests
 from bot.handlers.common import UsageError
 from bot.outbox import Outbox
 from bot.permissions import allowed
@@ -345,6 +345,12 @@ class Dispatcher:
             answered = requests.on_requester_reply(ctx)
             if answered:
                 return answered, False
+        if parsed.intent == "other":
+            # Quiet words that act on a claim: a bare number answering the bot's question,
+            # 12号我去不了了, a poster's 招满了. Anything else stays quiet.
+            acted = claims.on_plain_words(ctx)
+            if acted:
+                return acted, False
         handler = self.registry.listener(parsed.intent)
         if handler is None:
             if direct:

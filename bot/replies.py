@@ -54,11 +54,32 @@ def when_text(local: datetime, today: date) -> str:
     return f"{day_text(local.date())} {hm}"
 
 
+BOARD = {"meals+lodging": "包吃住", "lodging": "包住", "meals": "包吃"}
+SHIFT = {"night": "夜班", "day": "白班", "rotating": "倒班"}
+GENDER = {"male": "限男", "female": "限女"}
+
+
+def terms_text(age_min: int | None, age_max: int | None, gender: str | None,
+               board: str | None, shift: str | None, licence: str | None) -> str | None:
+    """The terms workers decide on, compactly: 包吃住 · 夜班 · 需叉车证 · 18-45岁 · 限女."""
+    age = None
+    if age_min is not None and age_max is not None:
+        age = f"{age_min}岁" if age_min == age_max else f"{age_min}-{age_max}岁"
+    elif age_max is not None:
+        age = f"{age_max}岁以下"
+    elif age_min is not None:
+        age = f"{age_min}岁以上"
+    parts = [BOARD.get(board or ""), SHIFT.get(shift or ""),
+             f"需{licence}" if licence else None, age, GENDER.get(gender or "")]
+    return " · ".join(x for x in parts if x) or None
+
+
 def posting_line(number: int, *, employer: str | None, job: str | None, task: str | None,
                  location: str | None, headcount: int | None, claimed: int, pay: str | None,
-                 settlement: str | None, start: date | None, kind: str = "job") -> str:
+                 settlement: str | None, start: date | None, kind: str = "job",
+                 terms: str | None = None) -> str:
     """One short line for lists and digests."""
-    who = " ".join(x for x in (employer, job or task) if x) or ("找活" if kind == "offer" else "招工")
+    who = " ".join(x for x in (employer, job or task) if x) or ("找活" if kind == "offer" else "临时用工")
     parts = [f"#{number} {who}"]
     if kind == "job":
         if headcount:
@@ -74,16 +95,19 @@ def posting_line(number: int, *, employer: str | None, job: str | None, task: st
         parts.append(SETTLEMENT.get(settlement, settlement))
     if start:
         parts.append(f"{day_text(start)}起")
+    if terms:
+        parts.append(terms)
     return "，".join(parts)
 
 
 def posting_card(number: int, *, employer: str | None, job: str | None, task: str | None,
                  location: str | None, headcount: int | None, pay: str | None,
                  settlement: str | None, start: date | None, end: date | None,
-                 has_contact: bool) -> str:
+                 has_contact: bool, terms: str | None = None) -> str:
     """The confirmation a poster sees after a job post is registered."""
     lines = [f"已登记招工 #{number}"]
-    what = "，".join(x for x in (employer, job, f"{headcount}人" if headcount else None) if x)
+    what = "，".join(x for x in (employer, job or (None if task else "临时用工"),
+                                f"{headcount}人" if headcount else None) if x)
     if what:
         lines.append(what)
     if task:
@@ -95,6 +119,8 @@ def posting_card(number: int, *, employer: str | None, job: str | None, task: st
         span = f"{day_text(start)}起" if start else ""
         span += f"，到{day_text(end)}" if end else ""
         lines.append(span.lstrip("，"))
+    if terms:
+        lines.append(terms)
     if has_contact:
         lines.append("联系方式已登记，报名后私下告知。")
     lines.append(f"想去的回复“报名 {number}”，几个人就写“报名 {number} 3人”。")
@@ -406,7 +432,9 @@ def posting_edited(number: int, what: str, value: str) -> str:
 
 
 def edit_fields() -> str:
-    return "能改的有：人数、工资、地点、工种、结算，如：#修改 12 人数 8，#修改 12 工资 200/天"
+    return ("能改的有：人数、工资、地点、工种、结算、年龄、性别、食宿、班次、证，"
+            "如：#修改 12 人数 8，#修改 12 工资 200/天，#修改 12 年龄 18-45，#修改 12 食宿 包吃住，"
+            "#修改 12 班次 夜班，#修改 12 证 叉车证")
 
 
 def bad_value(what: str, value: str) -> str:
@@ -423,14 +451,59 @@ def posting_already(number: int, status: str) -> str:
     return f"#{number} {word}，不用这样操作。"
 
 
-def placements_confirmed(number: int, names: list[str], days: float) -> str:
-    d = f"{days:g}"
-    return f"#{number} 已确认调配{len(names)}人：{'、'.join(names)}，各{d}天。"
+Figures = tuple[int, float, float | None]  # a placement: (people, days, pay of one)
+
+
+def placements_confirmed(number: int, added: list[tuple[str, int]], days: float,
+                         span: tuple[date, date] | None,
+                         changed: list[tuple[str, Figures, Figures]], same: list[str],
+                         unpaid: bool) -> str:
+    """`#确认`: the people placed now (name, how many with them), `days` each (from the
+    posting's dates `span` when not written); placements confirmed before and now updated,
+    or the same again; and, when the posting gives no pay figure, that it is not counted."""
+    lines = []
+    if added:
+        who = "、".join(name if n == 1 else f"{name}（{n}人）" for name, n in added)
+        dated = f"（按岗位日期{day_text(span[0])}到{day_text(span[1])}算）" if span else ""
+        lines.append(f"#{number} 已确认调配{sum(n for _, n in added)}人：{who}，各{days:g}天{dated}。")
+    for name, (n0, d0, _), (n1, d1, _) in changed:
+        what = [f"{n0}人改为{n1}人"] if n1 != n0 else []
+        what += [f"{d0:g}天改为{d1:g}天"] if d1 != d0 else []
+        if not what:
+            what = ["按岗位现在的工资重算了收入"]
+        lines.append(f"#{number} {name} 已确认过，已更新：{'，'.join(what)}（不重复计）。")
+    if same:
+        lines.append(f"#{number} {'、'.join(same)} 已确认过，不重复计。")
+    if unpaid:
+        lines.append(f"这个岗位没有能算收入的工资数，这些调配不计入增收；补上工资"
+                     f"（如“#修改 {number} 工资 200/天”）后再发一次“#确认”就能算上。")
+    return "\n".join(lines)
+
+
+def placements_not_claimed(number: int, strangers: list[str],
+                           over: list[tuple[str, int, bool]], again: str) -> str:
+    """`#确认` refused, nothing recorded: names that never claimed the posting, or more
+    people under one name than its claim (True) or its earlier placement (False) holds.
+    `again` is the command with 强制 that records them anyway."""
+    why = []
+    if strangers:
+        why.append(f"{'、'.join(strangers)}没有报名这个岗位")
+    why += [f"{name}{'报名' if claimed else '已记录'}的是{n}人" for name, n, claimed in over]
+    return (f"#{number} 这次没有记录：{'；'.join(why)}。确实去了的话，请发“{again}”"
+            f"（发布人或工会干部担保，强制记入）。")
 
 
 def stats(title: str, s: dict[str, float]) -> str:
+    """`#统计`: the figures of `placement_stats`, and the placements left out of 人均增收."""
     return (f"【{title}统计】\n覆盖企业 {s['enterprises']:.0f} 家，共享职工 {s['workers']:.0f} 人，"
-            f"调配 {s['placements']:.0f} 人次，人均增收 {s['income_per_worker']:.0f} 元。")
+            f"调配 {s['placements']:.0f} 人次，人均增收 {s['income_per_worker']:.0f} 元。"
+            + unpaid_note(s))
+
+
+def unpaid_note(s: dict[str, float]) -> str:
+    """The line after the placement figures when some placements have no pay figure."""
+    n = int(s.get("unpaid", 0))
+    return f"\n另有{n}人次没有工资数，未计入增收。" if n else ""
 
 
 def offers_matched(number: int, offers: list[str]) -> str:
@@ -594,7 +667,7 @@ def weekly_report(start: date, end: date, p: dict, filed: int, on_time: tuple,
     `handled`: how many were in hand, when known."""
     lines = [f"【工会周报】{day_text(start)}-{day_text(end)}",
              f"覆盖企业 {p['enterprises']:.0f} 家，共享职工 {p['workers']:.0f} 人，调配 {p['placements']:.0f} 人次，"
-             f"人均增收 {p['income_per_worker']:.0f} 元。",
+             f"人均增收 {p['income_per_worker']:.0f} 元。" + unpaid_note(p),
              f"新登记诉求 {filed} 件"
              + (f"，连同以前没办完的，本周在办 {handled} 件" if handled is not None else "") + "。",
              f"本周在办的诉求：{on_time_words(on_time)}；{satisfied_words(satisfied)}。"]
@@ -805,3 +878,163 @@ def satisfied_words(share: tuple, short: bool = False) -> str:
     if pct is None:
         return "暂无人评价" if short else "满意率：暂无人评价"
     return f"满意率 {pct}（{n}/{of}）"
+
+
+def claimed_posting_closed(number: int, what: str) -> str:
+    return f"你报名的 #{number}（{what}）已经关闭，不用去了。有疑问可以问发布人或工会干部。"
+
+
+def claimed_posting_expired(number: int, what: str) -> str:
+    return f"你报名的 #{number}（{what}）已经过期，没有再招人了。可以发“#列表”看看别的活。"
+
+
+def claimed_posting_changed(number: int, what: str, field: str, value: str) -> str:
+    return f"你报名的 #{number}（{what}）有变动：{field}改为 {value}。还去的话不用回复；不去了就说“{number}号我不去了”。"
+
+
+def more_claimed_than_wanted(number: int, wanted: int, taken: int, who: list[str]) -> str:
+    return (f"#{number} 改成要{wanted}人，可已经报名了{taken}人：" + "、".join(who)
+            + f"。请告诉大家谁留下；不去的人回“{number}号我不去了”就取消了。")
+
+
+def already_claimed(number: int, headcount: int, *, full: bool = False) -> str:
+    tail = f"#{number} 已经招满了，加不了人了。" if full else "不用再报。"
+    return f"你已经报过了 #{number}（{headcount}人），{tail}"
+
+
+def which_full(lines: list[str]) -> str:
+    return "你说的是哪一个招满了？请回复编号（或发“#关闭 编号”）：\n" + "\n".join(lines)
+
+
+def closed_as_full(number: int) -> str:
+    return f"#{number} 已招满，停止报名，谢谢大家！"
+
+
+# -- matching, queries, lists and how-to ----------------------------------------------------
+def days_text(label: str, start: date, end: date) -> str:
+    """The days a query asked about: 周末（3月8日-9日）, 明天（3月4日）, 3月8日, 3月4日-5日."""
+    if start == end:
+        span = day_text(start)
+    elif start.month == end.month:
+        span = f"{day_text(start)}-{end.day}日"
+    else:
+        span = f"{day_text(start)}-{day_text(end)}"
+    return f"{label}（{span}）" if label and label != span else span
+
+
+def query_on_days(days: str, dated: list[str], undated: list[str], more: int) -> str:
+    """A query about some days: the postings on them, then those that give no dates."""
+    lines = []
+    if dated:
+        lines += [f"{days}能干的活：", *dated]
+    if undated:
+        lines.append("这些没写日期，可以问问发布人：" if dated
+                     else f"{days}还没有写明日期的活；这些没写日期，可以问问发布人：")
+        lines += undated
+    if more:
+        lines.append(f"……还有{more}个，发“#列表”看全部。")
+    lines.append("想去就回复“报名 编号”。")
+    return "\n".join(lines)
+
+
+def query_none_on(days: str) -> str:
+    return f"{days}暂时没有合适的活，有了会在群里说。"
+
+
+def query_more(more: int) -> str:
+    return f"……还有{more}个，发“#列表”看全部。"
+
+
+def no_groups_known() -> str:
+    return "我还不知道你在哪个群。先在群里说一句话（比如“有什么活”），再来问我。"
+
+
+def list_page(lines: list[str], page: int, pages: int, total: int, words: str) -> str:
+    """One page of #列表; a list of one page reads as a query's answer."""
+    if pages <= 1:
+        return query_results(lines)
+    head = f"在招的岗位（第{page}/{pages}页，共{total}个）："
+    return head + "\n" + "\n".join(lines) + "\n" + _next_page(page, pages, words) \
+        + "想去就回复“报名 编号”。"
+
+
+def _next_page(page: int, pages: int, words: str) -> str:
+    if page >= pages:
+        return ""
+    return f"发“#列表 {words + ' ' if words else ''}{page + 1}”看下一页；"
+
+
+def list_no_page(page: int, pages: int) -> str:
+    return f"没有第{page}页，一共{pages}页。"
+
+
+def offer_list(lines: list[str], page: int, pages: int, total: int, words: str) -> str:
+    """#列表 找活: the open offers, and how an employer reaches one."""
+    head = "在找活的：" if pages <= 1 else f"在找活的（第{page}/{pages}页，共{total}个）："
+    return (head + "\n" + "\n".join(lines) + "\n" + _next_page(page, pages, words)
+            + "老板想联系谁，就发“#联系 编号”，双方的联系方式我私下转。")
+
+
+def no_open_offers() -> str:
+    return "现在没有在找活的人。"
+
+
+def contact_is_a_job(number: int) -> str:
+    return f"#{number} 是招工岗位，不是找活的人。想去就回复“报名 {number}”。"
+
+
+def contact_own_offer(number: int) -> str:
+    return f"#{number} 是你自己登记的找活，有老板想联系你时我会私下告诉你。"
+
+
+def offer_not_open(number: int) -> str:
+    return f"#{number} 已经不在找活了。发“#列表 找活”看看别的。"
+
+
+def touch_done(number: int) -> str:
+    return f"已把找活 #{number} 和你的联系方式私下发给双方，请留意私信。"
+
+
+def touch_in_group(number: int) -> str:
+    return f"有老板想联系找活 #{number}，请两位私下加好友联系（电话不在群里发）。"
+
+
+def touch_asker(number: int, who: str, contact: str | None, *, mine: bool) -> str:
+    """To the one who answered an offer: how to reach its people."""
+    told = "也把你的联系方式告诉了对方" if mine else "也把你的名字告诉了对方"
+    if contact:
+        return f"找活 #{number}：{who}，联系电话：{contact}。我{told}，请尽快联系。"
+    return f"找活 #{number}：{who}，对方没有留电话。我{told}，请等对方联系你，或在群里@对方。"
+
+
+def touch_offerer(number: int, asker: str, work: str | None, contact: str | None) -> str:
+    """To the offerer: who wants them, for what, and how to reach them."""
+    head = f"有老板想找你们干活（你登记的找活 #{number}）：{asker}" + (f"，{work}" if work else "")
+    if contact:
+        return head + f"，联系电话：{contact}，请尽快联系对方。"
+    return head + "。对方没有留电话，请在群里@对方，或等对方联系你。"
+
+
+HOWTO = {
+    "worker": ("找活：在群里说会干什么、几个人、想在哪干，比如“我有叉车证，想找活”，有合适的岗位我会@你。\n"
+               "看岗位：发“#列表”，或者问“周末有什么活”“北仑有日结的吗”。\n"
+               "报名：回复“报名 编号”，几个人就写“报名 编号 3人”；不去了发“#取消报名 编号”。\n"
+               "有困难直接说，我登记后转给工会干部。"),
+    "poster": ("招工：直接在群里说要几个人、干什么、多少钱、在哪，比如“仓库招叉车工2名，一天220，日结”，"
+               "我登记成编号岗位，报名的人每半小时汇总给你。\n"
+               "改岗位：“#修改 编号 人数 8”；不招了发“#关闭 编号”。\n"
+               "找人：发“#列表 找活”看谁在找活，想联系就发“#联系 编号”，双方的电话我私下转。"),
+    "cadre": ("诉求：“#诉求 待办”看清单，“#查看 R编号”看记录，“#回复”“#派单”“#办结”处理，"
+              "每一步我都私信告诉诉求人。\n"
+              "岗位和调配：“#列表”“#确认 编号 名字”“#统计”“#导出 岗位”。"),
+}
+
+
+def howto(role: str) -> str:
+    """A short how-to for someone who asked the bot (or asked how to use it), by role."""
+    return "我是搭桥助手。" + HOWTO.get(role, HOWTO["worker"]) + "\n发“#帮助”看全部命令。"
+
+
+def claimed_posting_filled(number: int, what: str) -> str:
+    return (f"#{number}（{what}）发布人说人已经招满，不再收报名。你已经报上的，按发布人的安排去；"
+            "有变化发布人会跟你说。")

@@ -3,7 +3,7 @@
 Imports nothing of the bot, the storage or the scheduler.
 """
 
-from parsers.models import INTENTS, Parsed, Pay, Quote
+from parsers.models import INTENTS, Age, Parsed, Pay, Quote
 from parsers.parser import Parser
 
-__all__ = ["INTENTS", "Parsed", "Parser", "Pay", "Quote"]
+__all__ = ["INTENTS", "Age", "Parsed", "Parser", "Pay", "Quote"]

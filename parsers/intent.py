@@ -533,6 +533,7 @@ _FIRM_GIVES = rx(
         r"<clause_nq>{0,4}(?:拿回家|带回家|在家)做)"
 )
 _CLAUSES = rx(r"[，,。;；\n]")
+_SIGN_UP_NUMBER = rx(r"^(?:<we>)?报名\s*(?:#|No\.?)?\s*\d{1,4}(?![\d.:：])")
 _ASKS_AFTER = rx(r"[?？]|吗|\d+\s*号|(?:人|活)(?:不|没有?)(?:[，,。?？\s]|$)")
 # Said with a piece rate (一串两毛, 八毛一打), these make it work given out, not the price of
 # goods (鸡蛋一盒十块).
@@ -1135,6 +1136,11 @@ class Facts:
     def asks_after_posting(self) -> bool:
         """3号还要人吗？我想去: a question, a posting's number or 人不 beside a strong post."""
         return bool(_ASKS_AFTER.search(self.t))
+
+    @fact
+    def signs_up_by_number(self) -> bool:
+        """报名1，我们班组7个人: opening with 报名 and a posting's number."""
+        return bool(_SIGN_UP_NUMBER.match(self.t))
 
     @fact
     def ref_open(self) -> bool:

@@ -114,6 +114,11 @@ TAKE_UP = [
       why="有没有周末能干的活: a bare question about work, no availability of one's own",
       examples=("去哪找日结的活", "有没有晚上能做的兼职"),
       counter=("有没有轻松点的活，我55岁了",)),
+    R("claim.sign_up_number", "claim", when=("short", "signs_up_by_number"),
+      unless=("question",),
+      why="报名1，我们班组7个人: 报名 and a posting's number first, whoever follows",
+      examples=("报名1，我们班组7个人", "报名3，我们村五个人都能干"),
+      counter=("报名1还要人吗？我们有7个人",)),  # written
     R("offer.labour", "labor_offer", when=("offer",),
       unless=("firm_hires", "gives", "seeker_free_long_ad"),
       why="the sender's own time, hands or people offered for work",
@@ -128,7 +133,7 @@ TAKE_UP = [
       counter=("哪里有空闲的人？我们仓库缺8个理货员",)),
     R("claim.word", "claim", when=("short", "claim_word"), unless=("not_claim", "job_strong"),
       why="算我一个, 报名: a short word taking something up",
-      examples=("12号我去", "报名9号，两个人"),
+      examples=("12号我去", "9号报名，两个人"),
       counter=("明天我去报名驾校", "估计月底要20个人，先报名")),
 ]
 

@@ -11,11 +11,20 @@ INTENTS = ("job_post", "labor_offer", "claim", "request", "query", "command", "o
 
 @dataclass(frozen=True, slots=True)
 class Pay:
-    """A wage: min/max figures and the unit they are paid per."""
+    """A wage: min/max figures and the unit they are paid per (计件 with no figure: both None)."""
 
-    min: float
+    min: float | None
     max: float | None
     unit: str  # hour | day | month | piece | job
+
+
+@dataclass(frozen=True, slots=True)
+class Age:
+    """An age bound: the range a post requires, or the sender's own age (min = max) in an offer.
+    Either end may be open (50岁以下: min None; 18岁以上: max None)."""
+
+    min: int | None
+    max: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +54,11 @@ class Parsed:
     start_date: date | None = None
     end_date: date | None = None
     contact: str | None = None
+    age: Age | None = None
+    gender: str | None = None  # male | female
+    board: str | None = None  # meals+lodging | lodging | meals
+    shift: str | None = None  # night | day | rotating
+    licence: str | None = None  # as written: 叉车证, B照
     ref: int | None = None
     category: str | None = None
     urgency: str | None = None
@@ -62,6 +76,8 @@ class Parsed:
         if self.pay is not None:
             out["pay"] = {"min": _plain(self.pay.min), "max": _plain(self.pay.max),
                           "unit": self.pay.unit}
+        if self.age is not None:
+            out["age"] = {"min": self.age.min, "max": self.age.max}
         if self.quote is not None:
             out["quote"] = {"name": self.quote.name, "text": self.quote.text}
         return out

@@ -15,6 +15,7 @@ from parsers.fields.people import count_taking_part, find_headcount
 from parsers.fields.phone import all_phone_spans, find_phone
 from parsers.fields.places import find_location
 from parsers.fields.requests import find_category, find_urgency
+from parsers.fields.terms import find_age, find_board, find_gender, find_licence, find_shift
 from parsers.fields.work import find_employer, find_job, find_task
 from parsers.intent import COMMAND, Facts, classify
 from parsers.intent_model import IntentModel
@@ -44,9 +45,11 @@ _DIALECT_WORDS = {"俺们": "我们", "俺": "我", "明儿个": "明天", "明�
 _DIALECT = re.compile("|".join(sorted(_DIALECT_WORDS, key=len, reverse=True)))
 _FIELDS_FOR = {
     "job_post": {"headcount", "job", "task", "employer", "location", "pay", "settlement",
-                 "start_date", "end_date", "contact"},
+                 "start_date", "end_date", "contact", "age", "gender", "board", "shift",
+                 "licence"},
+    # An offer states no board: what the employer provides is a post's term (parse.md).
     "labor_offer": {"headcount", "job", "task", "location", "pay", "settlement", "start_date",
-                    "end_date", "contact"},
+                    "end_date", "contact", "age", "gender", "shift", "licence"},
     "claim": {"headcount", "location", "contact", "ref"},
     "request": {"location", "contact", "category", "urgency"},
     "query": {"job", "location", "settlement", "contact"},
@@ -134,6 +137,10 @@ class Parser:
     def _facts(self, norm: Normalized, work: str, now: datetime | date | None,
                job: str | None, pay: Pay | None, headcount: int | None) -> Facts:
         quote = norm.quote
+        # A wage the rules read has a figure: 计件 alone (a piece rate of no stated amount) is
+        # no pay to them, as before parse.md gave it a unit.
+        if pay is not None and pay.min is None:
+            pay = None
         return Facts(work, self.lex, has_job=job is not None, has_pay=pay is not None,
                      headcount=headcount, piece_rate=pay is not None and pay.unit == "piece",
                      quoted=None if quote is None
@@ -211,6 +218,11 @@ class Parser:
             start_date=start,
             end_date=end,
             contact=phone[0] if phone and "contact" in want else None,
+            age=find_age(work) if "age" in want else None,
+            gender=find_gender(work) if "gender" in want else None,
+            board=find_board(work) if "board" in want else None,
+            shift=find_shift(work) if "shift" in want else None,
+            licence=find_licence(work) if "licence" in want else None,
             ref=ref,
             category=find_category(work) if "category" in want else None,
             urgency=find_urgency(work) if "urgency" in want else None,

@@ -11,6 +11,7 @@ from parsers.fields.phone import mask_phones
 from scheduler import request_figures as rf
 from storage import Repository
 from storage.models import Allocation, Member, Posting, Request, RequestEvent
+from storage.postings import TEAM
 
 URGENCY = {"small": "小事", "urgent": "急事", "hard": "难事"}
 STATUS = {"filed": "已受理", "dispatched": "已派单", "in_progress": "办理中", "waiting": "待补充",
@@ -186,19 +187,33 @@ def posting_sheets(repo: Repository, tz: ZoneInfo) -> list[Sheet]:
 
 def allocation_sheets(repo: Repository, tz: ZoneInfo, start: datetime | None = None,
                       end: datetime | None = None) -> list[Sheet]:
+    """调配台账 (one row a person placed: a team's members follow its head, as 张*同组第2人)
+    and 调配统计 (`placement_stats`, the figures of `#统计` and the weekly report)."""
     allocs: Sequence[Allocation] = repo.all(Allocation)
+    heads = {a.id: a for a in allocs}
     rows = []
     for a in allocs:
         p = repo.posting(a.posting_id)
         # Workers are masked as requesters are: the ledger is handed on.
+        who = mask_name(a.worker_name)
+        if a.worker_id.startswith(TEAM):
+            head_id, k = a.worker_id[len(TEAM):].split(":")
+            head = heads.get(int(head_id))
+            who = f"{mask_name(head.worker_name) if head else ''}同组第{k}人"
         rows.append((_local(a.time, tz), f"#{a.posting_id}", _masked(p.employer) if p else "",
-                     _masked(p.job) if p else "", mask_name(a.worker_name), a.days,
+                     _masked(p.job) if p else "", who, a.days,
                      a.pay_total if a.pay_total is not None else ""))
     header = ("确认时间", "岗位", "企业", "工种", "职工", "天数", "收入(元)")
     first = min((a.time for a in allocs), default=None)
     stats = repo.placement_stats(None, start or first or datetime.min.replace(tzinfo=tz),
                                  end or datetime.max.replace(tzinfo=tz))
-    summary = [("覆盖企业(家)", stats["enterprises"]), ("共享职工(人)", stats["workers"]),
-               ("调配(人次)", stats["placements"]), ("增收合计(元)", round(stats["income"], 2)),
-               ("人均增收(元)", round(stats["income_per_worker"], 2))]
+    unpaid = int(stats["unpaid"])
+    summary: list[tuple[object, ...]] = [
+        ("覆盖企业(家)", stats["enterprises"]), ("共享职工(人)", stats["workers"]),
+        ("调配(人次)", stats["placements"]), ("其中没有工资数(人次)", unpaid),
+        ("增收合计(元)", round(stats["income"], 2)),
+        ("人均增收(元)", round(stats["income_per_worker"], 2)),
+        ("人均增收的算法", "有工资数的调配收入合计 ÷ 有过有工资数调配的职工人数")]
+    if unpaid:
+        summary.append(("说明", f"另有{unpaid}人次没有工资数，未计入增收"))
     return [Sheet("调配台账", header, rows), Sheet("调配统计", ("指标", "数值"), summary)]

@@ -84,6 +84,13 @@ class Posting(SQLModel, table=True):
     start_date: date | None = None
     end_date: date | None = None
     contact: str | None = Field(default=None, max_length=32)
+    # The terms workers decide on (parse.md): age range, one gender, board, shift, licence.
+    age_min: int | None = None
+    age_max: int | None = None
+    gender: str | None = Field(default=None, max_length=8)  # male | female
+    board: str | None = Field(default=None, max_length=16)  # meals+lodging | lodging | meals
+    shift: str | None = Field(default=None, max_length=16)  # night | day | rotating
+    licence: str | None = Field(default=None, max_length=32)
     text: str = Field(default="", sa_column=Column(Text))
     source_message_id: int | None = Field(default=None, foreign_key="messages.id")
     created_at: datetime = Field(index=True)

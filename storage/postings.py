@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, func
 from sqlmodel import col, select
 
 from storage.base import ACTIVE, Statement, StoreBase
-from storage.models import Allocation, Claim, MatchNotice, Posting
+from storage.models import Allocation, Binding, Claim, Group, MatchNotice, Message, Posting
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,12 +33,24 @@ class Candidate:
     pay_max: float | None
     pay_unit: str | None
     start_date: date | None
+    age_min: int | None
+    age_max: int | None
+    gender: str | None
+    board: str | None
+    shift: str | None
+    licence: str | None
+    end_date: date | None  # a query's days (周末) are met by the days a posting runs
     text: str = ""  # only where a quote or a repost is compared with it
 
 
 _CANDIDATE = (Posting.id, Posting.kind, Posting.poster_id, Posting.job, Posting.task,
               Posting.location, Posting.settlement, Posting.employer, Posting.headcount,
-              Posting.pay_min, Posting.pay_max, Posting.pay_unit, Posting.start_date)
+              Posting.pay_min, Posting.pay_max, Posting.pay_unit, Posting.start_date,
+              Posting.age_min, Posting.age_max, Posting.gender, Posting.board, Posting.shift,
+              Posting.licence, Posting.end_date)
+
+# The worker id of a person a team's head brought: TEAM + "<the head's row id>:<k>".
+TEAM = "team:"
 
 _CLAIMED_ONE = Statement("claimed", lambda ins: (
     select(func.coalesce(func.sum(Claim.headcount), 0)).where(
@@ -283,15 +295,101 @@ class PostingStore(StoreBase):
         self.s.add(claim)
 
     # -- allocations (placements) -----------------------------------------------------------
+    # One row is one person placed (a 调配人次). A team confirmed by its head is the head's
+    # row and one row for each other member, filed as TEAM + "<head row id>:<k>" (k = 2..n):
+    # no name or id of theirs is known, and none of the head's is repeated (an erasure of
+    # the head leaves nothing of them behind).
+
     def add_allocation(self, **fields: Any) -> Allocation:
         a = Allocation(**fields)
         self.s.add(a)
         self.s.flush()
         return a
 
+    def allocations(self, posting_id: int) -> Sequence[Allocation]:
+        """Every placement on one posting, heads and team members alike, in order."""
+        return self.s.exec(select(Allocation).where(Allocation.posting_id == posting_id)
+                           .order_by(Allocation.id)).all()
+
+    def placement_of(self, posting_id: int, worker_id: str) -> Allocation | None:
+        """One person's placement on a posting (the row a repeated #确认 updates)."""
+        return self.s.exec(select(Allocation).where(Allocation.posting_id == posting_id,
+                                                    Allocation.worker_id == worker_id)).first()
+
+    def team_of(self, head: Allocation) -> list[Allocation]:
+        """The rows of the people a head brought (not the head's own), by k."""
+        rows = self.s.exec(select(Allocation).where(
+            Allocation.posting_id == head.posting_id,
+            col(Allocation.worker_id).startswith(f"{TEAM}{head.id}:"))).all()
+        return sorted(rows, key=lambda a: int(a.worker_id.rsplit(":", 1)[1]))
+
+    def place(self, *, posting_id: int, worker_id: str, worker_name: str, people: int | None,
+              default_people: int, days: float | None, default_days: float, confirmed_by: str,
+              time: datetime) -> tuple[Allocation, tuple[int, float, float | None] | None]:
+        """Record that `people` went to a posting under one person (themself and, past one,
+        the team they brought), or update what was recorded: one person is placed on one
+        posting once, however often it is confirmed. `people` or `days` None keeps what was
+        recorded (a new placement takes `default_people`, `default_days`). The time of the
+        first confirmation stays, so a placement stays in the period it was first reported in.
+
+        Returns the head's row and what stood before as (people, days, pay of one), or None
+        when the placement is new. Pay is set afterwards (`price_placements`)."""
+        head = self.placement_of(posting_id, worker_id)
+        before = None
+        if head is None:
+            head = Allocation(posting_id=posting_id, worker_id=worker_id,
+                              worker_name=worker_name, days=default_days if days is None else days,
+                              confirmed_by=confirmed_by, time=time)
+            self._add(head)
+            team: list[Allocation] = []
+            people = default_people if people is None else people
+        else:
+            team = self.team_of(head)
+            before = (1 + len(team), head.days, head.pay_total)
+            people = before[0] if people is None else people
+            if days is not None:
+                head.days = days
+            head.worker_name = worker_name or head.worker_name
+            head.confirmed_by = confirmed_by
+            self.s.add(head)
+        for a in team[people - 1:]:
+            self.s.delete(a)  # fewer went than were recorded
+        for a in team[:people - 1]:
+            a.days, a.confirmed_by = head.days, confirmed_by
+            self.s.add(a)
+        for k in range(len(team) + 2, people + 1):
+            self._add(Allocation(posting_id=posting_id, worker_id=f"{TEAM}{head.id}:{k}",
+                                 worker_name="", days=head.days, confirmed_by=confirmed_by,
+                                 time=head.time))
+        self.s.flush()
+        return head, before
+
+    def price_placements(self, posting_id: int,
+                         pay: Callable[[float, int], float | None]) -> None:
+        """Set every placement's pay on a posting from the posting's terms as they stand:
+        `pay(days, people placed on the posting)` for one person (a lump sum is shared)."""
+        rows = self.allocations(posting_id)
+        for a in rows:
+            a.pay_total = pay(a.days, len(rows))
+            self.s.add(a)
+        self.s.flush()
+
     def placement_stats(self, group_id: int | None, start: datetime,
                         end: datetime) -> dict[str, float]:
-        """The figures unions report: enterprises, workers, placements, income per worker."""
+        """The figures unions report, over the placements first confirmed in [start, end)
+        on postings of one group (or of all groups). One source for `#统计`, the weekly
+        report and the allocation workbook.
+
+        - enterprises: employers placed with (a posting without an employer: its poster);
+        - workers: people placed at least once (a team's members each count);
+        - placements: 调配人次, one a person a posting;
+        - unpaid: placements whose posting gives no pay figure (piece rates, none written):
+          left out of the income figures, and said;
+        - income: the pay of the placements that have a figure;
+        - income_per_worker (人均增收): income / the workers with at least one placement
+          that has a figure (paid_workers). A worker whose only placements have no figure
+          is in neither side of the division, so an unknown pay never lowers the average.
+        """
         q = (select(Allocation, Posting).join(Posting, col(Posting.id) == Allocation.posting_id)
              .where(Allocation.time >= start, Allocation.time < end))
         if group_id is not None:
@@ -299,9 +397,13 @@ class PostingStore(StoreBase):
         rows = self.s.exec(q).all()
         workers = {a.worker_id for a, _ in rows}
         firms = {p.employer or f"poster:{p.poster_id}" for _, p in rows}
-        income = sum(a.pay_total or 0 for a, _ in rows)
+        paid = [a for a, _ in rows if a.pay_total is not None]
+        paid_workers = {a.worker_id for a in paid}
+        income = sum(a.pay_total or 0 for a in paid)
         return {"enterprises": len(firms), "workers": len(workers), "placements": len(rows),
-                "income": income, "income_per_worker": income / len(workers) if workers else 0.0}
+                "unpaid": len(rows) - len(paid), "paid_workers": len(paid_workers),
+                "income": income,
+                "income_per_worker": income / len(paid_workers) if paid_workers else 0.0}
 
     # -- match records ----------------------------------------------------------------------
     def matched_before(self, posting_id: int, offer_id: int) -> bool:
@@ -316,3 +418,68 @@ class PostingStore(StoreBase):
         """Remember that this pair was put together (a no-op when it was before)."""
         self.s.flush()
         self._run(_MATCH, {"posting_id": posting_id, "offer_id": offer_id, "time": now})
+
+    # -- where a member belongs; postings as a member may see them ---------------------------
+    def member_groups(self, sender_id: str) -> set[int]:
+        """The groups a person is in, as far as the bot can tell: every group they have
+        written in, and every group whose room's member list (the gateway's room binding)
+        names them, though they never wrote there."""
+        self.s.flush()  # the message in hand counts
+        conn = self.s.connection()
+        ids = {gid for (gid,) in conn.execute(
+            select(Message.group_id).where(Message.sender_id == sender_id,
+                                           col(Message.group_id).is_not(None)).distinct())}
+        rooms = conn.execute(
+            select(Group.id, Binding.members)
+            .join(Binding, col(Binding.local_id) == col(Group.external_id))
+            .where(Binding.kind == "room", col(Binding.members).contains(sender_id))).all()
+        ids |= {gid for gid, members in rooms if sender_id in members.split("\n")}
+        return ids
+
+    def posting_for_member(self, number: int, sender_id: str, *,
+                           kind: str | None = None) -> Posting | None:
+        """Posting `number` where `sender_id` may see it: it lives in one of the groups they
+        are in (member_groups), so a number typed in another group of theirs, or in a direct
+        message, finds it, and a number of a group they are not in finds nothing. `kind`
+        ("job" or "offer") narrows it. Cadres are not special here: callers decide that."""
+        p = self.posting(number)
+        if p is None or (kind is not None and p.kind != kind) or p.group_id is None:
+            return None
+        return p if p.group_id in self.member_groups(sender_id) else None
+
+    def open_candidates(self, group_ids: Collection[int] | None, *, kind: str = "job",
+                        family: str | None = None, settlement: str | None = None,
+                        limit: int = CANDIDATES, offset: int = 0,
+                        with_text: bool = False) -> list[Candidate]:
+        """Open postings of several groups (None: of every group), newest first, from
+        `offset` on: lists page through them, queries and matching score them. `with_text`
+        loads each one's text too (a query's 包吃住 or 夜班 may be only there)."""
+        if group_ids is not None and not group_ids:
+            return []
+        shape = (group_ids is not None, family is not None, settlement is not None, with_text)
+
+        def build() -> Any:
+            cols = (*_CANDIDATE, Posting.text) if shape[3] else _CANDIDATE
+            q = select(*cols).where(Posting.kind == bindparam("kind"), Posting.status == "open")
+            if shape[0]:
+                q = q.where(col(Posting.group_id).in_(bindparam("gids", expanding=True)))
+            if shape[1]:
+                q = q.where(Posting.family == bindparam("family"))
+            if shape[2]:
+                q = q.where(Posting.settlement == bindparam("settlement"))
+            return (q.order_by(col(Posting.id).desc()).limit(bindparam("limit"))
+                    .offset(bindparam("offset")))
+
+        return self._candidates(self._read(("open_in", *shape), build), {
+            "kind": kind, "gids": sorted(group_ids) if group_ids is not None else None,
+            "family": family, "settlement": settlement, "limit": limit, "offset": offset})
+
+    def count_open_in(self, group_ids: Collection[int] | None, *, kind: str = "job") -> int:
+        """Open postings of several groups (None: of every group)."""
+        if group_ids is not None and not group_ids:
+            return 0
+        q = select(func.count()).select_from(Posting).where(Posting.kind == kind,
+                                                            Posting.status == "open")
+        if group_ids is not None:
+            q = q.where(col(Posting.group_id).in_(list(group_ids)))
+        return int(self.s.exec(q).one())

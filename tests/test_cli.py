@@ -217,7 +217,8 @@ def test_parse_jsonl_follows_the_contract(tmp_path, cfg):  # type: ignore[no-unt
     assert out[1]["id"] is None and "error" in out[1]
     assert out[2] == {**out[2], "id": "b", "intent": "other", "headcount": None, "pay": None}
     for key in ("headcount", "job", "task", "employer", "location", "pay", "settlement",
-                "start_date", "end_date", "contact", "ref", "category", "urgency", "command"):
+                "start_date", "end_date", "contact", "age", "gender", "board", "shift", "licence",
+                "ref", "category", "urgency", "command"):
         assert key in out[0]
 
 

@@ -51,7 +51,7 @@ def test_every_acceptance_scenario_is_here() -> None:
     assert set(NAMES) == {"ambiguous", "cancel_edit", "claims_fill", "expiry", "matching",
                           "placements", "repost", "roster", "requests", "privacy",
                           "cadre_private", "cadre_unsatisfied", "cadre_holiday", "cadre_friday",
-                          "cadre_pressed"}
+                          "cadre_pressed", "jobs_claims", "jobs_ledger", "jobs_matching"}
 
 
 def test_the_scenarios_show_what_issue_4_asks() -> None:

@@ -21,7 +21,7 @@ CONFIG = "cadres: [wxid_admin]\ngroups:\n  - name: 干部群\n    cadre_group: t
 DASHES = "- - - - - - - - - - - - - - -"
 TARGETED = [c for c in build_registry().commands if c.target is not None]
 READ_ONLY = {"查看"}
-REST = {"修改": "人数 8", "确认": "张三", "派单": "交通局", "办结": "好了", "进展": "在办",
+REST = {"修改": "人数 8", "确认": "强制 张三", "派单": "交通局", "办结": "好了", "进展": "在办",
         "定级": "难事", "待补充": "哪里", "回复": "在办"}
 
 
@@ -183,11 +183,11 @@ def test_confirm_by_a_shared_name_records_nothing_and_lists_who(make_bot) -> Non
     bot.say("大家好", sender="wx_zhang", name="张三")
     bot.say("大家好", sender="wx_fake", name="张三")
     bot.say("大家好", sender="wx_li", name="李四")
-    out = bot.say("#确认 1 李四 张三", sender="wx_boss", name="张老板")
+    out = bot.say("#确认 1 强制 李四 张三", sender="wx_boss", name="张老板")
     assert [r.text for r in out] == ["有2个人都叫“张三”，不知道是哪一位，这次没有记录。请在群里@这个人再发一次。"]
     # the employer is not shown the workers' ids
     assert bot.repo.count(Allocation) == 0
-    out = bot.texts("#确认 1 李四 @张三\u2005", sender="wx_boss", name="张老板",
+    out = bot.texts("#确认 1 强制 李四 @张三\u2005", sender="wx_boss", name="张老板",
                     mentions=("wx_zhang",))
     assert out == ["#1 已确认调配2人：李四、张三，各1天。"]
     assert sorted(bot.repo.s.exec(select(Allocation.worker_id)).all()) == ["wx_li", "wx_zhang"]

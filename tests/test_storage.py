@@ -40,7 +40,7 @@ def test_migrations_create_every_table_and_rerun_is_a_no_op(db_url):  # type: ig
             "allocations", "audit_log", "outbox", "digest_log", "state", "match_notices", "bindings",
             "alembic_version"} <= names
     with eng.connect() as c:
-        assert c.execute(text("select version_num from alembic_version")).scalar() == "0007"
+        assert c.execute(text("select version_num from alembic_version")).scalar() == "0008"
     eng.dispose()
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot import charts, replies
 from bot.config import Config
-from bot.handlers.common import posting_line
+from bot.handlers.common import claimant_notices, posting_line, posting_what
 from bot.types import Reply
 from bot.workcal import routine_window
 from scheduler import reports
@@ -88,12 +88,19 @@ def identity_notes(ctx: ClockCtx, when: datetime) -> list[Reply]:
 
 
 def expire_postings(ctx: ClockCtx, when: datetime) -> list[Reply]:
-    """Expire postings past their end date or idle for `expire_days`. Silent: nobody is told."""
+    """Expire postings past their end date or idle for `expire_days`. The group is not told;
+    the people with a claim on one are, each privately where the transport can, when
+    routine messages may go out (not at night)."""
     idle = when - timedelta(days=ctx.config.expire_days)
+    out: list[Reply] = []
     for p in ctx.repo.expirable(ctx.local_day(when), idle):
         ctx.repo.set_posting_status(p, "expired", now=when)
         log.info("posting #%s expired (end %s, last activity %s)", p.id, p.end_date, p.updated_at)
-    return []
+        # Expiry runs after midnight: the people on it hear in the morning, not at night.
+        morning = _routine(ctx).next_open(when).astimezone(when.tzinfo)
+        out += claimant_notices(ctx.repo, p, replies.claimed_posting_expired(
+            p.id or 0, posting_what(p)), morning, "expired")
+    return out
 
 
 def retention_sweep(ctx: ClockCtx, when: datetime) -> list[Reply]:

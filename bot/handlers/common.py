@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from bot import replies
 from bot.context import Ctx
+from bot.types import Reply
+from storage import Repository
 from storage.models import Posting
 from storage.repository import Candidate
 
@@ -39,4 +42,30 @@ def posting_line(p: Posting | Candidate, claimed: int) -> str:
         p.id or 0, employer=p.employer, job=p.job, task=p.task, location=p.location,
         headcount=p.headcount, claimed=claimed,
         pay=replies.pay_text(p.pay_min, p.pay_max, p.pay_unit), settlement=p.settlement,
-        start=p.start_date, kind=p.kind)
+        start=p.start_date, kind=p.kind, terms=terms_of(p))
+
+
+def terms_of(p: Posting | Candidate) -> str | None:
+    return replies.terms_text(p.age_min, p.age_max, p.gender, p.board, p.shift, p.licence)
+
+
+def posting_what(p: Posting) -> str:
+    """A posting named for the people on it: 印刷厂 包装工."""
+    return " ".join(x for x in (p.employer, p.job or p.task) if x) or "这个活"
+
+
+def claimant_notices(repo: Repository, post: Posting, text: str, when: datetime,
+                     event: str) -> list[Reply]:
+    """Tell everyone with an active claim on `post` what happened to it (closed, expired,
+    filled, its pay, date or place changed): one message each, as their own record, so the
+    privacy screen sends it privately where the transport can (else in the posting's group,
+    mentioning them). `event` names the change in the outbox key: told once per change."""
+    out = []
+    for c in repo.claims(post.id or 0):
+        key = f"claimant:{post.id}:{c.claimant_id}:{event}:{when.isoformat()}"
+        if post.group_id is not None and repo.group(post.group_id) is not None:
+            out.append(Reply(text=text, group=post.group_id, to=c.claimant_id,
+                             mentions=(c.claimant_id,), audience="person", time=when, key=key))
+        else:
+            out.append(Reply(text=text, to=c.claimant_id, time=when, key=key))
+    return out

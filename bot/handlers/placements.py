@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from bot.permissions import is_cadre
 from bot.router import Router
 from bot.types import Reply
 from scheduler.reports import request_stats
-from storage.models import Posting
+from storage.models import Claim, Posting
 
 router = Router("placements")
 HOURS_PER_DAY = 8
@@ -34,49 +35,182 @@ def pay_for(p: Posting, days: float, workers: int) -> float | None:
     return None  # piece rates depend on output, which nobody reports
 
 
+FORCE = "强制"  # `#确认 3 强制 王五`: the poster or a cadre vouches for someone who never claimed
+DAYS = re.compile(r"(\d+(?:\.\d+)?)\s*天")
+PEOPLE = re.compile(r"(\d+)\s*个?人$")  # 张三7人 / 张三 7人: how many of a team went
+
+
+@dataclass
+class _Named:
+    """A person as `#确认` names them: as written, how many went with them, their @-mention."""
+
+    name: str
+    people: int | None = None
+    mention: str | None = None
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """Whom a placement is filed under, under what name, and how many people it counts."""
+
+    name: str
+    worker: str
+    people: int | None  # as written; None: as recorded before, else `default_people`
+    default_people: int  # a claimant: the people of their claim; anyone else: 1
+
+
+def default_days(p: Posting) -> tuple[float, bool]:
+    """The days a placement counts when `#确认` gives none: the posting's dates, first to
+    last day inclusive (and True); else 1 (and False)."""
+    if p.start_date is not None and p.end_date is not None and p.end_date >= p.start_date:
+        return float((p.end_date - p.start_date).days + 1), True
+    return 1.0, False
+
+
+def _arguments(ctx: Ctx) -> tuple[list[_Named], float | None, bool]:
+    """(the people named, the days if written, whether 强制 was written)."""
+    rest = ctx.rest
+    days = None
+    m = DAYS.search(rest)
+    if m:
+        days = float(m.group(1))
+        rest = rest[:m.start()] + " " + rest[m.end():]
+    force = False
+    named: list[_Named] = []
+    for token in re.split(r"[\s,，、]+", rest):
+        if token.startswith(FORCE):
+            force, token = True, token[len(FORCE):]
+        m = PEOPLE.search(token)
+        if m:
+            token, n = token[:m.start()], int(m.group(1))
+            if token:
+                named.append(_Named(token, n))
+            elif named and named[-1].people is None:
+                named[-1].people = n
+            else:
+                raise UsageError()
+            if n < 1:
+                raise UsageError()
+        elif token:
+            named.append(_Named(token))
+    for name, mention_id in mentioned(ctx):  # `#确认 1 @张三 @李四`: cut from the arguments
+        hit = next((x for x in named if x.name == name), None)
+        if hit is None:
+            named.append(_Named(name, mention=mention_id))
+        else:
+            hit.mention = mention_id
+    if not named or (days is not None and days <= 0):
+        raise UsageError()
+    return named, days, force
+
+
 @router.command("确认", permission="poster", target="posting", help="确认谁实际去了（发布人或干部），记入调配台账",
                 usage="#确认 编号 张三 李四 [3天]")
 def cmd_confirm(ctx: Ctx) -> Reply:
+    """Record who went: people who claimed the posting (a team's head for the people of
+    their claim, or `张三5人` for fewer); anyone else only with the word 强制. Nothing is
+    recorded unless every name is accepted. A person confirmed again on the same posting is
+    updated, never counted twice. Days: as written, else the posting's dates, else 1."""
     number = ref_arg(ctx)
-    rest = ctx.rest
-    days = 1.0
-    m = re.search(r"(\d+(?:\.\d+)?)\s*天", rest)
-    if m:
-        days = float(m.group(1))
-        rest = rest[:m.start()] + rest[m.end():]
-    at = mentioned(ctx)  # `#确认 1 @张三 @李四`: mentions are cut from the arguments
-    named = [n for n in re.split(r"[\s,，、]+", rest) if n]
-    names = [*named, *(n for n, _ in at if n not in named)]
-    if not names or days <= 0:
-        raise UsageError()
+    named, days, force = _arguments(ctx)
     p = ctx.repo.posting(number)
     if p is None:
         return ctx.say(replies.no_such_posting(number))
-    workers = []
-    for name in names:
-        worker = _worker(ctx, number, name, dict(at).get(name))
+    claims = ctx.repo.claims(number)
+    placed: list[_Placed] = []
+    strangers: list[str] = []
+    over: list[tuple[str, int, bool]] = []
+    for x in named:
+        claim = _claim_of(ctx, claims, x)
+        if isinstance(claim, Unresolved):
+            return claim.reply(ctx)  # nothing recorded: the cadre says who, then confirms all
+        worker = claim.claimant_id if claim is not None else _worker(ctx, x.name, x.mention)
+        # Someone placed on this posting before (forced then) is updated without 强制 again.
+        recorded = _recorded(ctx, number, worker) if isinstance(worker, str) else 0
+        if claim is None and not (force or recorded):
+            strangers.append(x.name)
+            continue
         if isinstance(worker, Unresolved):
-            return worker.reply(ctx)  # nothing recorded: the cadre says who, then confirms all
-        workers.append(worker)
-    for name, worker in zip(names, workers, strict=True):
-        ctx.repo.add_allocation(posting_id=number, worker_id=worker, worker_name=name, days=days,
-                                pay_total=pay_for(p, days, len(names)),
-                                confirmed_by=ctx.msg.sender_id, time=ctx.now())
+            return worker.reply(ctx)
+        vouched = max(claim.headcount if claim is not None else 0, recorded)
+        if x.people is not None and x.people > vouched and not force:
+            over.append((x.name, vouched, claim is not None and claim.headcount >= recorded))
+        placed.append(_Placed(x.name, worker, x.people,
+                              claim.headcount if claim is not None else 1))
+    if strangers or over:
+        again = " ".join(x.name + (f"{x.people}人" if x.people else "") for x in named)
+        again = f"#确认 {number} {FORCE} {again}" + (f" {days:g}天" if days is not None else "")
+        return ctx.say(replies.placements_not_claimed(number, strangers, over, again))
+    once: dict[str, _Placed] = {}
+    for w in placed:
+        once.setdefault(w.worker, w)  # a person named twice (张三 @张三) is placed once
+    placed = list(once.values())
+    fallback, dated = default_days(p)
+    before = {}
+    for w in placed:
+        _, before[w.worker] = ctx.repo.place(
+            posting_id=number, worker_id=w.worker, worker_name=w.name, people=w.people,
+            default_people=w.default_people, days=days, default_days=fallback,
+            confirmed_by=ctx.msg.sender_id, time=ctx.now())
+    # Pay from the posting's terms as they stand (a lump sum shared by all placed on it).
+    ctx.repo.price_placements(number, lambda d, n: pay_for(p, d, n))
+    added: list[tuple[str, int]] = []
+    changed: list[tuple[str, tuple[int, float, float | None], tuple[int, float, float | None]]] = []
+    same: list[str] = []
+    unpaid = False
+    for w in placed:
+        head = ctx.repo.placement_of(number, w.worker)
+        assert head is not None
+        now = (_recorded(ctx, number, w.worker), head.days, head.pay_total)
+        unpaid = unpaid or head.pay_total is None
+        was = before[w.worker]
+        if was is None:
+            added.append((w.name, now[0]))
+        elif was == now:
+            same.append(w.name)
+        else:
+            changed.append((w.name, was, now))
+    span = (p.start_date, p.end_date) if days is None and dated else None
     ctx.repo.audit(actor_id=ctx.msg.sender_id, action="确认", now=ctx.now(),
                    group_id=ctx.group.id if ctx.group else None, target=f"#{number}",
-                   after={"workers": names, "days": days})
-    return ctx.say(replies.placements_confirmed(number, names, days))
+                   after={"workers": [w.name for w in placed],
+                          "people": sum(_recorded(ctx, number, w.worker) for w in placed),
+                          "days": days if days is not None else fallback,
+                          **({"forced": True} if force else {})})
+    return ctx.say(replies.placements_confirmed(
+        number, added, days if days is not None else fallback, span, changed, same, unpaid))
 
 
-def _worker(ctx: Ctx, number: int, name: str, mention_id: str | None) -> str | Unresolved:
-    """Whose placement a name in `#确认` records: the mentioned person; else the one who
-    claimed the posting under that name; else the member the name stands for (see
-    handlers.people); a name nobody in the groups holds is kept as written."""
+def _claim_of(ctx: Ctx, claims: Sequence[Claim], x: _Named) -> Claim | Unresolved | None:
+    """The active claim on the posting a name in `#确认` stands for: the mentioned person's;
+    else the one claimed under that name; else that of the member the name stands for
+    (their id typed out, or a display name they have held a while: handlers.people)."""
+    if x.mention is not None:
+        return next((c for c in claims if c.claimant_id == x.mention), None)
+    same = [c for c in claims if c.claimant_name == x.name]
+    if len(same) > 1:  # two claimants of one name: the poster @-mentions the one meant
+        return Unresolved(x.name, "several", tuple(
+            m for c in same if (m := ctx.repo.member(c.claimant_id)) is not None))
+    if same:
+        return same[0]
+    found = by_name(ctx, x.name)
+    if isinstance(found, Unresolved):
+        return None
+    return next((c for c in claims if c.claimant_id == found.sender_id), None)
+
+
+def _recorded(ctx: Ctx, number: int, worker: str) -> int:
+    """How many people are placed on a posting under one person (0: not placed)."""
+    head = ctx.repo.placement_of(number, worker)
+    return 0 if head is None else 1 + len(ctx.repo.team_of(head))
+
+
+def _worker(ctx: Ctx, name: str, mention_id: str | None) -> str | Unresolved:
+    """Whose placement a forced name in `#确认` records (someone who never claimed): the
+    mentioned person; else the member the name stands for (see handlers.people); a name
+    nobody in the groups holds is kept as written."""
     if mention_id is not None:
         return mention_id
-    claimed = {c.claimant_id for c in ctx.repo.claims(number) if c.claimant_name == name}
-    if len(claimed) == 1:
-        return claimed.pop()
     found = by_name(ctx, name)
     if isinstance(found, Unresolved):
         return f"name:{name}" if found.why == "none" else found

@@ -30,6 +30,7 @@ _UNIT_BEFORE = [
                        r"天价|"
                        r"日结|天结|当天结)[^\d，,。;；\n]{0,4}$")),
     ("month", re.compile(r"(?:(?<!\d)1月(?:能|可以|大概|差不多|少说|最少|至少)?(?:拿|挣|赚|收入)|"
+                         r"(?<![\d.一二三四五六七八九十])[1一]月(?=\s*$)|"  # 一月2200
                          r"月薪|底薪|月工资|每月|一个月|1个月|包月|月收入|综合工资|综合月薪|保底|"
                          r"月均|"
                          r"到手|月入|月底薪|基本工资)[^\d，,。;；\n]{0,6}$")),
@@ -51,14 +52,25 @@ _NOT_MONEY_AFTER = re.compile(
     r"^\s*(?:[-~到至]\s*\d+\s*)?(?:(?:多|来|余)\s*(?=个|名|人|位))?"
     r"(?:个(?!月)|名|位|人|岁|件|周岁|小时|点|号|日(?!结)|年|月(?!结|薪)|天(?!结)|次|桌|层|楼|米|"
     r"cm|CM|斤|公斤|kg|平|栋|号线|路|期|%|:|：|分钟|分|级|寸|码|套|间|辆|台|吨|趟|批|对|家|口|周|"
-    r"星期|公里|km|条|项|张|份|届|w粉|后)"
+    r"星期|公里|km|条|项|张|份|届|w粉|后|"
+    r"(?:及|或)?(?:以下|以内|之内))"  # 50以下, 60以内: an age bound (年龄50以下), not a wage
 )
+# A figure after these labels is an age, a height or a count, whatever unit follows.
+_NOT_MONEY_BEFORE = re.compile(
+    r"(?:年龄|年纪|岁数|身高|体重|视力|工龄|驾龄|人数|名额|招聘人数|需求人数)"
+    r"[^\d，,。;；\n]{0,4}$"
+)
+# A bare figure right after the people wanted is their count (缺人60, 招工60,日结200): no
+# wage inferred from the context; a job or need word makes a small figure a count (普工80).
+_PEOPLE_BEFORE = re.compile(r"(?:人员|工人|人手|缺人|要人|招人)[:：\s]*$")
+_NEED_BEFORE = re.compile(r"(?:[\u4e00-\u9fff]工|招|缺|需要|急需|要)[:：\s]*$")
 _OPEN_MAX = re.compile(
     r"^\s*(?:元|块钱?)?\s*(?:/\S{1,2})?\s*(?:以上|起|\+|多|加(?:提成|计件)|上不封顶|起步|不封顶)"
 )
 # 底薪两千八加计件, 3000+提成: what is added on top leaves the pay open above.
 _PLUS_EXTRA = re.compile(r"[加+](?:提成|计件)")
 _PIECE_CONTEXT = re.compile(r"计件|每件|一件|按件|件价")
+_PIECE_RATE = re.compile(r"(?<![不非])(?:计件|按件(?:计|算|结|付))")
 _JOB_CONTEXT = re.compile(r"包干|整活|一口价|总价|包给|承包")
 # 日结, or a one-day job: a bare figure is the day's pay.
 # Board and lodging, days off a month: a bare figure in the thousands is a month's pay.
@@ -120,14 +132,17 @@ def _bare_clause(before: str, after: str) -> bool:
 
 
 def find_pay(text: str) -> Pay | None:
-    """The first pay figure with a unit that can be read from the text."""
+    """The first pay figure with a unit that can be read from the text; 计件 with no figure is
+    a piece rate of no stated amount (min and max None). A figure that is an age (年龄50以下),
+    a height, a headcount or a time of day is no pay."""
     text = _spoken_money(text)
     candidates: list[tuple[int, Pay]] = []
     for m in _FIGURE.finditer(text):
         f1, m1, f2, m2 = m.group(1), m.group(2), m.group(3), m.group(4)
         after = text[m.end():m.end() + 12]
         before = text[max(0, m.start() - 10):m.start()]
-        if _NOT_MONEY_AFTER.match(after) and not _MONEY_AFTER.match(after):
+        if (_NOT_MONEY_AFTER.match(after) and not _MONEY_AFTER.match(after)) \
+                or _NOT_MONEY_BEFORE.search(before):
             continue
         # 5-6千: the multiplier of the upper figure applies to the lower one too.
         if f2 is not None and m1 is None and m2 is not None:
@@ -146,6 +161,9 @@ def find_pay(text: str) -> Pay | None:
                 if rx.search(before):
                     unit = name
                     break
+        if unit is None and (_PEOPLE_BEFORE.search(before)
+                             or (lo < 100 and _NEED_BEFORE.search(before))):
+            continue
         if unit is None:
             money = _MONEY_AFTER.match(after) or _MONEY_BEFORE.search(before)
             if _PIECE_CONTEXT.search(text) and lo < 20 and money:
@@ -172,7 +190,10 @@ def find_pay(text: str) -> Pay | None:
         pay = Pay(min=lo, max=None if open_max and f2 is None else hi, unit=unit)
         candidates.append((m.start(), pay))
         break
-    return candidates[0][1] if candidates else None
+    if candidates:
+        return candidates[0][1]
+    # 计件, 多劳多得: paid by the piece, at a rate not stated.
+    return Pay(min=None, max=None, unit="piece") if _PIECE_RATE.search(text) else None
 
 
 _SETTLEMENT = [

@@ -62,6 +62,7 @@ _ANY_NUMERAL = re.compile(rf"[0-9０-９{_CN_DIGIT}]")
 _GROUPED = re.compile(r"(?<!\d)\d{1,5}(?:[ \-]{1,3}\d{1,5})+(?!\d)")
 _PHONE_SHAPE = re.compile(r"1[3-9]\d{9}|0\d{9,11}")
 _MOBILE_SHAPE = re.compile(r"1[3-9]\d{9}")
+_DASHES = frozenset("-－—")
 
 
 def as_digits(text: str) -> str:
@@ -98,7 +99,10 @@ def _grouped(m: re.Match[str]) -> list[tuple[int, int]]:
             part = groups[i:j]
             digits = "".join(text[a:b] for a, b in part)
             spaced_out = len(digits) >= 7 and all(b - a == 1 for a, b in part)
-            whole = len(part) == len(groups)
+            # Groups joined by dashes are written as a number (057-4151-92979), not dates.
+            gaps = [text[b:c].strip() for (_, b), (c, _) in zip(part, part[1:], strict=False)]
+            dashed = bool(gaps) and all(g in _DASHES for g in gaps)
+            whole = len(part) == len(groups) or dashed
             if spaced_out or (_PHONE_SHAPE if whole else _MOBILE_SHAPE).fullmatch(digits):
                 found.append((part[0][0], part[-1][1]))
                 i = j

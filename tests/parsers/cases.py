@@ -48,11 +48,19 @@ def _value(key: str, raw: str) -> Any:
     if key in ("start_date", "end_date"):
         return date.fromisoformat(raw)
     if key == "pay":
+        if raw.startswith("null/"):  # 计件 with no figure: null/piece
+            return {"min": None, "max": None, "unit": raw[5:]}
         m = re.fullmatch(r"([\d.]+)(?:-([\d.]+)|(\+))?/(\w+)", raw)
         assert m, raw
         lo = float(m.group(1))
         hi = None if m.group(3) else float(m.group(2) or lo)
         return {"min": lo, "max": hi, "unit": m.group(4)}
+    if key == "age":  # 18-45, null-50 (50岁以下), 18-null (18岁以上), 45 (我45岁: 45-45)
+        m = re.fullmatch(r"(\d+|null)(?:-(\d+|null))?", raw)
+        assert m, raw
+        lo = None if m.group(1) == "null" else int(m.group(1))
+        hi = lo if m.group(2) is None else None if m.group(2) == "null" else int(m.group(2))
+        return {"min": lo, "max": hi}
     return raw
 
 

@@ -38,7 +38,8 @@ CHITCHAT = "chit-chat"
 SETS = (CASES, *SHARED_SETS, CHITCHAT)
 MISSES = ("intent_missed", "field_missed", "loud")  # the lists a set's record may hold
 _NOT_FIELDS = {"id", "text", "time", "sender", "intent", "note", "source"}
-LENIENT = {"job", "task", "employer", "location"}  # a case's text fields match leniently
+# A case's text fields match leniently (licence too, as the shared scorer matches it).
+LENIENT = {"job", "task", "employer", "location", "licence"}
 
 
 def missing_shared(name: str) -> str:
@@ -55,16 +56,20 @@ def _lenient(want: str | None, got: str | None) -> bool:
     return short in long_ and len(short) * 2 >= len(long_)
 
 
+def _same(a: float | None, b: float | None) -> bool:
+    return a is b if a is None or b is None else float(a) == float(b)
+
+
 def check(parsed: Parsed, key: str, want: object) -> bool:
     """Whether a parse's field `key` is a case's labelled value."""
     got = parsed.to_json()[key]
     if key in LENIENT:
         return _lenient(want, got)  # type: ignore[arg-type]
-    if key == "pay":
+    if key in ("pay", "age"):  # figures match as numbers; an absent end (None) only None
         if want is None or got is None:
             return want is got
-        return (got["unit"], float(got["min"]), None if got["max"] is None else float(got["max"])) == (
-            want["unit"], want["min"], want["max"])  # type: ignore[index]
+        return got.get("unit") == want.get("unit") and all(  # type: ignore[union-attr]
+            _same(got[k], want[k]) for k in ("min", "max"))  # type: ignore[index]
     if isinstance(want, date):
         return got == want.isoformat()
     return got == want
