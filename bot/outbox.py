@@ -35,6 +35,7 @@ class Outbox:
         # True when the table may hold rows other than the ones a dispatch just wrote:
         # at start (a crash may have left some), after a failed send, after scheduled work.
         self.backlog = True
+        self.held_until: datetime | None = None  # the earliest reply held for later
         self.sent = 0  # replies the transport took, this run
 
     # -- in -------------------------------------------------------------------------------
@@ -68,11 +69,20 @@ class Outbox:
         backlog, only those rows are sent (no outbox query per message).
         """
         sent = 0
+        now = self.clock.now()
+        if self.held_until is not None and now >= self.held_until:
+            self.backlog, self.held_until = True, None  # a held reply is due: look it up
         if just_queued is not None and not self.backlog:
-            rows = list(just_queued)
+            # A reply held for later (a routine alert filed at night) waits for its time.
+            rows = [r for r in just_queued if r.due <= now]
+            for r in just_queued:
+                if r.due > now and (self.held_until is None or r.due < self.held_until):
+                    self.held_until = r.due
         else:
-            rows = list(self.repo.pending(until=self.clock.now()))
+            rows = list(self.repo.pending(until=now))
             self.backlog = False
+            later = self.repo.next_due(after=now)
+            self.held_until = later
         # A transport that can't be asked afterwards whether a send went through gets each
         # reply marked as attempted first; one attempted but unmarked after a crash waits
         # until the transport has had the chance to see its echo (see Outbox.attempted_at).

@@ -73,6 +73,12 @@ class OutboxStore(StoreBase):
             q = q.where(Outbox.due <= until)
         return self.s.exec(q.order_by(Outbox.due, Outbox.id).limit(limit)).all()
 
+    def next_due(self, *, after: datetime) -> datetime | None:
+        """The due time of the earliest unsent reply held until after `after`."""
+        return self.s.exec(select(Outbox.due).where(
+            col(Outbox.sent_at).is_(None), col(Outbox.failed_at).is_(None), Outbox.due > after)
+            .order_by(Outbox.due).limit(1)).first()
+
     def mark_attempted(self, row: Outbox, *, now: datetime) -> None:
         """Record, and commit, that this reply is about to go out (see Outbox.attempted_at)."""
         self._mark(_ATTEMPTED, {"row_id": row.id, "attempted_at": now})
