@@ -3,15 +3,9 @@ the parser hands them. Pay is written (min, max, unit); parse.md's pay and settl
 
 from __future__ import annotations
 
-import pytest
-
 from parsers.fields.money import find_pay, find_settlement
 from parsers.parser import prepare
-
-
-def table(cases: dict[str, object]) -> pytest.MarkDecorator:
-    """Parametrize over a table of (text, expected) rows keyed by their test ids."""
-    return pytest.mark.parametrize(("text", "expected"), list(cases.values()), ids=list(cases))
+from tests.parsers.fields import table
 
 
 def pay(text: str) -> tuple[float | None, float | None, str] | None:

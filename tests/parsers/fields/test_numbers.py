@@ -3,14 +3,8 @@ before the finders read a message: quantities become digits, words holding a num
 
 from __future__ import annotations
 
-import pytest
-
 from parsers.fields.numbers import arabize
-
-
-def table(cases: dict[str, tuple[str, str]]) -> pytest.MarkDecorator:
-    """Parametrize over a table of (text, expected) rows keyed by their test ids."""
-    return pytest.mark.parametrize(("text", "expected"), list(cases.values()), ids=list(cases))
+from tests.parsers.fields import table
 
 ARABIZE = {
     # Quantities before a counter or a unit.

@@ -8,11 +8,7 @@ import pytest
 from parsers.fields.people import count_taking_part, find_headcount
 from parsers.lexicon import Lexicon
 from parsers.parser import prepare
-
-
-def table(cases: dict[str, tuple[str, int | None]]) -> pytest.MarkDecorator:
-    """Parametrize over a table of (text, expected) rows keyed by their test ids."""
-    return pytest.mark.parametrize(("text", "expected"), list(cases.values()), ids=list(cases))
+from tests.parsers.fields import table
 
 
 @pytest.fixture(scope="module")

@@ -3,15 +3,9 @@ reads it: the first phone number, digits only. Masking: tests/parsers/test_phone
 
 from __future__ import annotations
 
-import pytest
-
 from parsers.fields.phone import find_phone
 from parsers.parser import prepare
-
-
-def table(cases: dict[str, tuple[str, str | None]]) -> pytest.MarkDecorator:
-    """Parametrize over a table of (text, expected) rows keyed by their test ids."""
-    return pytest.mark.parametrize(("text", "expected"), list(cases.values()), ids=list(cases))
+from tests.parsers.fields import table
 
 
 def contact(text: str) -> str | None:

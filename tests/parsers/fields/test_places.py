@@ -8,11 +8,7 @@ import pytest
 from parsers.fields.places import find_location
 from parsers.lexicon import Lexicon
 from parsers.parser import prepare
-
-
-def table(cases: dict[str, object]) -> pytest.MarkDecorator:
-    """Parametrize over a table of (text, expected) rows keyed by their test ids."""
-    return pytest.mark.parametrize(("text", "expected"), list(cases.values()), ids=list(cases))
+from tests.parsers.fields import table
 
 
 def known_bug(text: str, expected: object, reason: str) -> object:

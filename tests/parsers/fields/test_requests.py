@@ -3,16 +3,9 @@ parse.md's categories and the union's three tiers (urgent > hard > small)."""
 
 from __future__ import annotations
 
-import pytest
-
 from parsers.fields.requests import find_category, find_urgency
 from parsers.parser import prepare
-
-
-def table(cases: dict[str, object]) -> pytest.MarkDecorator:
-    """Parametrize over a table of (text, expected) rows keyed by their test ids."""
-    return pytest.mark.parametrize(("text", "expected"), list(cases.values()), ids=list(cases))
-
+from tests.parsers.fields import table
 
 CATEGORY = {
     "rights-arrears": ("老板拖欠我们三个月工资了，怎么办", "劳动权益"),

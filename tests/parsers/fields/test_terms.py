@@ -9,11 +9,7 @@ import pytest
 from parsers import Parser
 from parsers.fields.terms import find_age, find_board, find_gender, find_licence, find_shift
 from parsers.parser import prepare
-
-
-def table(cases: dict[str, tuple[str, object]]) -> pytest.MarkDecorator:
-    """Parametrize over a table of (text, expected) rows keyed by their test ids."""
-    return pytest.mark.parametrize(("text", "expected"), list(cases.values()), ids=list(cases))
+from tests.parsers.fields import table
 
 
 def work(text: str) -> str:
