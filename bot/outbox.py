@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime
 
 from bot import replies
@@ -47,17 +48,17 @@ class Outbox:
         paused group) are dropped: the work is recorded, the group hears nothing.
         """
         rows = []
-        for i, reply in enumerate(out):
-            base = reply.key or f"{key}:{i}"
-            for j, r in enumerate(self.privacy.screen(reply)):
-                if silent_group is not None and r.group == silent_group:
-                    continue
-                row = self.repo.enqueue(
-                    key=base if j == 0 else f"{base}.{j}", group_id=r.group, to_id=r.to,
-                    text=r.text, mentions="\n".join(r.mentions), file=r.file,
-                    reply_to=r.reply_to, due=r.time or now, created_at=now)
-                if row is not None:
-                    rows.append(row)
+        screened = [(reply.key or f"{key}:{i}", j, r) for i, reply in enumerate(out)
+                    for j, r in enumerate(self.privacy.screen(reply))]
+        for base, j, r in _one_note_per_group(screened):
+            if silent_group is not None and r.group == silent_group:
+                continue
+            row = self.repo.enqueue(
+                key=base if j == 0 else f"{base}.{j}", group_id=r.group, to_id=r.to,
+                text=r.text, mentions="\n".join(r.mentions), file=r.file,
+                reply_to=r.reply_to, due=r.time or now, created_at=now)
+            if row is not None:
+                rows.append(row)
         return rows
 
     # -- out ------------------------------------------------------------------------------
@@ -139,3 +140,25 @@ class Outbox:
         self.put([note], key=f"undeliverable:{row.id}", now=now)
         self.repo.commit()
         self.backlog = True
+
+
+def _one_note_per_group(screened: list[tuple[str, int, Reply]]) -> list[tuple[str, int, Reply]]:
+    """One "内容已私信发给你" per group and due time for a batch of replies: notices sent
+    privately to several people (the claimants of a changed posting) are announced in one
+    line naming them all, after the last of the private messages, not one line each."""
+    note = replies.sent_privately()
+    batches: dict[tuple[int | None, datetime | None], list[int]] = {}
+    for n, (_, _, r) in enumerate(screened):
+        if r.text == note and r.group is not None and r.to is None:
+            batches.setdefault((r.group, r.time), []).append(n)
+    drop: set[int] = set()
+    merged: dict[int, Reply] = {}
+    for places in batches.values():
+        if len(places) < 2:
+            continue
+        who = dict.fromkeys(m for n in places for m in screened[n][2].mentions)
+        drop |= set(places[:-1])
+        merged[places[-1]] = replace(screened[places[-1]][2], mentions=tuple(who))
+    return [(base, j, merged.get(n, r)) for n, (base, j, r) in enumerate(screened)
+            if n not in drop]
+

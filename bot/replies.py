@@ -116,15 +116,20 @@ def posting_card(number: int, *, employer: str | None, job: str | None, task: st
     if extra:
         lines.append(extra)
     if start or end:
-        span = f"{day_text(start)}起" if start else ""
-        span += f"，到{day_text(end)}" if end else ""
-        lines.append(span.lstrip("，"))
+        lines.append(date_span(start, end))
     if terms:
         lines.append(terms)
     if has_contact:
         lines.append("联系方式已登记，报名后私下告知。")
     lines.append(f"想去的回复“报名 {number}”，几个人就写“报名 {number} 3人”。")
     return "\n".join(lines)
+
+
+def date_span(start: date | None, end: date | None) -> str:
+    """The days of a posting as a card shows them: 12月20日起，到12月25日."""
+    span = f"{day_text(start)}起" if start else ""
+    span += f"，到{day_text(end)}" if end else ""
+    return span.lstrip("，")
 
 
 def offer_ack(number: int, headcount: int | None, lines: list[str]) -> str:
@@ -432,14 +437,15 @@ def posting_edited(number: int, what: str, value: str) -> str:
 
 
 def edit_fields() -> str:
-    return ("能改的有：人数、工资、地点、工种、结算、年龄、性别、食宿、班次、证，"
-            "如：#修改 12 人数 8，#修改 12 工资 200/天，#修改 12 年龄 18-45，#修改 12 食宿 包吃住，"
-            "#修改 12 班次 夜班，#修改 12 证 叉车证")
+    return ("能改的有：人数、工资、日期、地点、工种、结算、年龄、性别、食宿、班次、证，"
+            "如：#修改 12 人数 8，#修改 12 工资 200/天，#修改 12 日期 12月20日到25日，"
+            "#修改 12 年龄 18-45，#修改 12 食宿 包吃住，#修改 12 班次 夜班，#修改 12 证 叉车证")
 
 
 def bad_value(what: str, value: str) -> str:
     return f"“{value}”看不懂，{what}请这样写：" + {"人数": "8", "工资": "200/天 或 5000/月",
-                                                 "结算": "日结/周结/月结/做完结"}.get(what, "文字")
+                                                 "结算": "日结/周结/月结/做完结",
+                                                 "日期": "12月20日 或 12月20日到25日"}.get(what, "文字")
 
 
 def posting_reopened(number: int) -> str:
@@ -1009,7 +1015,7 @@ def touch_asker(number: int, who: str, contact: str | None, *, mine: bool) -> st
 
 def touch_offerer(number: int, asker: str, work: str | None, contact: str | None) -> str:
     """To the offerer: who wants them, for what, and how to reach them."""
-    head = f"有老板想找你们干活（你登记的找活 #{number}）：{asker}" + (f"，{work}" if work else "")
+    head = f"有老板想找你干活（你登记的找活 #{number}）：{asker}" + (f"，{work}" if work else "")
     if contact:
         return head + f"，联系电话：{contact}，请尽快联系对方。"
     return head + "。对方没有留电话，请在群里@对方，或等对方联系你。"

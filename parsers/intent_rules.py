@@ -148,7 +148,9 @@ NEED = [
       ),
       counter=("急招普工10名，月薪六千，包吃住，五险一金，工资从不拖欠，有意者联系",
                "急招普工10名，月薪六千，包吃住，交社保，工资从不拖欠，有意者联系")),  # written
-    R("job_post.strong", "job_post", when=("job_strong",),
+    # final: across the labelled cases, the devset and the real texts, the model overruled
+    # this rule once, wrongly (曼哈顿请熟手炒锅: a place it never saw made it "other").
+    R("job_post.strong", "job_post", when=("job_strong",), final=True,
       why="急招搬运工5名: a need stated now",
       examples=("招女包装工6名", "明天到后天要10个人搬家具，每人每天220元"),
       counter=("本厂现有富余员工10名（包装工6名、叉车工4名），可外借两周",)),

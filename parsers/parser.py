@@ -101,6 +101,8 @@ class Explanation:
         if self.model:
             top = sorted(self.model.items(), key=lambda kv: -kv[1])[:3]
             out.append("model: " + ", ".join(f"{k} {v:.2f}" for k, v in top))
+        elif self.rules.final:
+            out.append(f"model: not asked ({self.rules.rule} is final)")
         facts = {k: v for k, v in p.to_json().items()
                  if v is not None and k not in ("intent", "intent_by", "text", "quote")}
         if facts:
@@ -178,8 +180,8 @@ class Parser:
         decision = classify(self._facts(norm, work, now, job, pay, headcount),
                             has_quote=norm.quote is not None, explain=explain)
         intent, rule = decision.intent, decision.rule
-        model = self.model if self.model is not None and self.model.consulted(norm, intent) \
-            else None
+        model = self.model if (self.model is not None and not decision.final
+                               and self.model.consulted(norm, intent)) else None
         consulted = model is not None
         overruled = model.overrule(norm, work, intent) if model is not None else None
         intent = overruled or intent

@@ -30,6 +30,9 @@ class Rule:
     examples: tuple[str, ...] = ()
     counter: tuple[str, ...] = ()
     why: str = ""
+    # The intent model is not asked to overrule what this rule decides (it reads the words of
+    # a line, not their sense: 曼哈顿请熟手炒锅 is "other" to it for the place it never saw).
+    final: bool = False
 
     def fires(self, facts: object) -> bool:
         """All of `when` hold and none of `unless` (plain loops: this runs a few dozen times
@@ -50,6 +53,7 @@ class Decision:
     intent: str
     rule: str
     overruled: tuple[str, ...] = ()
+    final: bool = False  # the deciding rule's `final`: the model is not asked
 
 
 FALLBACK = "quiet.nothing_fired"
@@ -120,7 +124,7 @@ def decide(rules: Sequence[Rule], facts: object, *, default: str = "other") -> D
     """The first rule that fires decides; when none does, the default intent."""
     for r in rules:
         if r.fires(facts):
-            return Decision(r.says, r.name)
+            return Decision(r.says, r.name, final=r.final)
     return Decision(default, FALLBACK)
 
 
@@ -129,4 +133,5 @@ def explain(rules: Sequence[Rule], facts: object, *, default: str = "other") -> 
     fired = [r for r in rules if r.fires(facts)]
     if not fired:
         return Decision(default, FALLBACK)
-    return Decision(fired[0].says, fired[0].name, tuple(r.name for r in fired[1:]))
+    return Decision(fired[0].says, fired[0].name, tuple(r.name for r in fired[1:]),
+                    final=fired[0].final)

@@ -50,15 +50,16 @@ def out_lines(p: subprocess.CompletedProcess[bytes]) -> list[str]:
 # --- echo: a recorded run reads like the chat --------------------------------------------------
 
 def test_echo_puts_each_line_said_before_the_answers_to_it(cfg: Path) -> None:
-    typed = f"{POST}\n\n李四: 报名 1\n这一行没有冒号\n李四@北仑群：报名 1\n"
+    # 王五 is in 北仑群 only: #1, a posting of another group, is not found for him.
+    typed = f"{POST}\n\n李四: 报名 1\n这一行没有冒号\n王五@北仑群：报名 1\n"
     p = run(cfg, typed, "--echo")
     assert p.returncode == 0, p.stderr.decode()
     out = out_lines(p)
     said = [x for x in out if x.startswith("> ")]
-    assert said == [f"> {POST}", "> 李四: 报名 1", "> 这一行没有冒号", "> 李四@北仑群：报名 1"]
+    assert said == [f"> {POST}", "> 李四: 报名 1", "> 这一行没有冒号", "> 王五@北仑群：报名 1"]
     assert out[0] == f"> {POST}" and out[1] == POSTED
     assert out.index("> 李四: 报名 1") < out.index(CLAIMED) < out.index("> 这一行没有冒号")
-    assert out[-2:] == ["> 李四@北仑群：报名 1", "[北仑群] 小桥: 没有找到 #1 号岗位，请核对编号。"]
+    assert out[-2:] == ["> 王五@北仑群：报名 1", "[北仑群] 小桥: 没有找到 #1 号岗位，请核对编号。"]
     # the contract's lines are untouched; the log stays on standard error
     assert "daqiao running" in p.stderr.decode() and "cannot read" in p.stderr.decode()
     assert not any("INFO" in x or "WARNING" in x for x in out)

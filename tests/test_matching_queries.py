@@ -132,6 +132,31 @@ def test_an_offer_is_reached_from_the_members_other_groups_only(bot) -> None:  #
     assert bot.texts("#联系 1", sender="stranger", group="二群") == ["没有找到 #1 号岗位，请核对编号。"]
 
 
+def test_a_claim_on_an_offer_number_puts_the_employer_in_touch(bot) -> None:  # type: ignore[no-untyped-def]
+    bot.say(FORKLIFT_WORKER, sender="w1", name="小刘")
+    bot.say(FORKLIFT, sender="boss", name="赵老板")
+    for claim in ("报名 1", "#报名 1"):
+        out = bot.say(claim, sender="boss", name="赵老板")
+        private = {r.to: r.text for r in out if r.group is None}
+        assert "13912345678" in private["boss"] and "13700001234" in private["w1"], claim
+        assert [r.text for r in out if r.group is not None] == [
+            "已把找活 #1 和你的联系方式私下发给双方，请留意私信。"]
+    assert bot.repo.claims(1) == []  # an offer takes no claims
+
+
+def test_a_claim_by_number_reaches_the_senders_groups_only(bot) -> None:  # type: ignore[no-untyped-def]
+    bot.say(PACKING, sender="boss", group="一群")
+    bot.say("大家好", sender="w1", group="一群")
+    bot.say("大家好", sender="w1", group="二群")
+    bot.say("大家好", sender="w2", group="二群")
+    # w1 is in 一群: the number typed in 二群, or privately, claims #1.
+    assert "报名成功" in bot.texts("报名 1", sender="w1", group="二群")[0]
+    # A stranger to 一群, in a group or privately, learns nothing of #1.
+    assert bot.texts("报名 1", sender="w2", group="二群") == ["没有找到 #1 号岗位，请核对编号。"]
+    assert bot.texts("#报名 1", sender="w2", group=None) == ["没有找到 #1 号岗位，请核对编号。"]
+    assert [c.claimant_id for c in bot.repo.claims(1)] == ["w1"]
+
+
 def test_without_direct_messages_both_are_mentioned_and_no_number_is_said(make_bot) -> None:  # type: ignore[no-untyped-def]
     bot = make_bot()
     bot.app.dispatcher.can_direct = False

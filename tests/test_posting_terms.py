@@ -26,9 +26,11 @@ def test_a_pay_change_is_told_to_each_claimant_privately(bot) -> None:  # type: 
     private = {r.to: r.text for r in out if r.group is None}
     assert set(private) == {"w1", "w2"}
     assert all("#1（印刷厂 包装工）有变动：工资改为 180元/天" in t for t in private.values())
-    # The group hears only that the people on it were told.
+    # The group hears only that the people on it were told: one line naming them all,
+    # after the private messages.
     notes = [r for r in out if r.group is not None and r.text == "内容已私信发给你。"]
-    assert sorted(m for r in notes for m in r.mentions) == ["w1", "w2"]
+    assert len(notes) == 1 and notes[0].mentions == ("w1", "w2")
+    assert out.index(notes[0]) > max(out.index(r) for r in out if r.group is None)
     # A change nobody decides by (the job's name) tells nobody.
     assert [r for r in bot.say("#修改 1 工种 打包工", sender="boss", at=at(3, 10, 5))
             if r.group is None] == []
@@ -69,3 +71,21 @@ def test_the_terms_are_edited_and_shown_on_lists(bot) -> None:  # type: ignore[n
         18, 45, "female", "meals+lodging", "night", "叉车证")
     bot.texts("#修改 1 年龄 不限", sender="boss", at=at(3, 10, 10))
     assert (bot.repo.posting(1).age_min, bot.repo.posting(1).age_max) == (None, None)
+
+
+def test_a_date_change_is_shown_and_told_to_the_claimants(bot) -> None:  # type: ignore[no-untyped-def]
+    _claimed(bot)
+    out = bot.say("#修改 1 日期 3月8日到10日", sender="boss", at=at(3, 10))
+    assert out[0].text == "#1 的日期已改为3月8日起，到3月10日。"
+    private = {r.to: r.text for r in out if r.group is None}
+    assert set(private) == {"w1", "w2"}
+    assert all("有变动：日期改为 3月8日起，到3月10日" in t for t in private.values())
+    p = bot.repo.posting(1)
+    assert (str(p.start_date), str(p.end_date)) == ("2025-03-08", "2025-03-10")
+    # New days replace both ends; unreadable or backwards days change nothing.
+    bot.say("#修改 1 日期 明天", sender="boss", at=at(3, 10, 5))
+    assert (str(bot.repo.posting(1).start_date), bot.repo.posting(1).end_date) == ("2025-03-04", None)
+    for bad in ("下雨天", "看情况"):
+        reply = bot.texts(f"#修改 1 日期 {bad}", sender="boss", at=at(3, 10, 10))[0]
+        assert reply.startswith(f"“{bad}”看不懂，日期请这样写：12月20日"), reply
+    assert str(bot.repo.posting(1).start_date) == "2025-03-04"

@@ -51,7 +51,8 @@ def test_every_acceptance_scenario_is_here() -> None:
     assert set(NAMES) == {"ambiguous", "cancel_edit", "claims_fill", "expiry", "matching",
                           "placements", "repost", "roster", "requests", "privacy",
                           "cadre_private", "cadre_unsatisfied", "cadre_holiday", "cadre_friday",
-                          "cadre_pressed", "jobs_claims", "jobs_ledger", "jobs_matching"}
+                          "cadre_pressed", "jobs_claims", "jobs_ledger", "jobs_matching",
+                          "jobs_notices"}
 
 
 def test_the_scenarios_show_what_issue_4_asks() -> None:
@@ -73,6 +74,24 @@ def test_the_scenarios_show_what_issue_4_asks() -> None:
     assert any("R5 已撤回" in x["text"] for x in reqs)
     # R3 was filed by direct message: nothing of its content reaches any group.
     assert all("拖欠" not in x["text"] and "恒科" not in x["text"] for x in reqs if x["group"])
+
+
+def test_the_jobs_notices_scenario_tells_the_claimants_privately() -> None:
+    """Issue 27: claimants told of a pay change, a date change and the close, each privately,
+    the group hearing one line naming them; a claim on an offer's number puts the employer
+    in touch with the offerer."""
+    out = lines((SCENARIOS / "jobs_notices.expected.jsonl").read_bytes())
+    private = [(x["to"], x["text"]) for x in out if x["group"] is None]
+    for change in ("工资改为 180元/天", "日期改为 3月5日起，到3月6日"):
+        assert {to for to, t in private if change in t} == {"wx_li", "wx_wang"}, change
+        when = next(y["time"] for y in out if change in y["text"])
+        notes = [x["text"] for x in out if x["group"] and x["time"] == when
+                 and x["text"].endswith("内容已私信发给你。")]
+        assert notes == ["@李四 @王五 内容已私信发给你。"]
+    # 王五 cancelled before the close: only 李四 is told it is closed.
+    assert [to for to, t in private if "已经关闭，不用去了" in t] == ["wx_li"]
+    assert any(to == "wx_zhaoboss" and "13700001234" in t for to, t in private)
+    assert any(to == "wx_xiaoliu" and "13600001111" in t for to, t in private)
 
 
 def test_request_ledger_matches_the_requests_scenario(tmp_path: Path) -> None:

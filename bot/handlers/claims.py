@@ -21,6 +21,8 @@ from rapidfuzz import fuzz
 from bot import replies
 from bot.context import Ctx
 from bot.handlers.common import UsageError, claimant_notices, lines_for, posting_what, ref_arg
+from bot.handlers.jobs import visible_posting
+from bot.handlers.matching import put_in_touch
 from bot.router import Router
 from bot.types import Reply
 from parsers.fields.numbers import arabize
@@ -116,8 +118,13 @@ def answer_which(ctx: Ctx, number: int) -> list[Reply] | None:
 
 
 def _in_scope(ctx: Ctx, p: Posting | None) -> bool:
-    """A job posting of this group (any group, for a direct message)."""
-    return p is not None and p.kind == "job" and (ctx.group is None or p.group_id == ctx.group.id)
+    """A job posting of this group; for a direct message, of a group the sender is in (or
+    any, for a cadre): a stranger's direct message reaches no group's postings."""
+    if p is None or p.kind != "job":
+        return False
+    if ctx.group is not None:
+        return p.group_id == ctx.group.id
+    return visible_posting(ctx, p.id or 0) is not None
 
 
 def _quoted_card(ctx: Ctx) -> Posting | None:
@@ -138,8 +145,9 @@ def _quoted_card(ctx: Ctx) -> Posting | None:
 def _resolve(ctx: Ctx, ref: int | None) -> tuple[Posting | None, list[Candidate], Reply | None]:
     """(posting, ambiguous candidates, early reply) for the posting a claim means."""
     if ref is not None:
-        p = ctx.repo.posting(ref)
-        if p is None or not _in_scope(ctx, p):
+        # A number is looked up across the groups the sender is in (jobs.visible_posting).
+        p = visible_posting(ctx, ref)
+        if p is None or p.kind != "job":
             return None, [], ctx.say(replies.no_such_posting(ref))
         return p, [], None
     card = _quoted_card(ctx)
@@ -179,7 +187,13 @@ def _resolve(ctx: Ctx, ref: int | None) -> tuple[Posting | None, list[Candidate]
 
 def record_claim(ctx: Ctx, ref: int | None, headcount: int, *,
                  source: str = "message") -> list[Reply]:
-    """Resolve the posting the sender means, record their claim and say what happened."""
+    """Resolve the posting the sender means, record their claim and say what happened.
+    `报名 N` on an offer (找活 #N) is an employer answering it: both are put in touch."""
+    if ref is not None:
+        offer = visible_posting(ctx, ref)
+        if offer is not None and offer.kind == "offer":
+            _forget_question(ctx)
+            return put_in_touch(ctx, offer)
     post, ambiguous, early = _resolve(ctx, ref)
     if early is not None:
         return [early]

@@ -32,6 +32,7 @@ from bot.handlers.matching import (
 from bot.permissions import is_cadre
 from bot.router import Router, read_ref
 from bot.types import Reply
+from parsers.fields.dates import find_dates
 from parsers.fields.money import find_pay
 from parsers.fields.numbers import arabize
 from parsers.models import Parsed
@@ -355,7 +356,7 @@ def cmd_close(ctx: Ctx) -> list[Reply]:
 
 
 
-_EDIT_FIELDS = {"人数": "headcount", "工资": "pay", "地点": "location", "工种": "job",
+_EDIT_FIELDS = {"人数": "headcount", "工资": "pay", "日期": "dates", "地点": "location", "工种": "job",
                 "结算": "settlement", "年龄": "age", "性别": "gender", "食宿": "board",
                 "班次": "shift", "证": "licence"}
 # The terms, as a poster types them after #修改 N 食宿/班次/性别 (不限, 不包: none).
@@ -390,7 +391,7 @@ _TOLD = ("工资", "地点", "日期", "结算", "食宿", "班次")
 _SETTLE = {"日结": "daily", "周结": "weekly", "月结": "monthly", "做完结": "project", "项目结": "project"}
 
 
-@router.command("修改", permission="poster", target="posting", help="修改自己发的岗位（人数、工资、地点、工种、结算、年龄、性别、食宿、班次、证）",
+@router.command("修改", permission="poster", target="posting", help="修改自己发的岗位（人数、工资、日期、地点、工种、结算、年龄、性别、食宿、班次、证）",
                 usage="#修改 编号 人数 8 / #修改 编号 工资 200/天")
 def cmd_edit(ctx: Ctx) -> Reply | list[Reply]:
     number = ref_arg(ctx)
@@ -405,6 +406,7 @@ def cmd_edit(ctx: Ctx) -> Reply | list[Reply]:
         return err  # type: ignore[return-value]
     before = {"headcount": p.headcount, "pay": [p.pay_min, p.pay_max, p.pay_unit],
               "location": p.location, "job": p.job, "settlement": p.settlement,
+              "dates": [str(p.start_date or ""), str(p.end_date or "")],
               "terms": terms_of(p)}
     if what == "人数":
         n = re.fullmatch(r"(\d{1,4})\s*(?:人|个|名)?", value)
@@ -417,6 +419,12 @@ def cmd_edit(ctx: Ctx) -> Reply | list[Reply]:
             return ctx.say(replies.bad_value(what, value))
         p.pay_min, p.pay_max, p.pay_unit = pay.min, pay.max, pay.unit
         value = replies.pay_text(pay.min, pay.max, pay.unit) or value
+    elif what == "日期":  # the new days replace both ends: 12月20日 starts then, open-ended
+        start, end = find_dates(arabize(value), _today(ctx))
+        if start is None and end is None or (start and end and end < start):
+            return ctx.say(replies.bad_value(what, value))
+        p.start_date, p.end_date = start, end
+        value = replies.date_span(start, end)
     elif what == "结算":
         if value not in _SETTLE:
             return ctx.say(replies.bad_value(what, value))

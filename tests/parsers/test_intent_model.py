@@ -77,6 +77,21 @@ def test_an_overruled_intent_gets_the_fields_of_its_intent(lexicon: Lexicon) -> 
     assert (kept.intent, kept.intent_by[:5]) == ("other", "rule:")
 
 
+def test_a_final_rule_is_not_overruled(lexicon: Lexicon) -> None:
+    """job_post.strong is final: a model sure that 名 means "other" overrules a post decided by
+    another rule (job_post.hire_verb), not one decided by it."""
+    sure_other = IntentModel(classes=("other", "job_post"), bias=(0.0, 0.0),
+                             table={"名": (1.0, 5.0, -5.0)})
+    parser = Parser(lexicon, sure_other)
+    strong = parser.parse("急招搬运工5名", now=NOW)
+    assert (strong.intent, strong.intent_by) == ("job_post", "rule:job_post.strong")
+    weak = parser.parse("即日起招保洁2名", now=NOW)
+    assert Parser(lexicon).parse("即日起招保洁2名", now=NOW).intent_by == "rule:job_post.hire_verb"
+    assert (weak.intent, weak.intent_by) == ("other", "model")
+    assert "model: not asked (job_post.strong is final)" in parser.explain(
+        "急招搬运工5名", now=NOW).lines()
+
+
 def test_a_reply_to_a_quote_and_a_command_stay_with_the_rules(lexicon: Lexicon) -> None:
     parser = Parser(lexicon, _model(5.0))
     quoted = parser.parse("「小王：周末去哪」\n- - - - - - - - -\n哈哈哈", now=NOW)
