@@ -116,6 +116,7 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
                   "(or WECHATY_PUPPET_SERVICE_ENDPOINT)", file=sys.stderr)
             return 2
         from bot.transports.wechaty import Pacer, WechatyTransport  # noqa: PLC0415
+        from bot.transports.wechaty_tls import env_no_tls  # noqa: PLC0415
         from storage import make_engine  # noqa: PLC0415
         from storage.repository import Identities  # noqa: PLC0415
 
@@ -124,21 +125,40 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
         try:
             transport: Any = WechatyTransport(
                 args.endpoint, identities=identities,
-                clock=clock, token=args.token, tls=args.tls, bot_name=cfg.bot_name,
+                clock=clock, token=args.token, bot_name=cfg.bot_name,
+                # a switch on the command line, else the environment, else the config
+                tls=args.tls if args.tls is not None else (False if env_no_tls() else cfg.wechaty_tls),
+                tls_ca_cert=args.tls_ca_cert or cfg.wechaty_tls_ca_cert,
+                tls_server_name=args.tls_server_name or cfg.wechaty_tls_server_name,
                 pacer=Pacer(per_chat=cfg.pace_seconds, jitter=cfg.pace_jitter,
                             per_minute=cfg.pace_per_minute, backoff=cfg.backoff_minutes * 60),
                 stale_grace=timedelta(minutes=cfg.stale_minutes))
         except ValueError as e:
             print(f"daqiao: {e}", file=sys.stderr)
             return 2
+    elif transport_name == "wecom":
+        transport = _wecom_transport(cfg, clock)
+        if isinstance(transport, int):
+            return transport
+        identities = transport.ids
     else:
         from bot.transports.console import ConsoleTransport  # noqa: PLC0415
 
         transport = ConsoleTransport(bot_name=cfg.bot_name, default_group=cfg.default_group,
                                      clock=clock, echo=args.echo, senders=cfg.console_senders)
     app = build_app(cfg, transport, clock=clock)
+    from bot.transports.media import MediaStore  # noqa: PLC0415
+
+    transport.media = MediaStore.of(cfg)  # photos and files kept under media.dir (issue 28)
     if transport_name == "wechaty":
         transport.on_alert = app.account_logged_out
+        transport.on_idle = app.flush_if_backlog
+        identities.on_record = app.identities_recorded
+    if transport_name == "wecom":
+        transport.on_alert = lambda why: _wecom_alert(app, why)
+        from bot.handlers.admin import mention_only_setting  # noqa: PLC0415
+
+        transport.group_mode = lambda group: mention_only_setting(app.repo, group)
         transport.on_idle = app.flush_if_backlog
         identities.on_record = app.identities_recorded
     busy = {"now": False}
@@ -165,9 +185,58 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
         transport.run(handle)
     except _Stop:
         pass
+    except Exception as e:  # the WeCom gateway gave up (WecomFatal): say why, exit non-zero
+        if type(e).__name__ != "WecomFatal":
+            raise
+        print(f"daqiao: {e}", file=sys.stderr)
+        return 3
     finally:
         app.close()
     return 0
+
+
+def _wecom_transport(cfg: Config, clock: Any) -> Any:
+    """`run --transport wecom`: the WeCom intelligent bot (bot/transports/wecom.py), its
+    id and secret from WECOM_BOT_ID / WECOM_BOT_SECRET; an int is the exit status."""
+    from bot.transports.wechaty import Pacer  # noqa: PLC0415
+    from bot.transports.wecom import WecomOptions, WecomTransport, from_environment  # noqa: PLC0415
+    from storage import make_engine  # noqa: PLC0415
+    from storage.repository import Identities  # noqa: PLC0415
+
+    bot_id, secret = from_environment()
+    if not bot_id or not secret:
+        print("daqiao: --transport wecom needs WECOM_BOT_ID and WECOM_BOT_SECRET in the "
+              "environment (the secret never goes in the config file)", file=sys.stderr)
+        return 2
+    try:
+        options = WecomOptions.from_config(cfg.wecom)
+    except ValueError as e:
+        print(f"daqiao: {e}", file=sys.stderr)
+        return 2
+    w = cfg.wecom
+    identities = Identities(make_engine(cfg.db_url), "wecom", role_ids=cfg.role_ids)
+    return WecomTransport(
+        bot_id=bot_id, secret=secret, identities=identities, clock=clock, options=options,
+        bot_name=cfg.bot_name,
+        pacer=Pacer(per_chat=float(w.get("pace_seconds", cfg.pace_seconds)),
+                    jitter=float(w.get("pace_jitter", cfg.pace_jitter)),
+                    per_minute=int(w.get("pace_per_minute", cfg.pace_per_minute)),
+                    backoff=cfg.backoff_minutes * 60),
+        stale_grace=timedelta(minutes=cfg.stale_minutes))
+
+
+def _wecom_alert(app: Any, why: str) -> None:
+    """The WeCom connection is lost for good: a note to the cadre group, sent when the bot
+    is next connected (the log says it now)."""
+    from bot import replies  # noqa: PLC0415
+    from bot.types import Reply  # noqa: PLC0415
+
+    def note(ctx: Any, when: datetime) -> list[Reply]:
+        group = ctx.repo.cadre_group()
+        return [Reply(text=replies.wecom_connection_lost(), group=group.id,
+                      key=f"wecom-lost:{when.isoformat()}")] if group is not None else []
+
+    app._run("wecom-lost", note, app.clock.now(), flush=False)
 
 
 def _safe_url(url: str) -> str:
@@ -233,6 +302,9 @@ def cmd_replay(args: argparse.Namespace, cfg: Config) -> int:
         print(f"daqiao: cannot read {args.file}: {e.strerror}", file=sys.stderr)
         return 2
     transport = ReplayTransport(source, tz=cfg.tz)
+    from bot.transports.media import MediaStore  # noqa: PLC0415
+
+    transport.media = MediaStore.of(cfg)  # files the input names, kept (issue 28)
     clock = ManualClock(datetime(1970, 1, 1, tzinfo=cfg.tz))
     app = build_app(cfg, transport, clock=clock, simulated=simulated)
     started = time.monotonic()
@@ -409,10 +481,26 @@ def build_argparser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="run the bot")
     _common(p)
-    p.add_argument("--transport", choices=["console", "wechaty"], default=None)
+    p.add_argument("--transport", choices=["console", "wechaty", "wecom"], default=None,
+                   help="console (default), wechaty (a puppet service), or wecom (the WeCom "
+                        "intelligent bot; WECOM_BOT_ID and WECOM_BOT_SECRET from the "
+                        "environment)")
     p.add_argument("--endpoint", default=os.environ.get("WECHATY_PUPPET_SERVICE_ENDPOINT"))
     p.add_argument("--token", default=os.environ.get("WECHATY_PUPPET_SERVICE_TOKEN"))
-    p.add_argument("--tls", action="store_true", help="use TLS to the puppet service")
+    # Issue 29: TLS the way the official Wechaty client does it (bot/transports/wechaty_tls.py).
+    p.add_argument("--tls", action="store_true", default=None,
+                   help="use TLS to the puppet service (the default when a CA, a server name "
+                        "or a token with a server-name prefix such as insecure_… is given)")
+    p.add_argument("--no-tls", dest="tls", action="store_false",
+                   help="plain gRPC to the puppet service (also "
+                        "WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT=true)")
+    p.add_argument("--tls-ca-cert", default=os.environ.get("WECHATY_PUPPET_SERVICE_TLS_CA_CERT"),
+                   help="the CA that issued the gateway's certificate: PEM text or a PEM file "
+                        "(default: WECHATY_PUPPET_SERVICE_TLS_CA_CERT, else the Wechaty root CA)")
+    p.add_argument("--tls-server-name",
+                   default=os.environ.get("WECHATY_PUPPET_SERVICE_TLS_SERVER_NAME"),
+                   help="the name the gateway's certificate is issued for (default: "
+                        "WECHATY_PUPPET_SERVICE_TLS_SERVER_NAME, else the token's prefix)")
     p.add_argument("--fresh", action="store_true",
                    help="start on an empty database: delete the SQLite file --db/the config "
                         "names first (refused for any other database)")
@@ -432,7 +520,8 @@ def build_argparser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="write a ledger (台账) as an Excel workbook")
     _common(p)
-    p.add_argument("kind", choices=["requests", "postings", "allocations", "person"],
+    p.add_argument("kind", choices=["requests", "postings", "allocations", "rewards", "wishes",
+                                    "person"],
                    help="a ledger, or `person` for everything stored about one person")
     p.add_argument("person", nargs="?", default=None,
                    help="with `person`: their stable sender id, or a display name only one "

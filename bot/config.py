@@ -74,12 +74,29 @@ class Config:
     pace_per_minute: int = 20  # at most this many messages a minute in all
     backoff_minutes: float = 10.0  # silence after the gateway says "sending too often"
     stale_minutes: float = 5.0  # a message older than the run's start by more is not answered
+    # Issue 29: TLS to the gateway (wechaty.tls, .tls_ca_cert, .tls_server_name); the command
+    # line and the WECHATY_PUPPET_SERVICE_* variables come first. tls None: decided by the
+    # transport (bot/transports/wechaty_tls.py).
+    wechaty_tls: bool | None = None
+    wechaty_tls_ca_cert: str | None = None  # PEM text or a PEM file's path
+    wechaty_tls_server_name: str | None = None
     # retention.raw_days: archived messages older than this lose their raw payload and parse,
     # and their text unless a posting, claim or request stands on it (0: kept forever).
     retention_raw_days: int = 365
     # console.senders: a name typed in the console -> the sender id it stands for (a name not
     # listed is its own id), so `郑主席: #统计` can act as a cadre listed by id.
     console_senders: dict[str, str] = field(default_factory=dict)
+    # Hazard photos (随手拍, issue 28): where transports store photos and files (media.dir),
+    # the largest file kept (media.max_bytes), how far apart a photo and its text may come
+    # (media.window_minutes), and the bounds of a #奖励 in yuan (rewards.min / rewards.max).
+    media_dir: str = "data/media"
+    media_max_bytes: int = 5_000_000
+    media_window_minutes: float = 5.0
+    reward_min: int = 2
+    reward_max: int = 100
+    # wecom: the WeCom intelligent-bot gateway's options as written (ws_url, heartbeat, chats,
+    # names, mention_only, ...), checked by bot.transports.wecom.WecomOptions; never secrets.
+    wecom: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
 
     @property
@@ -259,8 +276,20 @@ def load_config(path: str | os.PathLike[str] | None = None, *, db: str | None = 
         pace_per_minute=int(_nonneg(wx.get("pace_per_minute", 20), "wechaty.pace_per_minute")),
         backoff_minutes=_nonneg(wx.get("backoff_minutes", 10), "wechaty.backoff_minutes"),
         stale_minutes=_nonneg(wx.get("stale_minutes", 5), "wechaty.stale_minutes"),
+        wechaty_tls=None if wx.get("tls") is None else _bool(wx.get("tls"), "wechaty.tls"),
+        wechaty_tls_ca_cert=str(wx["tls_ca_cert"]) if wx.get("tls_ca_cert") else None,
+        wechaty_tls_server_name=str(wx["tls_server_name"]) if wx.get("tls_server_name") else None,
         retention_raw_days=int(_nonneg(retention.get("raw_days", 365), "retention.raw_days")),
         console_senders=_senders(_section(raw, "console", "console").get("senders")),
+        media_dir=str(_section(raw, "media", "media").get("dir", "data/media")),
+        media_max_bytes=int(_nonneg(_section(raw, "media", "media").get("max_bytes", 5_000_000),
+                                    "media.max_bytes")),
+        media_window_minutes=_nonneg(_section(raw, "media", "media").get("window_minutes", 5),
+                                     "media.window_minutes"),
+        reward_min=int(_nonneg(_section(raw, "rewards", "rewards").get("min", 2), "rewards.min")),
+        reward_max=int(_nonneg(_section(raw, "rewards", "rewards").get("max", 100),
+                               "rewards.max")),
+        wecom=dict(_section(raw, "wecom", "wecom")),
         path=str(p) if p else None,
     )
 
@@ -320,8 +349,15 @@ _KNOWN: dict[str, Any] = {
     "db": None, "exports_dir": None, "privacy": {"public_numbers": None},
     "retention": {"raw_days": None},
     "wechaty": {"pace_seconds": None, "pace_jitter": None, "pace_per_minute": None,
-                "backoff_minutes": None, "stale_minutes": None},
+                "backoff_minutes": None, "stale_minutes": None, "tls": None,
+                "tls_ca_cert": None, "tls_server_name": None},
     "console": {"senders": "*"},
+    "wecom": {"ws_url": None, "heartbeat": None, "reconnect_max": None, "send_timeout": None,
+              "respond_hours": None, "direct": None, "mention_only": None, "upload": None,
+              "doubt_grace": None, "chats": "*", "names": "*", "pace_seconds": None,
+              "pace_jitter": None, "pace_per_minute": None},
+    "media": {"dir": None, "max_bytes": None, "window_minutes": None},
+    "rewards": {"min": None, "max": None},
 }
 
 

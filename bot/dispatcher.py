@@ -188,6 +188,9 @@ class Dispatcher:
     def _dispatch(self, msg: InboundMessage, hand: _InHand) -> Dispatched:
         repo = self.repo
         now = self.clock.now()
+        if repo.changed_elsewhere():  # another bot process changed a role, pause or setting
+            self._groups.clear()
+            self._members.clear()
         if msg.is_from_self:
             # The gateway's echo of something the bot sent: proof that a reply left in doubt
             # by a crash did go out (see Outbox.attempted_at). Never answered.
@@ -322,10 +325,23 @@ class Dispatcher:
     def _route(self, ctx: Ctx) -> tuple[list[Reply], bool]:
         """The replies to a message and whether it was a command."""
         msg = ctx.msg
+        parsed = ctx.parsed
+        direct = ctx.group is None
+        if parsed is not None:
+            body = parsed.text
+            # Commands: a prefix, or in a direct message / an @-mention a bare command word.
+            prefixed = has_prefix(body)
+            if prefixed or ((direct or msg.mentions_bot)
+                            and self.registry.match(body, prefixed=False)[0]):
+                cmd, word, args = self.registry.match(body, prefixed=prefixed)
+                return self._command(ctx, cmd, word, args, prefixed), True
+        for first in self.registry.firsts:  # see Router.first
+            taken = first(ctx)
+            if taken is not None:
+                return _as_list(taken), False
         if msg.type in ("image", "file", "video", "voice"):
             # Photos and files are archived; one from a requester is attached to the request.
             return requests.attach_media(ctx) or [], False
-        parsed = ctx.parsed
         if parsed is None:
             if msg.type not in ("text",):
                 level = logging.INFO if msg.type in MESSAGE_TYPES else logging.WARNING
@@ -334,12 +350,6 @@ class Dispatcher:
                 log.warning("message %s has no text; archived, not handled", msg.message_id)
             return [], False
         body = parsed.text
-        direct = ctx.group is None
-        # Commands: a prefix, or in a direct message / an @-mention a bare command word.
-        prefixed = has_prefix(body)
-        if prefixed or ((direct or msg.mentions_bot) and self.registry.match(body, prefixed=False)[0]):
-            cmd, word, args = self.registry.match(body, prefixed=prefixed)
-            return self._command(ctx, cmd, word, args, prefixed), True
         if parsed.intent in ("other", "request", "claim") and len(body) <= 200:
             # A requester answering the bot: a rating, or the information a cadre asked for.
             answered = requests.on_requester_reply(ctx)

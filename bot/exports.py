@@ -12,7 +12,8 @@ from openpyxl.styles import Font
 from scheduler import reports
 from storage import Repository
 
-KINDS = {"requests": "诉求", "postings": "岗位", "allocations": "调配"}
+KINDS = {"requests": "诉求", "postings": "岗位", "allocations": "调配", "wishes": "心愿", "opinions": "意见"}
+KINDS["rewards"] = "奖励"  # hazard photos (issue 28)
 WORDS = {v: k for k, v in KINDS.items()}
 
 
@@ -23,6 +24,12 @@ def sheets(kind: str, repo: Repository, tz: ZoneInfo, now: datetime) -> list[rep
         return reports.posting_sheets(repo, tz)
     if kind == "allocations":
         return reports.allocation_sheets(repo, tz)
+    if kind == "opinions":
+        return reports.opinion_sheets(repo, tz)
+    if kind == "wishes":  # the wish wall's needs and supply lists (issue 28)
+        return reports.wish_sheets(repo, tz, now)
+    if kind == "rewards":  # hazard photos' monthly reward ledger (issue 28)
+        return reports.reward_sheets(repo, tz)
     raise ValueError(f"unknown ledger {kind!r}; choose one of {', '.join(KINDS)}")
 
 

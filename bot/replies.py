@@ -643,7 +643,8 @@ def setting_changed(what: str, value: str) -> str:
 
 
 def settings_help() -> str:
-    return "能设置的有：摘要时间（如 #设置 摘要时间 08:30）、诉求回显（#设置 诉求回显 开 或 关）。"
+    return ("能设置的有：摘要时间（如 #设置 摘要时间 08:30）、诉求回显（#设置 诉求回显 开 或 关）、"
+            "仅@模式（#设置 仅@模式 开 或 关：群里要先@机器人它才看得到时打开）。")
 
 
 def digest_empty() -> str:
@@ -667,16 +668,20 @@ def weekly_chart_title(start: date) -> str:
 
 
 def weekly_report(start: date, end: date, p: dict, filed: int, on_time: tuple,
-                  satisfied: tuple, chart: bool, handled: int | None = None) -> str:
+                  satisfied: tuple, chart: bool, handled: int | None = None,
+                  more: Sequence[str] = ()) -> str:
     """The Monday report. `on_time` and `satisfied` are (percent or None, n, of) over the
     requests in hand during the week (as `#统计 诉求` counts them); `filed`: those filed in it;
-    `handled`: how many were in hand, when known."""
+    `handled`: how many were in hand, when known; `more`: the week's lines of the other
+    records (shares, 企业结对, consultations, the wish wall, rewards), each only when it has
+    something to say."""
     lines = [f"【工会周报】{day_text(start)}-{day_text(end)}",
              f"覆盖企业 {p['enterprises']:.0f} 家，共享职工 {p['workers']:.0f} 人，调配 {p['placements']:.0f} 人次，"
              f"人均增收 {p['income_per_worker']:.0f} 元。" + unpaid_note(p),
              f"新登记诉求 {filed} 件"
              + (f"，连同以前没办完的，本周在办 {handled} 件" if handled is not None else "") + "。",
-             f"本周在办的诉求：{on_time_words(on_time)}；{satisfied_words(satisfied)}。"]
+             f"本周在办的诉求：{on_time_words(on_time)}；{satisfied_words(satisfied)}。",
+             *more]
     if not chart:
         lines.append("（本机没有中文字体，这次只发文字。）")
     return "\n".join(lines)
@@ -1044,3 +1049,567 @@ def howto(role: str) -> str:
 def claimed_posting_filled(number: int, what: str) -> str:
     return (f"#{number}（{what}）发布人说人已经招满，不再收报名。你已经报上的，按发布人的安排去；"
             "有变化发布人会跟你说。")
+
+
+# -- issue 28: opinions on a draft (征求意见, Y-numbers) ------------------------------------
+OPINION_HOWTO = ("怎么提意见：引用这条消息回复，或者发“意见：……”“建议……”；也可以私信我"
+                 "“意见 Y{n} 你的意见”。\n谁提的意见只有工会知道，不会在群里说；结束时在群里公布"
+                 "意见和处理结果，不写名字。愿意署名的，在意见里加上“可署名”。")
+
+
+def consultation_post(number: int, title: str, deadline: str | None, draft: str,
+                      cut: bool, total: int) -> str:
+    head = f"【征求意见 Y{number}】{title}"
+    until = f"截止时间：{deadline}" if deadline else "截止时间：另行通知"
+    more = f"\n……（全文共{total}字，这里只发了前一部分，全文可向工会索取）" if cut else ""
+    return f"{head}\n{until}\n\n{draft}{more}\n\n{OPINION_HOWTO.format(n=number)}"
+
+
+def consultation_opened(number: int, title: str, groups: Sequence[str],
+                        deadline: str | None) -> str:
+    until = f"，{deadline}截止" if deadline else "，没有截止时间，结束时发“#结束征求 Y{number}”"
+    return (f"已发出征求意见 Y{number}《{title}》到：{'、'.join(groups)}{until}。\n"
+            f"看收到的意见：#意见 Y{number}")
+
+
+def consultation_usage() -> str:
+    return ("用法：#征求意见 标题 [截止时间] [群：一群、二群]\n"
+            "第二行起写征求意见稿的内容。例如：\n"
+            "#征求意见 2025年职代会工作报告 3月10日18:00 群：一车间群、二车间群\n"
+            "（这里写报告内容）\n"
+            "在职工群里发，默认发到本群；在干部群里或私信发，要写明“群：…”。")
+
+
+def consultation_needs_groups() -> str:
+    return "请写明发到哪些群，例如：#征求意见 标题 3月10日 群：一车间群、二车间群"
+
+
+def consultation_no_draft() -> str:
+    return "没有收到征求意见稿的内容：请从第二行起写上内容（或者一个文件路径）。"
+
+
+def consultation_unknown_groups(names: Sequence[str], known: Sequence[str]) -> str:
+    have = f"现有的群：{'、'.join(known)}。" if known else "我还不在任何职工群里。"
+    return f"找不到这些群：{'、'.join(names)}。{have}请核对群名。"
+
+
+def consultation_cadre_group(name: str) -> str:
+    return f"{name}是干部群，征求意见要发到职工群。"
+
+
+def consultation_past_deadline(deadline: str) -> str:
+    return f"截止时间{deadline}已经过了，请写一个以后的时间。"
+
+
+def consultation_file_unreadable(path: str) -> str:
+    return f"读不了文件 {path}，请检查路径，或者直接把内容写在命令下面。"
+
+
+def no_such_consultation(number: int) -> str:
+    return f"没有找到征求意见 Y{number}，请核对编号。"
+
+
+def opinion_received(number: int, title: str, seq: int, named: bool) -> str:
+    who = ("，并写上你的名字。" if named
+           else "，不写你的名字（愿意署名的话，私信回我“可署名”）。")
+    return (f"收到你对 Y{number}《{title}》的意见（第{seq}条），谢谢！"
+            f"是谁提的只有工会知道；结束时会在群里公布意见和处理结果{who}")
+
+
+def opinion_named(numbers: Sequence[int], count: int) -> str:
+    refs = "、".join(f"Y{n}" for n in numbers)
+    return f"好的，公布 {refs} 的结果时，你的{count}条意见会写上你的名字。"
+
+
+def opinion_too_late(number: int, title: str) -> str:
+    return f"Y{number}《{title}》已经截止了，这条意见没有记上。有事可以私信工会。"
+
+
+def opinion_which(numbers: Sequence[int]) -> str:
+    refs = "、".join(f"Y{n}" for n in numbers)
+    return f"正在征求意见的有：{refs}。请写明编号，例如：意见 Y{numbers[0]} 你的意见"
+
+
+def opinion_empty(number: int) -> str:
+    return f"请把意见写在编号后面，例如：意见 Y{number} 你的意见"
+
+
+def consultation_bad_deadline() -> str:
+    return "截止时间没看懂，请写成“3月10日18:00”“3月10日”或“明天18:00”这样。"
+
+
+def opinion_none_open() -> str:
+    return "你在的群现在没有正在征求意见的事项。"
+
+
+def participation_text(authors: int, members: int, percent: int | None, outside: int) -> str:
+    base = (f"{authors}人提了意见，群里共{members}人，参与率{percent}%" if percent is not None
+            else f"{authors}人提了意见（群里的人数还不清楚）")
+    return base + (f"；另有{outside}人不在这些群里" if outside else "")
+
+
+def opinion_outcome_text(outcome: str | None, owner: str | None, note: str | None) -> str:
+    if outcome is None:
+        return "待答复"
+    out = outcome + (f"，负责人：{owner}" if owner else "")
+    return out + (f"（{note}）" if note else "")
+
+
+def opinion_cadre_line(seq: int, author: str, where: str, named: bool, text: str,
+                       outcome: str) -> str:
+    sign = "，可署名" if named else ""
+    return f"{seq}. {author}（{where}{sign}）：{text}\n   → {outcome}"
+
+
+def opinion_where(group: str | None) -> str:
+    return group if group else "私信"
+
+
+def consultation_detail(number: int, title: str, status: str, deadline: str | None,
+                        groups: Sequence[str], participation: str,
+                        lines: Sequence[str]) -> str:
+    state = "进行中" if status == "open" else "已结束"
+    until = f"，{deadline}截止" if deadline and status == "open" else ""
+    head = (f"【征求意见 Y{number}】{title}（{state}{until}）\n发往：{'、'.join(groups)}\n"
+            f"参与：{participation}")
+    if not lines:
+        return head + "\n还没有收到意见。"
+    tail = (f"\n答复：#意见答复 Y{number} 第1条 已采纳 负责人 某某 [说明]"
+            "（结果：已采纳／部分采纳／暂不采纳／已解释）")
+    return f"{head}\n意见（{len(lines)}条）：\n" + "\n".join(lines) + tail
+
+
+def consultations_list(lines: Sequence[str]) -> str:
+    if not lines:
+        return "还没有征求意见的事项。发起：#征求意见 标题 [截止时间] 群：群名"
+    return "征求意见：\n" + "\n".join(lines) + "\n看意见：#意见 Y编号"
+
+
+def consultation_list_line(number: int, title: str, status: str, count: int) -> str:
+    state = "进行中" if status == "open" else "已结束"
+    return f"Y{number}《{title}》{state}，{count}条意见"
+
+
+def opinion_answer_usage() -> str:
+    return ("用法：#意见答复 Y编号 第几条 结果 负责人 姓名 [说明]\n"
+            "结果：已采纳／部分采纳／暂不采纳／已解释。例如：#意见答复 Y1 第2条 已采纳 负责人 王科长")
+
+
+def no_such_opinion(number: int, seq: int, count: int) -> str:
+    have = f"Y{number} 共{count}条意见" if count else f"Y{number} 还没有意见"
+    return f"没有第{seq}条意见：{have}，请核对。"
+
+
+def bad_outcome(word: str) -> str:
+    said = f"“{word}”不是处理结果。" if word else "请写上处理结果。"
+    return said + "结果只能是：已采纳、部分采纳、暂不采纳、已解释。"
+
+
+def opinion_needs_owner() -> str:
+    return "请写上负责人，例如：#意见答复 Y1 第2条 已采纳 负责人 王科长"
+
+
+def opinion_answered(number: int, seq: int, outcome: str, owner: str) -> str:
+    return f"已记录：Y{number} 第{seq}条 {outcome}，负责人：{owner}。结束时会在群里公布。"
+
+
+def consultation_closed(number: int, groups: Sequence[str]) -> str:
+    return f"征求意见 Y{number} 已结束，结果已发到：{'、'.join(groups)}。"
+
+
+def consultation_already_closed(number: int) -> str:
+    return f"征求意见 Y{number} 已经结束了。"
+
+
+def opinion_public_line(seq: int, text: str, author: str | None, outcome: str) -> str:
+    by = f"（{author}）" if author else ""
+    return f"{seq}. {text}{by}\n   结果：{outcome}"
+
+
+def consultation_results(number: int, title: str, lines: Sequence[str], participation: str,
+                         more: int) -> str:
+    head = f"【征求意见 Y{number} 结果】{title}\n征求意见已结束，谢谢大家！{participation}。"
+    if not lines:
+        return head + "\n这次没有收到意见。"
+    tail = f"\n……另有{more}条，详情可问工会。" if more else ""
+    return (f"{head}\n收到的意见和处理结果（未署名的意见不公开提出人）：\n"
+            + "\n".join(lines) + tail)
+
+
+def open_consultations_line(numbers: Sequence[str]) -> str:
+    return f"正在征求意见：{'、'.join(numbers)}"
+
+
+# -- issue 28: the wish wall (心愿墙, W-numbers) ---------------------------------------------
+def _wanted(people: int) -> str:
+    return "你是第一个提的" if people <= 1 else f"已有{people}人想要"
+
+
+def wish_noted(number: int, topic: str, people: int, again: bool = False) -> str:
+    """To the wisher only: the line their wish went on (the group never hears it)."""
+    if again:
+        return (f"这个心愿之前已经记下了（W{number} {topic}，{_wanted(people)}）。"
+                "工会有了安排会私信告诉你。")
+    return (f"你的心愿已记下（W{number} {topic}，{_wanted(people)}）。"
+            "工会会把大家的心愿汇总起来安排，有了安排私信告诉你。")
+
+
+def wish_noted_supplied(number: int, topic: str, people: int, supply: str) -> str:
+    return (f"你的心愿已记下（W{number} {topic}，{_wanted(people)}）。"
+            f"这个工会已经有安排了：{supply}")
+
+
+def wish_noted_here() -> str:
+    """In a group whose transport cannot message one person: nothing of the wish."""
+    return "你的心愿已记下，工会有了安排会告诉你。"
+
+
+def wish_is_grievance() -> str:
+    return ("这听起来是要解决的问题，不只是心愿。请发“#诉求 内容”登记，"
+            "工会会按时限办理。")
+
+
+def wish_wall_line(number: int, topic: str, people: int, supply_day: date | None,
+                   answered: bool) -> str:
+    tail = ""
+    if answered:
+        tail = f" · 已安排{f'（{day_text(supply_day)}）' if supply_day else ''}"
+    return f"W{number} {topic} · {people}人想要{tail}"
+
+
+def wish_wall(lines: Sequence[str], more: int) -> str:
+    tail = f"\n……还有{more}条" if more else ""
+    return ("【心愿墙】大家想要的培训和服务：\n" + "\n".join(lines) + tail
+            + "\n想要什么，直接说“希望工会组织…”或发“#心愿 内容”；想要的人越多越先安排。")
+
+
+def wish_wall_empty() -> str:
+    return ("心愿墙还是空的。想要什么培训、服务，直接说“希望工会组织…”，"
+            "或发“#心愿 内容”。")
+
+
+def wish_wall_detail_line(number: int, topic: str, people: int, answered: bool,
+                          supply: str | None, wishes: Sequence[tuple[str, str, str]]) -> str:
+    """For cadres: a line with who wished what and when ((name, when, text) each)."""
+    state = f"已安排：{supply}" if answered and supply else "待安排"
+    rows = [f"  {name} {when}：{excerpt(text, 30)}" for name, when, text in wishes]
+    return "\n".join([f"W{number} {topic} · {people}人 · {state}", *rows])
+
+
+def wish_wall_detail(lines: Sequence[str]) -> str:
+    return ("【心愿墙·详细】（只给干部看）\n" + "\n".join(lines)
+            + "\n答复一条：#供给 W编号 日期 安排，如：#供给 W2 12月20日 叉车证培训，地点…")
+
+
+def wisher_erased() -> str:
+    """Who wished it, in a cadre's list, once that person had their data erased."""
+    return "（信息已删除）"
+
+
+def no_such_wish_line(number: int) -> str:
+    return f"没有找到心愿 W{number}，请核对编号（发“#心愿墙”看全部）。"
+
+
+def wish_supplied(number: int, topic: str, supply: str) -> str:
+    """To each wisher, privately."""
+    return (f"你许的心愿有回音了：W{number} {topic}\n工会的安排：{supply}\n"
+            "有问题可以私信工会。")
+
+
+def wish_answered_in_group() -> str:
+    """Where the transport cannot message one person: who to look, nothing of what."""
+    return "你们许的心愿有回音了，发“#心愿墙”可以看到工会的安排。"
+
+
+def wish_supply_recorded(number: int, topic: str, privately: int, in_group: int,
+                         again: bool) -> str:
+    told = []
+    if privately:
+        told.append(f"已私信告诉{privately}位许愿的人")
+    if in_group:
+        told.append(f"{in_group}位在群里@了（不提心愿内容）")
+    what = "供给已更新" if again else "供给已记下，这条心愿标为已安排"
+    return f"W{number} {topic}：{what}；" + ("，".join(told) or "没有可通知的人") + "。"
+
+
+def wish_report_line(wishes: int, people: int, opened: int, answered: int,
+                     waiting: int) -> str:
+    """The wish wall in a report: the period's new wishes and the lines still waiting."""
+    return (f"心愿墙：新心愿 {wishes} 条（{people}人），新开 {opened} 条需求，"
+            f"答复 {answered} 条；还有 {waiting} 条等着安排。")
+
+
+# -- Hazard photos (随手拍) and rewards: issue 28 -------------------------------------------
+def _size(n: int) -> str:
+    if n < 1000:
+        return f"{n}B"
+    return f"{n / 1_000_000:.1f}MB" if n >= 100_000 else f"{round(n / 1000)}KB"
+
+
+def photo_too_large_note(size: int, limit: int) -> str:
+    """The request's record of a photo that was not kept."""
+    return f"照片太大（{_size(size)}，最多{_size(limit)}），没有保存"
+
+
+def hazard_ack(ack: str, photos: int, too_large: int) -> str:
+    """The usual answer to a request, saying the photos came (or were too large to keep)."""
+    if too_large and not photos:
+        return ack + "照片太大没能保存，方便的话再发一张小一点的。"
+    if too_large:
+        return ack + "照片已收到（有一张太大没能保存）。"
+    return ack + "照片已收到。"
+
+
+def photo_too_large(number: int) -> str:
+    return f"照片太大没能保存，方便的话再发一张小一点的（诉求 R{number}）。"
+
+
+def _after_text(record: str, extra: list[str]) -> str:
+    """`extra` lines put after a request's 内容 line (or at the end)."""
+    lines = record.split("\n")
+    at = next((i + 1 for i, x in enumerate(lines) if x.startswith("内容：")), len(lines))
+    return "\n".join(lines[:at] + extra + lines[at:])
+
+
+def hazard_alert(alert: str, place: str | None, photos: int, too_large: int) -> str:
+    """The cadres' alert of a request, with its place and photos after its text."""
+    extra = [f"地点：{place}"] if place else []
+    if photos or too_large:
+        extra.append(f"照片：{photos}张" + (f"（另有{too_large}张太大，没有保存）"
+                                           if too_large else ""))
+    return _after_text(alert, extra)
+
+
+def request_record_media(record: str, place: str | None,
+                         items: list[tuple[str, str | None, int, str]]) -> str:
+    """#查看 with a request's place and its stored attachments (kind, path, bytes, status),
+    after its text."""
+    lines = [f"地点：{place}"] if place else []
+    for i, (kind, path, size, status) in enumerate(items, 1):
+        what = MEDIA.get(kind, "附件")
+        if status == "stored" and path:
+            lines.append(f"  {what}{i}：{path}（{_size(size)}）")
+        elif status == "too_large":
+            lines.append(f"  {what}{i}：太大（{_size(size)}），没有保存")
+        else:
+            lines.append(f"  {what}{i}：没有取到文件")
+    if items:
+        lines.insert(1 if place else 0, "附件：")
+    record = "\n".join(x for x in record.split("\n")
+                       if not (x.startswith("附件：") and x.endswith("个") and x[3:-1].isdigit()))
+    return _after_text(record, lines)
+
+
+def request_photo_caption(number: int, i: int, n: int) -> str:
+    return f"R{number} 的照片（{i}/{n}）"
+
+
+def reward_usage() -> str:
+    return "#奖励 R编号 金额，如：#奖励 R12 20；要改金额：#奖励 R12 30 改"
+
+
+def reward_out_of_bounds(amount: int, low: int, high: int) -> str:
+    return f"奖励金额要在{low}到{high}元之间，{amount}元不行。"
+
+
+def reward_already(number: int, amount: int) -> str:
+    return (f"R{number} 已经奖励过{amount}元了。要改金额，发“#奖励 R{number} 新金额 改”，"
+            f"如：#奖励 R{number} 30 改")
+
+
+def reward_nothing_to_change(number: int) -> str:
+    return f"R{number} 还没有奖励过，不用写“改”：#奖励 R{number} 金额"
+
+
+def reward_withdrawn(number: int) -> str:
+    return f"R{number} 已撤回，不能奖励。"
+
+
+def reward_recorded(number: int, amount: int, who: str, before: int | None,
+                    told: bool) -> str:
+    what = (f"R{number} 的奖励已从{before}元改为{amount}元" if before is not None
+            else f"已记下：R{number} 奖励{who}{amount}元")
+    return what + ("，已私信告诉本人。" if told else "（本人的信息已删除，无法通知）。")
+
+
+def reward_notice(number: int, place: str | None, amount: int, before: int | None) -> str:
+    """To the reporter, privately."""
+    about = f"R{number}（{place}）" if place else f"R{number} "
+    if before is not None:
+        return f"你随手拍的 {about}奖励金额调整为{amount}元（原来是{before}元）。"
+    return (f"你随手拍的 {about}经核实，奖励{amount}元，谢谢你帮大家排除隐患！"
+            "怎么领取，工会会联系你。")
+
+
+def reward_event_note(amount: int, before: int | None) -> str:
+    return f"奖励{amount}元" + (f"（原{before}元）" if before is not None else "")
+
+
+def rewards_week_line(total: int, people: int, items: int) -> str:
+    """Rewards of the week in the Monday report (storage: reward_ledger)."""
+    return f"随手拍奖励：{items}件，{people}人，共{total}元。"
+
+
+def reward_ledger(title: str, people: list[tuple[str, int, list[tuple[int, int, str | None]]]]
+                  ) -> str:
+    """#奖励台账: per person, the total and each item (R-number, yuan, place)."""
+    if not people:
+        return f"{title}还没有随手拍奖励。"
+    items = sum(len(x[2]) for x in people)
+    total = sum(x[1] for x in people)
+    lines = [f"{title}随手拍奖励台账：{len(people)}人，{items}件，共{total}元"]
+    for name, subtotal, rows in people:
+        parts = "、".join(f"R{n} {a}元" + (f"（{p}）" if p else "") for n, a, p in rows)
+        lines.append(f"{name}：{subtotal}元 — {parts}")
+    lines.append("导出Excel：#导出 奖励")
+    return "\n".join(lines)
+
+
+# -- issue 30: the WeCom intelligent-bot gateway, mention-only groups -------------------------
+
+def wecom_file_not_sent(name: str) -> str:
+    return f"文件《{name}》这次没能发到群里，请找工会干部要。"
+
+
+def wecom_connection_lost() -> str:
+    return ("提醒：机器人和企业微信的连接被另一处登录顶掉了，机器人已经停下。"
+            "请管理员检查是不是同一个机器人开在了两个地方，处理好后重新启动。")
+
+
+def mention_hint(bot_name: str) -> str:
+    """Said in a group where the bot sees only messages that @ it (WeCom groups)."""
+    return f"本群要先@{bot_name}再说话，机器人才看得到：招工、报名、提诉求都请先@{bot_name}。"
+
+
+def mention_only_on() -> str:
+    return "已开启仅@模式：以后摘要、帮助和岗位卡片会提醒大家先@机器人再发。"
+
+
+def mention_only_off() -> str:
+    return "已关闭仅@模式。"
+
+
+# What asks people in a group to post, claim or file: the posting card, the job lists, the
+# digest, the help. In a mention-only group the transport adds mention_hint() under these.
+_ASKS_TO_ACT = ("回复“报名", "想去就回复", "我是搭桥助手，能用的命令", "【每日岗位速递】")
+
+
+def asks_to_act(text: str) -> bool:
+    return any(m in text for m in _ASKS_TO_ACT)
+
+
+# -- sharing between member units (issue 28: 共享+, bot/handlers/sharing.py) ------------------
+def share_what(resource: str, quantity: str | None) -> str:
+    """A share named in a line: 午餐接待 3桌."""
+    return resource + (f" {quantity}" if quantity else "")
+
+
+def share_need_card(number: int, what: str, unit: str | None,
+                    offered: list[str]) -> str:
+    """The card a need gets in its group (no contact in it: told privately on confirmation)."""
+    lines = [f"已登记共享需求 S{number}", (f"{unit}：" if unit else "") + what,
+             f"能提供的单位请直接回复（引用这条，或写“S{number} 我这有3桌”）。",
+             f"发布人确认后用“#确认 S{number} 单位 数量”，双方联系方式私下互告。"]
+    if offered:
+        lines.insert(2, "之前说过能提供的：" + "；".join(offered))
+    return "\n".join(lines)
+
+
+def share_offer_noted(number: int, who: str, what: str | None, total: str | None,
+                      count: int) -> str:
+    """An offer attached to need S{number}, said in the group."""
+    head = f"S{number} 已记下：{who}" + (f"能提供 {what}" if what else "能提供")
+    tail = f"（已有 {count} 家回应" + (f"，共 {total}" if total else "") + "）"
+    return head + tail + "。发布人确认后我会把双方联系方式私下发给双方。"
+
+
+def share_which_need(needs: list[tuple[int, str]]) -> str:
+    """More than one open need the offer may answer: (number, what) each."""
+    listed = "；".join(f"S{n} {what}" for n, what in needs)
+    return (f"现在有几个共享需求：{listed}。你回应的是哪一个？"
+            f"请写上编号再发一次，比如“S{needs[0][0]} 我这有3桌”。")
+
+
+def share_no_such(number: int) -> str:
+    return f"没有找到共享需求 S{number}。"
+
+
+def share_not_open(number: int) -> str:
+    return f"S{number} 已经不再征集了，谢谢！"
+
+
+def share_own_need(number: int) -> str:
+    return f"S{number} 是你自己发的需求。够了的话回复“够了”，或发“#关闭 S{number}”。"
+
+
+def share_no_permission(command: str, number: int) -> str:
+    return f"“#{command} S{number}”只有需求发布人或工会干部才能用。"
+
+
+def share_which_provider(number: int, names: list[str]) -> str:
+    return (f"S{number} 有几家能提供：{'、'.join(names)}。请写明是哪一家，"
+            f"比如“#确认 S{number} {names[0]} 3桌”。")
+
+
+def share_confirmed(number: int, provider: str, what: str | None, covered: bool,
+                    private: bool) -> str:
+    """Said in the group when the asker confirms a provider (never a phone number)."""
+    text = f"S{number} 已确认：{provider}" + (f"提供 {what}" if what else "提供") + "。"
+    text += ("已把双方的联系方式私下发给双方，请留意私信。" if private
+             else "请双方私下加好友联系（电话不在群里发）。")
+    if covered:
+        text += f"\nS{number} 已经够了，停止征集，谢谢各位兄弟单位！"
+    return text
+
+
+def share_touch_asker(number: int, provider: str, what: str | None,
+                      contact: str | None) -> str:
+    """To the asker: who provides, and how to reach them."""
+    head = f"共享需求 S{number}：{provider}" + (f"提供 {what}" if what else "提供")
+    if contact:
+        return head + f"，联系电话：{contact}，请尽快联系对方。"
+    return head + "。对方没有留电话，请在群里@对方，或等对方联系你。"
+
+
+def share_touch_provider(number: int, asker: str, what: str, contact: str | None) -> str:
+    """To the provider: whose need, for what, and how to reach them."""
+    head = f"{asker}确认由你们提供共享需求 S{number}（{what}）"
+    if contact:
+        return head + f"，联系电话：{contact}，请尽快联系对方。"
+    return head + "。对方没有留电话，请在群里@对方，或等对方联系你。"
+
+
+def share_closed(number: int, confirmed: list[str]) -> str:
+    text = f"S{number} 已关闭，停止征集。"
+    if confirmed:
+        text += "由" + "、".join(confirmed) + "提供。"
+    return text + "谢谢各位兄弟单位！"
+
+
+def share_thanks(number: int) -> str:
+    """To an offerer not confirmed when the need closes."""
+    return f"共享需求 S{number} 已经够了，这次没用上，谢谢你们！下次有需要再麻烦。"
+
+
+def share_usage_confirm() -> str:
+    return "写法：#确认 S编号 单位 数量，比如“#确认 S3 张三 3桌”。"
+
+
+def share_usage_close() -> str:
+    return "写法：#关闭 S编号，比如“#关闭 S3”。"
+
+
+def firm_pairs_line(pairs: dict[str, int]) -> str:
+    """The 企业结对 line under `#统计` (storage: firm_pairs)."""
+    parts = []
+    if pairs["lending"]:
+        parts.append(f"借调职工 {pairs['lending']} 对")
+    if pairs["shares"]:
+        parts.append(f"资源共享 {pairs['shares']} 对")
+    return f"\n企业结对 {pairs['pairs']} 对（" + "，".join(parts) + "）。"
+
+
+def share_figures_line(f: dict[str, int]) -> str:
+    """Needs of the period in the digest and weekly report (storage: share_figures)."""
+    return (f"共享需求 {f['needs']} 个（已解决 {f['covered'] + f['closed']} 个，"
+            f"还在征集 {f['open']} 个），单位回应 {f['offers']} 次。")

@@ -57,6 +57,7 @@ class Router:
         self.name = name
         self.commands: list[Command] = []
         self.listeners: dict[str, Callable[..., object]] = {}
+        self.firsts: list[Callable[..., object]] = []
 
     def command(self, name: str, *, permission: str, help: str, usage: str,
                 aliases: Iterable[str] = (), target: str | None = None
@@ -84,6 +85,16 @@ class Router:
         return deco
 
 
+    def first(self, fn: Callable[..., object]) -> Callable[..., object]:
+        """Register a listener that sees every message that is no command before the intent
+        listeners do (text of any intent, photos and files too), and takes it by returning
+        replies (an empty list takes it silently) or leaves it by returning None: an opinion
+        quoting its consultation, a wish, a photo of a hazard. Routers' firsts run in the
+        order the routers are listed (bot/handlers/__init__.py)."""
+        self.firsts.append(fn)
+        return fn
+
+
 class Registry:
     """All commands and listeners; finds the longest command name a text starts with."""
 
@@ -103,6 +114,7 @@ class Registry:
                 if intent in self.listeners:
                     raise ValueError(f"intent {intent!r} has two listeners")
                 self.listeners[intent] = fn
+        self.firsts: list[Callable[..., object]] = [f for r in routers for f in r.firsts]
 
     def get(self, name: str) -> Command | None:
         return self._by_name.get(name)

@@ -5,10 +5,11 @@ bot/handlers/clock.py). The same table drives the wall clock and `--clock simula
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.config import Config
-from bot.handlers import clock
+from bot.handlers import clock, opinions
 from bot.handlers.clock import ClockCtx
 from bot.types import Reply
 from scheduler.jobs import JobSpec
@@ -41,7 +42,37 @@ def job_specs(config: Config, repo: Repository, runner: Runner) -> list[JobSpec]
         ("retention@03:30", clock.retention_sweep, {"at": time(3, 30)}),
         (f"claims@*/{every}", clock.claim_notices, {"every_minutes": every}),
         ("requests@*/15", clock.request_sweep, {"every_minutes": 15}),
+        ("opinions@*/15", opinions.close_due, {"every_minutes": 15}),
         (f"weekly@mon-{config.weekly_time:%H:%M}", clock.weekly_report,
          {"at": config.weekly_time, "weekday": "mon"}),
     ]
-    return [JobSpec(id=job_id, run=runner(job_id, work), **when) for job_id, work, when in table]
+    return [JobSpec(id=job_id, run=runner(job_id, _once(job_id, work, when, config)), **when)
+            for job_id, work, when in table]
+
+
+def _once(job_id: str, work: Work, when: dict, config: Config) -> Work:
+    """The work, done by one process only per due time when several share one PostgreSQL:
+    the first to claim the run (storage: a row per job and due time) does it, the others
+    do nothing. On SQLite (one process) the claim always succeeds."""
+
+    def run(ctx: ClockCtx, fired: datetime) -> list[Reply]:
+        due = due_time(fired, config.tz, at=when.get("at"),
+                       every_minutes=when.get("every_minutes"))
+        if not ctx.repo.claim_run(job_id, due, now=fired):
+            return []
+        ctx.repo.changed_elsewhere()  # a group paused through another process stays quiet
+        return work(ctx, fired)
+
+    return run
+
+
+def due_time(fired: datetime, tz: ZoneInfo, *, at: time | None = None,
+             every_minutes: int | None = None) -> datetime:
+    """The due time a firing at `fired` stands for: the same in every process, though the
+    wall clock fires each a little late (the simulated clock fires on the dot)."""
+    local = fired.astimezone(tz).replace(second=0, microsecond=0)
+    if every_minutes:
+        return local.replace(minute=local.minute - local.minute % every_minutes)
+    assert at is not None
+    due = local.replace(hour=at.hour, minute=at.minute)
+    return due if due <= local else due - timedelta(days=1)

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 
 from parsers import rules, vocab
+from parsers.fields import shares
 from parsers.fields.people import COUPLE, KIN, RELATIVE
 from parsers.fields.requests import (
     ALARM,
@@ -190,7 +191,7 @@ _PREFERS = rx(either(
 ))
 # A clause wishing for work (下班后能多干两个小时就好了) is musing, not an offer; a wish inside
 # an offer (两口子找活，包住就好了) leaves the rest of it one.
-_WISH = rx(r"[^，,。!！?？]*(?:就好了|就好啦|该多好|多好啊)")
+_WISH = rx(r"(?<![^，,。!！?？])[^，,。!！?？]*(?:就好了|就好啦|该多好|多好啊)")
 # Asking who wants the work (有没有人想干活？): the sender has work, so it is not an offer.
 _ASKED_TO_WORK = rx(
     r"(?:有没有人|谁|哪位|有人)(?:想|愿意|要)(?:干活|做事|挣钱|赚钱|去|干|做)"
@@ -271,7 +272,7 @@ _OFFER = rx(either(
         r"?\s*(?:个|名)?(?:人|工人|员工)",
     r"(?:^|[，,])(?:能|可以)(?:干|做)\s*\d+\s*个?(?:月|天|周|星期)",
     r"(?:^|[，,。])<clause>{0,5}\d+\s*个?人的[\u4e00-\u9fff]{0,4}(?:队|班组|团队|队伍)",
-    r"\d+\s*(?:辆|台)<clause>{0,4}(?:车|挖机|叉车|铲车|吊车)<clause>{0,2}(?:闲着|空着|(?<!有)"
+    r"(?<!\d)\d+\s*(?:辆|台)<clause>{0,4}(?:车|挖机|叉车|铲车|吊车)<clause>{0,2}(?:闲着|空着|(?<!有)"
         r"没有?活)",
     r"(?:可以|能)(?:帮忙?)?(?:拉货|运货|送货|拉人)",
     # …有保洁阿姨十来个，接钟点活
@@ -287,7 +288,7 @@ _OFFER = rx(either(
         r"出借)",
     r"富余(?:员工|人员|工人|人手)",
     r"闲置(?:员工|人员|工人)",
-    r"\d+\s*个(?:司机|师傅|人|工人)<sentence>{0,8}出租",
+    r"(?<!\d)\d+\s*个(?:司机|师傅|人|工人)<sentence>{0,8}出租",
     r"借出去", r"外借", r"外派",
     r"求(?:日结|周结|月结|长期|短期)",
     r"接活", r"承接", r"出去干", r"出去做", r"想干点(?!啥|什么)", r"(?<!有)没有?活干", r"闲着没事",
@@ -316,7 +317,7 @@ _OFFER = rx(either(
     r"^\d{2}岁的?(?:男|女)",
     r"(?:搬家|搬货|拉货|送货|装修|维修|修理|保洁|打扫|家政|做饭|开车|干活|装卸|卸货)"
         r"<clause>{0,4}(?:请|就)?找我",
-    r"\d+\s*(?:多|来|几)?\s*(?:个|名|位)?\s*(?:" + _FOLK + r")(?:<clause>{0,2}|"
+    r"(?<!\d)\d+\s*(?:多|来|几)?\s*(?:个|名|位)?\s*(?:" + _FOLK + r")(?:<clause>{0,2}|"
         r"[，,]<clause_nq>{0,4})(?:闲着|空着|"
         r"(?<!有)没有?活干?|没(?:啥|什么)"
         r"?事(?:干|做)?|待岗)",
@@ -425,8 +426,9 @@ _HIRE_VERB = rx("(?:" + vocab.alt("hiring_verbs") + ")")
 _AD_WORDS = rx(either(
     r"用工单位", r"招聘单位", r"需求人数", r"招聘人数", r"用工人数", r"招工人数", r"工价", r"岗位",
     r"职责", r"任职", r"职位", r"优先", r"经验", r"负责", r"年龄", r"周岁",
-    r"\d+\s*[-~到]\s*\d+\s*岁",
-    r"\d+岁以下", r"熟练", r"熟悉", r"吃苦耐劳", r"责任心", r"服从", r"工作内容", r"身体健康",
+    r"(?<!\d)\d+\s*[-~到]\s*\d+\s*岁",
+    r"(?<!\d)\d+岁以下", r"熟练", r"熟悉", r"吃苦耐劳", r"责任心", r"服从", r"工作内容",
+    r"身体健康",
     r"学历", r"面议", r"薪资", r"薪資", r"待遇", r"上班时间", r"工作时间", r"月休", r"包吃",
     r"包住", r"住宿", r"食宿", r"五险", r"加班费", r"轮班", r"白班", r"夜班", r"两班倒", r"底薪",
     r"提成", r"试用期", r"转正", r"入职", r"应聘", r"简历", r"男女不限", r"限女", r"限男", r"驾照",
@@ -534,7 +536,7 @@ _FIRM_GIVES = rx(
 )
 _CLAUSES = rx(r"[，,。;；\n]")
 _SIGN_UP_NUMBER = rx(r"^(?:<we>)?报名\s*(?:#|No\.?)?\s*\d{1,4}(?![\d.:：])")
-_ASKS_AFTER = rx(r"[?？]|吗|\d+\s*号|(?:人|活)(?:不|没有?)(?:[，,。?？\s]|$)")
+_ASKS_AFTER = rx(r"[?？]|吗|(?<!\d)\d+\s*号|(?:人|活)(?:不|没有?)(?:[，,。?？\s]|$)")
 # Said with a piece rate (一串两毛, 八毛一打), these make it work given out, not the price of
 # goods (鸡蛋一盒十块).
 _PIECE_WORK = rx(either(
@@ -576,7 +578,7 @@ _CLAIM = rx(either(
     r"我报",
     r"(?:^|[，,。?？!！\s])我可以$",
     r"我行", r"还能报吗",
-    r"(?:\d+\s*号|那个活|这个活)<clause>{0,6}?(?:我|我们)",
+    r"(?:(?<!\d)\d+\s*号|那个活|这个活)<clause>{0,6}?(?:我|我们)",
     r"(?:那个|这个)[^，,。帮给让叫谁你他她]{0,6}?我(?:们|的)?(?:[^\W\d不没别]{0,3}?)(?:也|都)"
         r"?想?(?:去|来|报|接|干|做|可以|能|要|算)",
     r"^\d+\s*号?\s*$",
@@ -824,7 +826,7 @@ _WRONG = rx(either(
     r"被<clause>{0,4}骗", r"骗了", r"破了", r"碎了", r"脱落", r"破洞", r"有洞", r"漏了",
     r"(?:就|只有)(?:一|1)(?:个|台|间|辆|处)",
     r"排长队", r"排很长的队", r"排半天",
-    r"(?:几天|好几天|一直|很久|半个月|\d+\s*天)(?:都|也)?没(?:换|修|管|扫|打扫|清理|送|装|弄|"
+    r"(?:几天|好几天|一直|很久|半个月|(?<!\d)\d+\s*天)(?:都|也)?没(?:换|修|管|扫|打扫|清理|送|装|弄|"
         r"处理|解决)", r"拆掉了", r"拿走了",
     r"没(?:放|装|拿|还|送|搬)回",
     r"(?:[一1]来|老是|天天)就?堵",
@@ -905,7 +907,7 @@ _CLAIM_SELF = rx(either(
         r"开工)|(?:在哪里?|在哪儿|哪里|哪儿|几点|什么时候)[?？吗呀啊]*$)",
     r"(?:^|[，,。?？!！\s])<we>" + _WE_COUNT + r"?也?(?:可以|能行|行)<part>?\s*<end>",
     r"^<we><clause>{0,5}(?:都|也)?报上<part>?\s*<end>",
-    r"(?:\d+\s*号|那个|这个|还(?:缺|要|招)人)<sentence>{0,10}?(?:[?？]|吗)"
+    r"(?:(?<!\d)\d+\s*号|那个|这个|还(?:缺|要|招)人)<sentence>{0,10}?(?:[?？]|吗)"
         r"[，,\s]*<we>(?:[俩两仨]|<count>)(?:都|也)?(?:去|来|报名)?<part>?\s*<end>",
     r"给我(?:们)?留(?:一个|\d+\s*个|个)(?:位置|名额|位子)?<part>?\s*<end>",
     r"^<we><clause>{0,4}报\s*(?:#|No\.?)?\s*\d+\s*号?\s*$",
@@ -940,7 +942,7 @@ _TAKE_IT = rx(
 # 18号我们…: a reply opening with the posting's number, then who takes it up.
 _REF_OPEN = rx(r"^(?:#|No\.?)?\s*\d+\s*号[，,\s]*(?=我|咱|俺)")
 _REF_TAIL = rx(
-    r"[，,\s]+(?:(?:#|No\.?)?\s*\d+\s*号|[\u4e00-\u9fff]{1,8}(?:那个|这个)(?:活)?)\s*<end>"
+    r"(?<![，,\s])[，,\s]+(?:(?:#|No\.?)?\s*\d+\s*号|[\u4e00-\u9fff]{1,8}(?:那个|这个)(?:活)?)\s*<end>"
 )
 # 理货员那个，我和我同学两个: the posting named before the claim.
 _REF_HEAD = rx(
@@ -1283,6 +1285,28 @@ class Facts:
     def for_the_union(self) -> bool:
         return self.request_words or self.request_question or self.long_appeal \
             or self.appeals or self.illness or self.grievance
+
+    # -- a resource shared between member units (共享+): parsers/data/vocab/shares.txt
+    @fact
+    def share_resource(self) -> bool:
+        """会议室, 大巴, 接待3桌: a resource units share is named."""
+        return shares.find_resource(self.t) is not None
+
+    @fact
+    def share_people(self) -> bool:
+        """有两台叉车和两个司机: people (or a job word) beside the resource: the labour flow's."""
+        return self.has_job or shares.words("people", self.t) is not None
+
+    @fact
+    def share_gives(self) -> bool:
+        """我这还能接待3桌, 两辆大巴周末空着: the sender's unit offers the resource (after any
+        question of its own: 谁家需要大巴？我们有两辆空着)."""
+        return shares.stance(self.t) == "offer"
+
+    @fact
+    def share_asks(self) -> bool:
+        """中午哪些兄弟单位能接待午餐？明天需要一辆大巴: the sender asks others for it."""
+        return shares.stance(self.t) == "need"
 
     # -- a reply, read against the message it quotes (the reply tier)
     @fact

@@ -63,6 +63,27 @@ QUIET_FIRST = [
                "听说下周要招十几个普工，一天两百")),  # written
 ]
 
+# A resource shared between member units (共享+: venues, canteens, buses, equipment, spare
+# capacity), asked for or offered. Final: the intent model knows only the seven intents of
+# parse.md and was never shown one. The CLI reports both as "other" with a `share` key
+# (docs/parse-additions.md).
+SHARE = [
+    R("share.offer", "share_offer", when=("share_resource", "share_gives"),
+      unless=("share_people",), final=True,
+      why="我这还能接待3桌: a unit offers a resource of its own, not people",
+      examples=("我这还能接待3桌。", "我这还有5桌空位，还带免费采摘。",
+                "我们有两辆大巴周末空着"),
+      counter=("有两台叉车和两个司机，可以出租，按天算",
+               "谁家有会议室借用一下午")),
+    R("share.need", "share_need", when=("share_resource", "share_asks"),
+      unless=("share_people",), final=True,
+      why="中午哪些兄弟单位能接待午餐？: a unit asks the others for a resource",
+      examples=("今天我们训练基地接待了十几个团体，中午哪些兄弟单位能接待午餐？",
+                "谁家有会议室借用一下午", "明天需要一辆大巴"),
+      counter=("明天需要一辆大巴和一个司机",
+               "我们有两辆大巴周末空着")),
+]
+
 TAKE_UP = [
     R("request.training", "request", when=("short", "training"),
       why="the workers' own training is a request for the union to arrange",
@@ -256,6 +277,7 @@ LAST = [
 
 TIERS: dict[str, list[Rule]] = {
     "quiet first": QUIET_FIRST,
+    "share": SHARE,
     "take up, offer, ask": TAKE_UP,
     "need": NEED,
     "not ours": NOT_OURS,

@@ -7,6 +7,12 @@ from datetime import date
 from typing import Any
 
 INTENTS = ("job_post", "labor_offer", "claim", "request", "query", "command", "other")
+# The bot's own intents beyond the contract's seven (docs/parse-additions.md): a resource
+# shared between member units, asked for or offered. `daqiao parse` reports them as "other"
+# with the extra keys `share` ("need" | "offer"), `resource` and `quantity`.
+SHARE_INTENTS = {"share_need": "need", "share_offer": "offer"}
+# Fields of Parsed that are the bot's own, not the contract's: in to_json only for a share.
+_SHARE_FIELDS = ("resource", "quantity", "quantity_number", "quantity_unit")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +71,12 @@ class Parsed:
     command: str | None = None
     args: str | None = None  # command arguments after the command word
     quote: Quote | None = None
+    # A shared resource (share_need / share_offer): its short noun (午餐接待, 会议室, 大巴) and
+    # quantity as written (3桌), with its number and measure word.
+    resource: str | None = None
+    quantity: str | None = None
+    quantity_number: float | None = None
+    quantity_unit: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The contract's JSON shape: dates as ISO strings, absent facts as null."""
@@ -80,6 +92,13 @@ class Parsed:
             out["age"] = {"min": self.age.min, "max": self.age.max}
         if self.quote is not None:
             out["quote"] = {"name": self.quote.name, "text": self.quote.text}
+        share = SHARE_INTENTS.get(self.intent)
+        if share is not None:
+            # The contract knows seven intents: a share is "other" there, whose fields are all
+            # null; what the share states goes in keys of its own (docs/parse-additions.md).
+            out.update({k: None for k in _FIELDS if k not in _KEPT},
+                       intent="other", share=share, resource=self.resource,
+                       quantity=self.quantity)
         return out
 
 
@@ -87,4 +106,5 @@ def _plain(v: float | None) -> float | int | None:
     return int(v) if isinstance(v, float) and v.is_integer() else v
 
 
-_FIELDS = tuple(f.name for f in fields(Parsed))
+_FIELDS = tuple(f.name for f in fields(Parsed) if f.name not in _SHARE_FIELDS)
+_KEPT = ("intent", "text", "intent_by", "quote")

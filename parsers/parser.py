@@ -15,13 +15,14 @@ from parsers.fields.people import count_taking_part, find_headcount
 from parsers.fields.phone import all_phone_spans, find_phone
 from parsers.fields.places import find_location
 from parsers.fields.requests import find_category, find_urgency
+from parsers.fields.shares import find_quantity, find_resource
 from parsers.fields.terms import find_age, find_board, find_gender, find_licence, find_shift
 from parsers.fields.work import find_employer, find_job, find_task
 from parsers.intent import COMMAND, Facts, classify
 from parsers.intent_model import IntentModel
 from parsers.intent_rules import COMMAND_RULE, rule_note
 from parsers.lexicon import Lexicon
-from parsers.models import Parsed, Pay
+from parsers.models import SHARE_INTENTS, Parsed, Pay
 from parsers.normalize import Normalized, normalize
 from parsers.rules import Decision
 
@@ -55,7 +56,20 @@ _FIELDS_FOR = {
     "query": {"job", "location", "settlement", "contact"},
     "command": {"ref", "command"},
     "other": set(),
+    # A shared resource: no headcount, no pay (接待3桌 has neither), only where and who.
+    "share_need": {"location", "contact", "start_date", "end_date"},
+    "share_offer": {"location", "contact", "start_date", "end_date"},
 }
+
+
+def _share_fields(work: str) -> dict[str, object]:
+    """The resource a share names and its quantity (3桌: 3 and 桌)."""
+    found = find_resource(work)
+    if found is None:
+        return {}
+    q = find_quantity(work, found[1])
+    return {"resource": found[0], "quantity": q.text if q else None,
+            "quantity_number": q.number if q else None, "quantity_unit": q.unit if q else None}
 
 
 def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
@@ -229,4 +243,5 @@ class Parser:
             category=find_category(work) if "category" in want else None,
             urgency=find_urgency(work) if "urgency" in want else None,
             quote=norm.quote,
+            **(_share_fields(work) if intent in SHARE_INTENTS else {}),
         ), decision, consulted

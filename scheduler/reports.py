@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from parsers.fields.phone import mask_phones
@@ -12,6 +12,7 @@ from scheduler import request_figures as rf
 from storage import Repository
 from storage.models import Allocation, Member, Posting, Request, RequestEvent
 from storage.postings import TEAM
+from storage.wishes import WishFigures
 
 URGENCY = {"small": "小事", "urgent": "急事", "hard": "难事"}
 STATUS = {"filed": "已受理", "dispatched": "已派单", "in_progress": "办理中", "waiting": "待补充",
@@ -19,6 +20,7 @@ STATUS = {"filed": "已受理", "dispatched": "已派单", "in_progress": "办�
 POST_STATUS = {"open": "在招", "filled": "已招满", "closed": "已关闭", "expired": "已过期"}
 VERDICT = {"on_time": "是", "late": "否", "in_progress": "办理中", "withdrawn": "已撤回"}
 EVENT = {**STATUS, "rating_reminder": "提醒评价"}
+EVENT.update({"photo": "照片", "reward": "奖励"})  # hazard photos (issue 28)
 UNIT = {"hour": "元/小时", "day": "元/天", "month": "元/月", "piece": "元/件", "job": "元/整活"}
 
 
@@ -129,6 +131,10 @@ def request_sheets(repo: Repository, tz: ZoneInfo, now: datetime) -> list[Sheet]
                   stats)]
 
 
+# "All time" as bounds a database takes: datetime.min at UTC+8 is before year 1 in UTC.
+_EVER = (datetime(1970, 1, 1, tzinfo=UTC), datetime(3000, 1, 1, tzinfo=UTC))
+
+
 @dataclass(frozen=True)
 class Weekly:
     """The Monday report's figures. `requests` covers every request open during the week
@@ -142,6 +148,8 @@ class Weekly:
     days: list[date]
     placements_by_day: list[int]
     requests_by_day: list[int]
+    # The wish wall over the week (storage.wishes.wish_figures, as #心愿墙 counts).
+    wishes: WishFigures | None = None
 
     @property
     def on_time(self) -> rf.Share:
@@ -165,7 +173,7 @@ def weekly(repo: Repository, tz: ZoneInfo, start: date, now: datetime) -> Weekly
     by_day = [sum(1 for a in allocs if a.time.astimezone(tz).date() == d) for d in days]
     req_day = [sum(1 for r in filed if r.created_at.astimezone(tz).date() == d) for d in days]
     return Weekly(start, start + timedelta(days=7), stats, len(filed), figures, days, by_day,
-                  req_day)
+                  req_day, repo.wish_figures(lo, hi))
 
 
 def posting_sheets(repo: Repository, tz: ZoneInfo) -> list[Sheet]:
@@ -205,8 +213,8 @@ def allocation_sheets(repo: Repository, tz: ZoneInfo, start: datetime | None = N
                      a.pay_total if a.pay_total is not None else ""))
     header = ("确认时间", "岗位", "企业", "工种", "职工", "天数", "收入(元)")
     first = min((a.time for a in allocs), default=None)
-    stats = repo.placement_stats(None, start or first or datetime.min.replace(tzinfo=tz),
-                                 end or datetime.max.replace(tzinfo=tz))
+    stats = repo.placement_stats(None, start or first or _EVER[0],
+                                 end or _EVER[1])
     unpaid = int(stats["unpaid"])
     summary: list[tuple[object, ...]] = [
         ("覆盖企业(家)", stats["enterprises"]), ("共享职工(人)", stats["workers"]),
@@ -216,4 +224,107 @@ def allocation_sheets(repo: Repository, tz: ZoneInfo, start: datetime | None = N
         ("人均增收的算法", "有工资数的调配收入合计 ÷ 有过有工资数调配的职工人数")]
     if unpaid:
         summary.append(("说明", f"另有{unpaid}人次没有工资数，未计入增收"))
+    # 企业结对 (issue 28: storage.sharing.firm_pairs, as #统计 counts them), once there is one.
+    pairs = repo.firm_pairs(None, start or first or _EVER[0],
+                            end or _EVER[1])
+    if pairs["pairs"]:
+        summary += [("企业结对(对)", pairs["pairs"]), ("其中借调职工(对)", pairs["lending"]),
+                    ("其中资源共享(对)", pairs["shares"])]
     return [Sheet("调配台账", header, rows), Sheet("调配统计", ("指标", "数值"), summary)]
+
+
+# -- issue 28: opinions on a draft (征求意见) -----------------------------------------------
+def opinion_sheets(repo: Repository, tz: ZoneInfo) -> list[Sheet]:
+    """意见台账 (one row an opinion: its author masked unless they agreed to be named, phone
+    numbers masked) and 征求意见 (one row a consultation, with the participation figure of
+    `#意见` and the results message: storage's `participation`)."""
+    from storage.models import Consultation  # noqa: PLC0415
+    from storage.opinions import group_ids_of  # noqa: PLC0415
+
+    groups = {g.id: g.name for g in repo.groups()}
+    rows, summary = [], []
+    for c in repo.all(Consultation):
+        ops = repo.opinions(c.id or 0)
+        for op in ops:
+            rows.append((f"Y{c.id}", op.seq, _local(op.created_at, tz),
+                         groups.get(op.group_id, "") if op.group_id is not None else "私信",
+                         op.author_name if op.named else mask_name(op.author_name or op.author_id),
+                         "是" if op.named else "否", _masked(op.text), op.outcome or "待答复",
+                         op.owner or "", _masked(op.note), _local(op.answered_at, tz)))
+        part = repo.participation(c)
+        summary.append((f"Y{c.id}", c.title, _local(c.created_at, tz), _local(c.deadline, tz),
+                        "进行中" if c.status == "open" else "已结束",
+                        "、".join(groups.get(g, "") for g in group_ids_of(c)), len(ops),
+                        part.authors, part.members,
+                        f"{part.percent}%" if part.percent is not None else "暂无"))
+    header = ("编号", "序号", "提出时间", "群", "提出人", "可署名", "意见内容", "处理结果",
+              "负责人", "说明", "答复时间")
+    return [Sheet("意见台账", header, rows),
+            Sheet("征求意见", ("编号", "标题", "发起时间", "截止时间", "状态", "发往群", "意见数",
+                           "参与人数", "群成员数", "参与率"), summary)]
+
+
+# -- the wish wall (issue 28): the needs list and its supply, by month -----------------------
+WISH_STATUS = {"open": "待安排", "answered": "已安排"}
+
+
+def _month_starts(first: date, last: date) -> list[date]:
+    out, d = [], first.replace(day=1)
+    while d <= last:
+        out.append(d)
+        d = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+    return out
+
+
+def wish_sheets(repo: Repository, tz: ZoneInfo, now: datetime) -> list[Sheet]:
+    """需求清单 (one row a line of the wish wall: topic, people, first and last wish, supply,
+    status), 供给清单 (the lines answered) and 按月汇总 (each month's new wishes, lines opened
+    and answered, and lines waiting at its end). Every figure is `repo.wish_wall` /
+    `repo.wish_figures`, as #心愿墙 counts them; no names: the sheet travels."""
+    lines = repo.wish_wall()
+    rows = [(f"W{ln.number}", ln.topic, ln.people, ln.wishes, _local(ln.first, tz),
+             _local(ln.last, tz), ln.supply_date.isoformat() if ln.supply_date else "",
+             _masked(ln.supply_text), WISH_STATUS.get(ln.status, ln.status))
+            for ln in lines]
+    header = ("编号", "心愿", "人数", "心愿条数", "首次许愿", "最近许愿", "供给日期", "供给内容",
+              "状态")
+    supply = [(f"W{ln.number}", ln.topic, ln.people,
+               ln.supply_date.isoformat() if ln.supply_date else "", _masked(ln.supply_text),
+               _local(ln.supplied_at, tz))
+              for ln in lines if ln.status == "answered"]
+    firsts = [t for ln in lines for t in (ln.first, ln.supplied_at) if t is not None]
+    monthly: list[tuple[object, ...]] = []
+    if firsts:
+        last = max(now, *firsts).astimezone(tz).date()
+        for m in _month_starts(min(firsts).astimezone(tz).date(), last):
+            lo = datetime.combine(m, datetime.min.time(), tzinfo=tz)
+            nxt = date(m.year + (m.month == 12), m.month % 12 + 1, 1)
+            hi = datetime.combine(nxt, datetime.min.time(), tzinfo=tz)
+            f = repo.wish_figures(lo, hi)
+            monthly.append((f"{m:%Y-%m}", f.wishes, f.people, f.opened, f.answered, f.waiting))
+    return [Sheet("需求清单", header, rows),
+            Sheet("供给清单", ("编号", "心愿", "人数", "供给日期", "供给内容", "记录时间"), supply),
+            Sheet("按月汇总", ("月份", "新心愿(条)", "许愿人数", "新开需求(条)", "答复(条)",
+                           "月末待安排(条)"), monthly)]
+
+
+# -- hazard photos (随手拍, issue 28): the monthly reward ledger ------------------------------
+def reward_sheets(repo: Repository, tz: ZoneInfo) -> list[Sheet]:
+    """奖励台账 (one row a person a month: total and count) and 奖励明细 (one row a reward),
+    month by month, each month as `repo.reward_ledger` computes it for #奖励台账. Names in
+    full: the ledger is what the rewards are paid by; no request text, only the place."""
+    from storage.models import Reward  # noqa: PLC0415
+
+    times = [r.created_at.astimezone(tz).date() for r in repo.all(Reward)]
+    totals: list[tuple[object, ...]] = []
+    items: list[tuple[object, ...]] = []
+    for first in _month_starts(min(times), max(times)) if times else []:
+        end = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+        month = f"{first:%Y-%m}"
+        for line in repo.reward_ledger(datetime.combine(first, datetime.min.time(), tzinfo=tz),
+                                       datetime.combine(end, datetime.min.time(), tzinfo=tz)):
+            totals.append((month, line.name, line.person_id, len(line.items), line.total))
+            items += [(month, f"R{n}", line.name, _masked(place), amount, _local(when, tz))
+                      for n, amount, place, when in line.items]
+    return [Sheet("奖励台账", ("月份", "姓名", "微信号", "件数", "合计(元)"), totals),
+            Sheet("奖励明细", ("月份", "编号", "姓名", "地点", "金额(元)", "记录时间"), items)]

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import create_engine
 
 log = logging.getLogger(__name__)
 _MIGRATIONS = Path(__file__).parent / "migrations"
+# The advisory lock class migrations take on PostgreSQL (its second key is the schema).
+MIGRATION_LOCK = 0x64716D67  # "dqmg"
 
 
 def make_engine(url: str, **kw: object) -> Engine:
@@ -38,5 +40,12 @@ def migrate(engine: Engine) -> None:
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(_MIGRATIONS))
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Several bot processes may start at once on one database: each waits here for
+            # the one migrating (a transaction-scoped advisory lock, per schema), then finds
+            # the schema current. Without it two CREATE TABLEs race and one process dies on
+            # "duplicate key value violates unique constraint pg_type_typname_nsp_index".
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema()))"),
+                         {"k": MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
 from storage import values
@@ -90,8 +90,21 @@ class Identities:
             q = q.where(getattr(Binding, k) == v)
         return s.exec(q.order_by(Binding.id)).all()
 
+    def _once_more_on_conflict(self, bind: Callable[[], str]) -> str:
+        """Bind, and bind again if another process bound the same gateway id meanwhile (the
+        unique key refused our row): the second time finds theirs."""
+        try:
+            return bind()
+        except IntegrityError:
+            log.info("a gateway id was bound by another process at the same time; read again")
+            return bind()
+
     def contact(self, external_id: str, *, name: str, weixin: str = "", now: datetime) -> str:
         """Our id for a gateway contact id, binding or re-binding it."""
+        return self._once_more_on_conflict(lambda: self._contact(
+            external_id, name=name, weixin=weixin, now=now))
+
+    def _contact(self, external_id: str, *, name: str, weixin: str, now: datetime) -> str:
         name, weixin = values.fit(name, _NAME), values.fit(weixin, _WEIXIN)
         recorded = False
         with self._binding() as s:
@@ -224,6 +237,11 @@ class Identities:
         """Our id for a gateway room id. `members` are the people in it (our ids where known,
         else the gateway's); `names`, where given, every member's gateway id and the name
         they carry in this room (the evidence `_same_rooms` reads)."""
+        return self._once_more_on_conflict(lambda: self._room(
+            external_id, topic=topic, members=members, now=now, names=names))
+
+    def _room(self, external_id: str, *, topic: str, members: Sequence[str], now: datetime,
+              names: Mapping[str, str] | None) -> str:
         topic = values.fit(topic, _NAME)
         if names is not None:  # compared with stored names (`_same_rooms`): fitted alike
             names = {c: values.fit(n, _NAME) for c, n in names.items()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -33,10 +33,15 @@ class Group(SQLModel, table=True):
     """A chat group under our own stable id, bound to a transport's room id."""
 
     __tablename__ = "groups"
+    # One group per room id, and one per name among groups bound to no room: several bot
+    # processes seeing a group's first messages at once create it once (storage.groups).
+    __table_args__ = (Index("uq_groups_unbound_name", "name", unique=True,
+                            postgresql_where=text("external_id IS NULL"),
+                            sqlite_where=text("external_id IS NULL")),)
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=128, index=True)
     transport: str = Field(default="console", max_length=32)
-    external_id: str | None = Field(default=None, max_length=128, index=True)
+    external_id: str | None = Field(default=None, max_length=128, index=True, unique=True)
     digest_time: str | None = Field(default=None, max_length=5)
     echo_requests: bool | None = None  # None: the config's requests.echo_in_group
     paused: bool = False
@@ -153,6 +158,7 @@ class Request(SQLModel, table=True):
     rating: int | None = None  # 1-5; 满意 = 5, 不满意 = 1
     rating_asked_at: datetime | None = None
     attachments: str = Field(default="", sa_column=Column(Text))  # archived message ids
+    location: str | None = Field(default=None, max_length=64)  # the place, as the parser read it
 
 
 class RequestEvent(SQLModel, table=True):
@@ -263,3 +269,166 @@ class Binding(SQLModel, table=True):
     weixin: str = Field(default="", max_length=128)
     members: str = Field(default="", sa_column=Column(Text))  # rooms: local ids, one a line
     seen_at: datetime
+
+
+# -- issue 28: gathering opinions on a draft (征求意见) -------------------------------------
+class Consultation(SQLModel, table=True):
+    """A draft sent to groups for comment (征求意见). Its id is the Y-number users see."""
+
+    __tablename__ = "consultations"
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=128)
+    text: str = Field(default="", sa_column=Column(Text))  # the draft
+    group_ids: str = Field(default="", sa_column=Column(Text))  # our group ids, one a line
+    created_by: str = Field(max_length=128)
+    created_by_name: str = Field(default="", max_length=128)
+    status: str = Field(default="open", max_length=16, index=True)  # open | closed
+    deadline: datetime | None = None
+    message_id: int | None = Field(default=None, foreign_key="messages.id")
+    created_at: datetime
+    closed_at: datetime | None = None
+    results_sent_at: datetime | None = None  # the results message went to the groups
+
+
+class Opinion(SQLModel, table=True):
+    """One opinion on a consultation; `seq` is its number within it (第k条)."""
+
+    __tablename__ = "opinions"
+    __table_args__ = (UniqueConstraint("consultation_id", "seq", name="uq_opinions_seq"),)
+    id: int | None = Field(default=None, primary_key=True)
+    consultation_id: int = Field(foreign_key="consultations.id", index=True)
+    seq: int
+    author_id: str = Field(max_length=128, index=True)
+    author_name: str = Field(default="", max_length=128)
+    group_id: int | None = Field(default=None, foreign_key="groups.id")  # None: privately
+    via: str = Field(default="group", max_length=8)  # quote | group | direct
+    text: str = Field(default="", sa_column=Column(Text))
+    named: bool = False  # the author agreed to be named when the results are published
+    outcome: str | None = Field(default=None, max_length=16)  # 已采纳 | 部分采纳 | 暂不采纳 | 已解释
+    owner: str | None = Field(default=None, max_length=64)
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    answered_by: str | None = Field(default=None, max_length=128)
+    answered_at: datetime | None = None
+    message_id: int | None = Field(default=None, foreign_key="messages.id")
+    created_at: datetime
+
+
+# -- hazard photos (随手拍) and their rewards: issue 28 --------------------------------------
+class Media(SQLModel, table=True):
+    """A photo or file a transport stored under the data folder (or refused: too large)."""
+
+    __tablename__ = "media"
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="messages.id", index=True)  # the archive row
+    person_id: str = Field(max_length=128, index=True)
+    group_id: int | None = Field(default=None, foreign_key="groups.id")
+    kind: str = Field(default="image", max_length=16)  # image | file | video | voice
+    status: str = Field(default="stored", max_length=16)  # stored | too_large | missing
+    path: str | None = Field(default=None, max_length=512)
+    bytes: int = 0
+    content_type: str = Field(default="", max_length=64)
+    request_id: int | None = Field(default=None, foreign_key="requests.id", index=True)
+    time: datetime
+
+
+class Reward(SQLModel, table=True):
+    """A reward (奖励) for a hazard photo report: one per request; #奖励 Rn 30 改 replaces it."""
+
+    __tablename__ = "rewards"
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="requests.id", unique=True)
+    person_id: str = Field(max_length=128, index=True)
+    person_name: str = Field(default="", max_length=128)
+    amount: int  # yuan
+    place: str | None = Field(default=None, max_length=64)
+    actor_id: str = Field(max_length=128)
+    created_at: datetime = Field(index=True)  # the month of the ledger it counts in
+    updated_at: datetime
+
+
+# -- wish wall (issue 28: 衢州 心愿墙) ------------------------------------------------------
+class WishLine(SQLModel, table=True):
+    """One line of the needs list (需求清单): similar wishes under one topic. Its id is the
+    W-number users see; a cadre's #供给 answers it (the supply list, 服务供给清单)."""
+
+    __tablename__ = "wish_lines"
+    id: int | None = Field(default=None, primary_key=True)
+    topic: str = Field(max_length=64)
+    status: str = Field(default="open", max_length=16)  # open | answered
+    created_at: datetime = Field(index=True)
+    supply_date: date | None = None  # the day the supply is offered, where the cadre gave one
+    supply_text: str | None = Field(default=None, sa_column=Column(Text))
+    supplied_by: str | None = Field(default=None, max_length=128)
+    supplied_at: datetime | None = None
+
+
+class Wish(SQLModel, table=True):
+    """One person's wish, filed under a line of the needs list."""
+
+    __tablename__ = "wishes"
+    id: int | None = Field(default=None, primary_key=True)
+    line_id: int = Field(foreign_key="wish_lines.id", index=True)
+    wisher_id: str = Field(max_length=128, index=True)
+    wisher_name: str = Field(default="", max_length=128)
+    group_id: int | None = Field(default=None, foreign_key="groups.id")
+    via: str = Field(default="group", max_length=8)  # group | direct
+    text: str = Field(default="", sa_column=Column(Text))
+    message_id: int | None = Field(default=None, foreign_key="messages.id")
+    created_at: datetime = Field(index=True)
+    told_at: datetime | None = None  # when the wisher was told of the line's supply
+
+
+# -- sharing between member units (issue 28: 共享+) ------------------------------------------
+class Share(SQLModel, table=True):
+    """A resource a member unit asks for (kind need) or offers (kind offer): a canteen's
+    tables, a meeting room, a bus. Its id is the S-number users see (S3)."""
+
+    __tablename__ = "shares"
+    __table_args__ = (Index("ix_shares_open", "group_id", "kind", "status", "id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(default="need", max_length=8)  # need | offer
+    group_id: int | None = Field(default=None, foreign_key="groups.id")
+    poster_id: str = Field(max_length=128, index=True)
+    poster_name: str = Field(default="", max_length=128)
+    unit: str | None = Field(default=None, max_length=128)  # the unit's name, where read
+    resource: str = Field(max_length=32)  # 午餐接待, 会议室, 大巴 (parsers/data/vocab/shares.txt)
+    quantity_number: float | None = None
+    quantity_unit: str | None = Field(default=None, max_length=8)  # 桌, 辆, 间
+    quantity_text: str | None = Field(default=None, max_length=32)  # as written: 3桌
+    status: str = Field(default="open", max_length=16)  # open | covered | closed
+    need_id: int | None = Field(default=None, foreign_key="shares.id", index=True)  # an offer's
+    contact: str | None = Field(default=None, max_length=32)  # told privately, never in a group
+    text: str = Field(default="", sa_column=Column(Text))
+    message_id: int | None = Field(default=None, foreign_key="messages.id")
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None = None
+
+
+class ShareConfirmation(SQLModel, table=True):
+    """The asker (or a cadre) confirms who provides how much of a need: #确认 S3 某单位 3桌."""
+
+    __tablename__ = "share_confirmations"
+    id: int | None = Field(default=None, primary_key=True)
+    need_id: int = Field(foreign_key="shares.id", index=True)
+    offer_id: int | None = Field(default=None, foreign_key="shares.id")
+    provider_id: str | None = Field(default=None, max_length=128)
+    provider_name: str = Field(default="", max_length=128)
+    quantity_number: float | None = None
+    quantity_unit: str | None = Field(default=None, max_length=8)
+    quantity_text: str | None = Field(default=None, max_length=32)
+    confirmed_by: str = Field(max_length=128)
+    time: datetime
+
+
+# -- issue 29: several bot processes on one store ---------------------------------------------
+class JobRun(SQLModel, table=True):
+    """A scheduled job's run at one due time, claimed by the process that runs it: with
+    several processes on one PostgreSQL each job fires once per due time (bot/schedule.py)."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("job", "due", name="uq_job_runs_job_due"),)
+    id: int | None = Field(default=None, primary_key=True)
+    job: str = Field(max_length=64)
+    due: datetime
+    ran_at: datetime

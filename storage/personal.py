@@ -22,6 +22,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
+import os
 import re
 import secrets
 from collections import Counter
@@ -40,15 +42,25 @@ from storage.models import (
     AuditLog,
     Binding,
     Claim,
+    Consultation,
     Group,
+    Media,
     Member,
     Message,
+    Opinion,
     Outbox,
     Posting,
     Request,
     RequestEvent,
+    Reward,
+    Share,
+    ShareConfirmation,
     State,
+    Wish,
+    WishLine,
 )
+
+log = logging.getLogger(__name__)
 
 ERASED = "erased:"  # the pseudonym's prefix
 MARK = "***"  # what stands where a name, a number or a text was
@@ -77,10 +89,24 @@ _B: Table = Binding.__table__  # type: ignore[assignment]
 _O: Table = Outbox.__table__  # type: ignore[assignment]
 _L: Table = AuditLog.__table__  # type: ignore[assignment]
 _S: Table = State.__table__  # type: ignore[assignment]
+_OP: Table = Opinion.__table__  # type: ignore[assignment]
+_CO: Table = Consultation.__table__  # type: ignore[assignment]
+_W: Table = Wish.__table__  # type: ignore[assignment]
+_WL: Table = WishLine.__table__  # type: ignore[assignment]
+_SH: Table = Share.__table__  # type: ignore[assignment]
+_SC: Table = ShareConfirmation.__table__  # type: ignore[assignment]
+_MD: Table = Media.__table__  # type: ignore[assignment]
+_RW: Table = Reward.__table__  # type: ignore[assignment]
 # Where a person's id stands beside a name they were seen under.
 _NAMED_BY = ((_MB.c.sender_id, _MB.c.display_name), (_M.c.sender_id, _M.c.sender_name),
              (_C.c.claimant_id, _C.c.claimant_name), (_A.c.worker_id, _A.c.worker_name),
-             (_R.c.requester_id, _R.c.requester_name), (_P.c.poster_id, _P.c.poster_name))
+             (_R.c.requester_id, _R.c.requester_name), (_P.c.poster_id, _P.c.poster_name),
+             (_OP.c.author_id, _OP.c.author_name), (_W.c.wisher_id, _W.c.wisher_name),
+             (_SH.c.poster_id, _SH.c.poster_name), (_SC.c.provider_id, _SC.c.provider_name),
+             (_RW.c.person_id, _RW.c.person_name))
+# Where else a person's id is filed (issue 28's records): each gets the pseudonym on erasure.
+_FILED_UNDER = (_OP.c.author_id, _W.c.wisher_id, _SH.c.poster_id, _SC.c.provider_id,
+                _MD.c.person_id, _RW.c.person_id)
 
 Needles = list[tuple[str, str]]  # (what to look for, what to put in its place)
 
@@ -118,7 +144,7 @@ class PersonalStore(StoreBase):
         conn = self._connection()
         for col in (_MB.c.sender_id, _M.c.sender_id, _C.c.claimant_id, _R.c.requester_id,
                     _P.c.poster_id, _A.c.worker_id, _A.c.confirmed_by, _O.c.to_id,
-                    _L.c.actor_id, _E.c.actor_id):
+                    _L.c.actor_id, _E.c.actor_id, *_FILED_UNDER):
             if conn.execute(select(col).where(col == person_id).limit(1)).first():
                 return True
         return conn.execute(select(_B.c.id).where(_B.c.kind == "contact",
@@ -132,7 +158,7 @@ class PersonalStore(StoreBase):
         conn = self._connection()
         return any(conn.execute(select(col).where(col == z).limit(1)).first() is not None
                    for col in (_MB.c.sender_id, _M.c.sender_id, _C.c.claimant_id,
-                               _R.c.requester_id, _A.c.worker_id))
+                               _R.c.requester_id, _A.c.worker_id, *_FILED_UNDER))
 
     def people(self, ref: str) -> list[str]:
         """The stable ids `ref` may mean: `ref` itself when rows are filed under it, else
@@ -221,11 +247,31 @@ class PersonalStore(StoreBase):
             _B.c.kind == "contact", _B.c.local_id == person_id))
         audit = rows(select(_L.c.time, _L.c.action, _L.c.target, _L.c.allowed)
                      .where(_L.c.actor_id == person_id).order_by(_L.c.id))
+        opinions = rows(select(_OP.c.consultation_id, _CO.c.title, _OP.c.seq, _OP.c.text,
+                               _OP.c.named, _OP.c.outcome, _OP.c.owner, _OP.c.created_at)
+                        .join(_CO, _CO.c.id == _OP.c.consultation_id)
+                        .where(_OP.c.author_id == person_id).order_by(_OP.c.id))
+        wishes = rows(select(_W.c.line_id, _WL.c.topic, _W.c.text, _W.c.wisher_name,
+                             _W.c.via, _W.c.created_at, _W.c.told_at)
+                      .join(_WL, _WL.c.id == _W.c.line_id)
+                      .where(_W.c.wisher_id == person_id).order_by(_W.c.id))
+        for w in wishes:  # as the wall shows a line: W2
+            w["line"], w["name"] = f"W{w.pop('line_id')}", w.pop("wisher_name")
+        shares = rows(select(_SH.c.id, _SH.c.kind, _SH.c.unit, _SH.c.resource,
+                             _SH.c.quantity_text, _SH.c.contact, _SH.c.text, _SH.c.status,
+                             _SH.c.created_at).where(_SH.c.poster_id == person_id)
+                      .order_by(_SH.c.id))
+        photos = rows(select(_MD.c.kind, _MD.c.status, _MD.c.path, _MD.c.bytes,
+                             _MD.c.request_id, _MD.c.time).where(_MD.c.person_id == person_id)
+                      .order_by(_MD.c.id))
+        rewards = rows(select(_RW.c.request_id, _RW.c.amount, _RW.c.place, _RW.c.created_at)
+                       .where(_RW.c.person_id == person_id).order_by(_RW.c.id))
         return {"person": person_id, "names": self.names_of(person_id),
                 "member": member[0] if member else None, "messages": messages,
                 "postings": postings, "claims": claims, "placements": placements,
                 "requests": requests, "messages_to_them": sent, "gateway_contacts": bindings,
-                "admin_actions": audit}
+                "admin_actions": audit, "opinions": opinions, "wishes": wishes,
+                "shares": shares, "photos": photos, "rewards": rewards}
 
     # -- erasure (PIPL art. 47) --------------------------------------------------------------
     def erase_person(self, person_id: str, *, now: datetime,
@@ -346,6 +392,28 @@ class PersonalStore(StoreBase):
         n["audit_log"] += conn.execute(update(_L).where(_L.c.target == person_id)
                                        .values(target=z)).rowcount
         n["audit_log"] += self._scrub(conn, _L, ("target", "before", "after"), quoting)
+
+        # issue 28's records: opinions, wishes and shares lose their words, names and
+        # contact (outcomes, counts and quantities stay); photos lose their file; rewards
+        # keep their amount (the ledger's totals) under the pseudonym
+        n["opinions"] += conn.execute(update(_OP).where(_OP.c.author_id == person_id).values(
+            author_id=z, author_name="", text="", named=False)).rowcount
+        n["opinions"] += self._scrub(conn, _OP, ("text", "note"), grievances, alone=alone)
+        n["consultations"] += conn.execute(update(_CO).where(_CO.c.created_by == person_id)
+                                           .values(created_by=z, created_by_name="")).rowcount
+        n["wishes"] += conn.execute(update(_W).where(_W.c.wisher_id == person_id).values(
+            wisher_id=z, wisher_name="", text="")).rowcount
+        n["shares"] += conn.execute(update(_SH).where(_SH.c.poster_id == person_id).values(
+            poster_id=z, poster_name="", contact=None, text="")).rowcount
+        n["shares"] += conn.execute(update(_SC).where(_SC.c.provider_id == person_id).values(
+            provider_id=z, provider_name="")).rowcount
+        for (path,) in conn.execute(select(_MD.c.path).where(_MD.c.person_id == person_id,
+                                                             _MD.c.path.is_not(None))).all():
+            _remove_file(path)
+        n["media"] += conn.execute(update(_MD).where(_MD.c.person_id == person_id).values(
+            person_id=z, path=None, status="erased")).rowcount
+        n["rewards"] += conn.execute(update(_RW).where(_RW.c.person_id == person_id).values(
+            person_id=z, person_name="")).rowcount
 
         n["state"] += self._erase_from_rosters(conn, person_id, names)
         conn.execute(delete(_S).where(_S.c.key == _PENDING + z[len(ERASED):]))
@@ -543,7 +611,18 @@ class PersonalStore(StoreBase):
 
 
 _TABLES = ("messages", "requests", "request_events", "claims", "allocations", "postings", "state",
-           "members", "bindings", "outbox", "audit_log")
+           "members", "bindings", "outbox", "audit_log", "opinions", "consultations", "wishes",
+           "shares", "media", "rewards")
+
+
+def _remove_file(path: str) -> None:
+    """Delete a stored photo or file of an erased person (gone already: nothing to do)."""
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
+    except OSError as e:  # the row forgets the path either way; say what was left behind
+        log.warning("erasure could not delete %s: %s", path, e)
 
 
 def _forms(needles: Needles) -> Needles:

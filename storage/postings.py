@@ -214,11 +214,26 @@ class PostingStore(StoreBase):
             "poster": poster_id, "kind": kind, "since": since, "gid": group_id})
 
     # -- claims -----------------------------------------------------------------------------
+    def lock_posting(self, posting: Posting) -> Posting:
+        """Hold the posting for this transaction before its claims are counted and one is
+        recorded or cancelled, and read it as it stands (status, headcount).
+
+        With several bot processes on one PostgreSQL, two claims on a posting's last place
+        would otherwise both count one place left and both be recorded: the row lock
+        (SELECT ... FOR UPDATE, held until the commit) makes the second wait and count again.
+        SQLite is one process, and its writes are serialised anyway: nothing to do.
+        """
+        if self.engine.dialect.name != "sqlite" and posting.id is not None:
+            self.s.flush()
+            self.s.refresh(posting, with_for_update=True)
+        return posting
+
     def claims(self, posting_id: int, *, active_only: bool = True) -> Sequence[Claim]:
         q = select(Claim).where(Claim.posting_id == posting_id)
         if active_only:
             q = q.where(Claim.status == ACTIVE)
-        return self.s.exec(q.order_by(Claim.id)).all()
+        # Claims as stored now: another process may have changed one this session holds.
+        return self.s.exec(q.order_by(Claim.id).execution_options(populate_existing=True)).all()
 
     def claimed(self, posting_id: int) -> int:
         """People claimed so far on one posting (active claims)."""
@@ -264,7 +279,8 @@ class PostingStore(StoreBase):
               source: str = "message") -> tuple[Claim, bool]:
         """Record or update one person's claim. Returns (claim, created)."""
         c = self.s.exec(select(Claim).where(Claim.posting_id == posting.id,
-                                            Claim.claimant_id == claimant_id)).first()
+                                            Claim.claimant_id == claimant_id)
+                        .execution_options(populate_existing=True)).first()
         created = c is None
         if c is None:
             c = Claim(posting_id=posting.id, claimant_id=claimant_id, claimant_name=claimant_name,

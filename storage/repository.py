@@ -12,6 +12,8 @@ One object, composed of one class per aggregate, each in its own module over the
     storage.state       audit log, key/value state, digest log, count/all
     storage.identities  gateway bindings (Identities, StoreUnavailable): own sessions, own thread
     storage.personal    one person's data across all of them: export, erasure; retention
+    storage.wishes      the wish wall: wishes, lines of the needs list, their supply
+    storage.opinions    consultations (征求意见) and their opinions; participation
 
 The classes share one session and one transaction, so they are mixed into one object rather
 than held as separate repositories: a handler's verbs on several aggregates commit together,
@@ -23,16 +25,21 @@ from __future__ import annotations
 from storage.base import StoreBase
 from storage.groups import GroupStore
 from storage.identities import Identities, StoreUnavailable
+from storage.media import HazardStore
 from storage.messages import Archived, MessageStore
+from storage.opinions import OpinionStore
 from storage.outbox import OutboxStore, Queued
 from storage.personal import PersonalStore
 from storage.postings import Candidate, PostingStore
 from storage.requests import RequestStore
+from storage.sharing import ShareStore
 from storage.state import StateStore
+from storage.wishes import WishStore
 
 __all__ = ["Archived", "Candidate", "Identities", "Queued", "Repository", "StoreUnavailable"]
 
 
-class Repository(MessageStore, GroupStore, PostingStore, RequestStore, OutboxStore, StateStore,
+class Repository(ShareStore, WishStore, HazardStore, OpinionStore,
+                 MessageStore, GroupStore, PostingStore, RequestStore, OutboxStore, StateStore,
                  PersonalStore, StoreBase):
     """All reads and writes of the bot's state go through here."""

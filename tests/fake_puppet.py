@@ -30,11 +30,13 @@ import json
 import sys
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from grpclib.const import Cardinality, Handler, Status
+from grpclib.events import RecvRequest, listen
 from grpclib.exceptions import GRPCError
 from grpclib.server import Server
 from wechaty_grpc.wechaty import puppet as pb
@@ -78,6 +80,7 @@ class FakePuppet:
         self.rooms: dict[str, _Room] = {}
         self.contacts: dict[str, dict[str, str]] = {}  # id -> {"name", "weixin"}
         self.messages: dict[str, pb.MessagePayloadResponse] = {}
+        self.files: dict[str, bytes] = {}  # message id -> the bytes of its photo or file
         self.sent: list[Sent] = []
         self.send_delay = 0.0  # seconds each send takes
         self.fail_sends: list[GRPCError] = []  # raised by the next sends, in order
@@ -86,6 +89,19 @@ class FakePuppet:
         self.ding_streams: list[int] = []  # for each Ding, how many streams had been opened
         self.ding_hangs = False  # a gateway that is wedged: the stream stays open, Ding hangs
         self.auth_seen: list[str | None] = []
+        # Issue 29: every RPC received, by method name ("RoomMemberPayload": 3, ...); TLS
+        # connections dropped for not offering ALPN h2 (as a grpc-js server drops them).
+        self.calls: Counter[str] = Counter()
+        self.alpn_refused = 0
+        self._transports: list[Any] = []  # connections, closed by stop
+        # Issue 29, Start: a puppet that logs in only once Start was called (the official
+        # server's puppet starts on Start), answering Start after start_delay seconds, or
+        # with start_error; start_streams holds, for each Start, how many streams had opened.
+        self.wait_for_start = False
+        self.start_delay = 0.0
+        self.start_error: GRPCError | None = None
+        self.started = False
+        self.start_streams: list[int] = []
         self._ids = itertools.count(1)
         # Events for the open stream; None ends it cleanly, "drop" with an error.
         self._queue: asyncio.Queue[Any] | None = None
@@ -117,10 +133,38 @@ class FakePuppet:
 
     async def _serve(self) -> None:
         self._server = Server([self])
+        listen(self._server, RecvRequest, self._count)
+        self._server._protocol_factory = self._tracked(self._server._protocol_factory)  # type: ignore[method-assign]
         await self._server.start("127.0.0.1", self.port, ssl=self.ssl)
         sock = self._server._server.sockets[0]  # type: ignore[union-attr]
         self.port = sock.getsockname()[1]
         self._queue = asyncio.Queue()
+
+    async def _count(self, event: RecvRequest) -> None:
+        self.calls[event.method_name.rsplit("/", 1)[-1]] += 1
+
+    def _tracked(self, factory: Any) -> Any:
+        """Protocols whose connections `stop` closes (as a gateway process that exits does),
+        and which drop a TLS connection whose client did not negotiate ALPN h2 (a grpc-js
+        server, and so the official puppet service, does; the client sees the connection
+        lost and the server logs nothing)."""
+        def make() -> Any:
+            proto = factory()
+            made = proto.connection_made
+
+            def connection_made(transport: Any) -> None:
+                made(transport)
+                self._transports.append(transport)
+                tls = transport.get_extra_info("ssl_object")
+                if tls is not None and tls.selected_alpn_protocol() != "h2":
+                    with self._cv:
+                        self.alpn_refused += 1
+                        self._cv.notify_all()
+                    transport.abort()
+
+            proto.connection_made = connection_made
+            return proto
+        return make
 
     def stop(self) -> None:
         """Shut the service down (the bot sees the stream drop and the endpoint refuse)."""
@@ -133,6 +177,9 @@ class FakePuppet:
                 self._queue.put_nowait(None)
             self._server.close()
             await self._server.wait_closed()
+            for transport in self._transports:
+                transport.abort()
+            self._transports.clear()
 
         asyncio.run_coroutine_threadsafe(down(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
@@ -164,6 +211,8 @@ class FakePuppet:
     def login(self, self_id: str, name: str = "小桥") -> None:
         self.self_id = self_id
         self.add_contact(self_id, name)
+        if self.wait_for_start and not self.started:
+            return  # the puppet logs in once started (see _start_rpc)
         self.emit("login", {"contactId": self_id})
         self.emit("ready", {"data": "ready"})
 
@@ -181,7 +230,8 @@ class FakePuppet:
         self.login(self_id)
 
     def say(self, room_id: str | None, sender: str, text: str, *, kind: str = "text",
-            mentions: tuple[str, ...] = (), ts: float | None = None, to: str | None = None) -> str:
+            mentions: tuple[str, ...] = (), ts: float | None = None, to: str | None = None,
+            data: bytes | None = None) -> str:
         """A message arrives in a room (or, with room_id None, directly to the bot)."""
         mid = f"msg-{next(self._ids)}"
         t = time.time() if ts is None else ts
@@ -189,6 +239,8 @@ class FakePuppet:
             id=mid, text=text, timestamp=int(t * 1000), type=WIRE[kind],  # type: ignore[arg-type]
             from_id=sender, room_id=room_id or "", to_id=to or (self.self_id or "" if room_id is None else ""),
             mention_ids=list(mentions), filename="photo.jpg" if kind == "image" else "")
+        if data is not None:  # a photo's or file's bytes, served by MessageImage / MessageFile
+            self.files[mid] = data
         self.emit("message", {"messageId": mid})
         return mid
 
@@ -250,7 +302,7 @@ class FakePuppet:
         return {
             "/wechaty.Puppet/Event": h(self._event, pb.EventRequest, pb.EventResponse,
                                        Cardinality.UNARY_STREAM),
-            "/wechaty.Puppet/Start": h(u(lambda r: pb.StartResponse()), pb.StartRequest, pb.StartResponse),
+            "/wechaty.Puppet/Start": h(self._start_rpc, pb.StartRequest, pb.StartResponse),
             "/wechaty.Puppet/Stop": h(self._stop_rpc, pb.StopRequest, pb.StopResponse),
             "/wechaty.Puppet/Ding": h(self._ding, pb.DingRequest, pb.DingResponse),
             "/wechaty.Puppet/Version": h(u(lambda r: pb.VersionResponse(version="fake-1.0")),
@@ -270,6 +322,10 @@ class FakePuppet:
                                                  pb.MessageSendTextResponse),
             "/wechaty.Puppet/MessageSendFile": h(self._send_file, pb.MessageSendFileRequest,
                                                  pb.MessageSendFileResponse),
+            "/wechaty.Puppet/MessageImage": h(u(self._message_image), pb.MessageImageRequest,
+                                              pb.MessageImageResponse),
+            "/wechaty.Puppet/MessageFile": h(u(self._message_file), pb.MessageFileRequest,
+                                             pb.MessageFileResponse),
         }
 
     def _unary(self, fn: Any) -> Any:
@@ -293,7 +349,7 @@ class FakePuppet:
         # Events that came while no stream was open wait in the queue for the next one.
         try:
             await stream.send_message(pb.EventResponse(type=EV["heartbeat"], payload='{"data":"hi"}'))  # type: ignore[arg-type]
-            if self.self_id:
+            if self.self_id and (self.started or not self.wait_for_start):
                 await stream.send_message(pb.EventResponse(
                     type=EV["login"], payload=json.dumps({"contactId": self.self_id})))  # type: ignore[arg-type]
                 await stream.send_message(pb.EventResponse(type=EV["ready"], payload='{"data":"ready"}'))  # type: ignore[arg-type]
@@ -318,6 +374,26 @@ class FakePuppet:
         if self._queue is not None:
             self._queue.put_nowait(None)
         await stream.send_message(pb.StopResponse())
+
+    async def _start_rpc(self, stream: Any) -> None:
+        await stream.recv_message()
+        with self._cv:
+            self.start_streams.append(self.streams_opened)
+            self._cv.notify_all()
+        if self.start_delay:
+            await asyncio.sleep(self.start_delay)
+        if self.start_error is not None:
+            raise self.start_error
+        if not self.started:
+            self.started = True
+            if self.wait_for_start and self.self_id:
+                self.login(self.self_id, self.contacts.get(self.self_id, {}).get("name", "小桥"))
+        await stream.send_message(pb.StartResponse())
+
+    def wait_starts(self, n: int, timeout: float = 30) -> None:
+        with self._cv:
+            if not self._cv.wait_for(lambda: len(self.start_streams) >= n, timeout):
+                raise TimeoutError(f"{len(self.start_streams)} Start calls, wanted {n}")
 
     async def _ding(self, stream: Any) -> None:
         req = await stream.recv_message()
@@ -359,6 +435,23 @@ class FakePuppet:
         if m is None:
             raise GRPCError(Status.NOT_FOUND, f"no message {req.id}")
         return m
+
+    def _filebox(self, mid: str) -> str:
+        """A message's file as a base64 FileBox in its JSON form (boxType 1), as gateways send it."""
+        import base64  # noqa: PLC0415
+
+        data = self.files.get(mid)
+        if data is None:
+            raise GRPCError(Status.NOT_FOUND, f"no file for message {mid}")
+        name = self.messages[mid].filename or "file.bin"
+        return json.dumps({"boxType": 1, "name": name, "metadata": {},
+                           "base64": base64.b64encode(data).decode()})
+
+    def _message_image(self, req: Any) -> pb.MessageImageResponse:
+        return pb.MessageImageResponse(filebox=self._filebox(req.id))
+
+    def _message_file(self, req: Any) -> pb.MessageFileResponse:
+        return pb.MessageFileResponse(filebox=self._filebox(req.id))
 
     async def _take_send(self, conversation: str, text: str, mentions: list[str], kind: str) -> str:
         if self.send_delay:

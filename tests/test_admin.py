@@ -99,3 +99,27 @@ def test_no_digest_on_a_public_holiday_when_configured(make_bot):  # type: ignor
     bot.say(POST.replace("10", "12"), sender="boss", at=datetime(2025, 10, 8, 12, tzinfo=TZ))
     out = bot.say("早", sender="x", at=datetime(2025, 10, 9, 12, tzinfo=TZ))  # a working day again
     assert len([r for r in out if r.text.startswith("【每日岗位速递】")]) == 1
+
+
+def test_the_weekly_report_counts_the_weeks_shares_consultations_wishes_and_rewards(make_bot):  # type: ignore[no-untyped-def]
+    """Issue 28's records in the Monday report, each counted by its own store's function."""
+    bot = make_bot(config_yaml=CONFIG + "groups:\n  - name: 共享员工群\n  - name: 干部群\n"
+                   "    cadre_group: true\n", simulated=True)
+    g = {"group": "共享员工群"}
+    bot.say("大家好", sender="w1", at=at(3, 9), **g)  # a Monday
+    bot.say("中午哪些兄弟单位能接待午餐？", sender="base", name="基地老王", at=at(3, 9, 5), **g)
+    bot.say("我这还能接待3桌。", sender="hotel", name="酒店老李", at=at(3, 9, 10), **g)
+    bot.say("#确认共享 S1 酒店 3桌", sender="base", at=at(3, 9, 20), **g)
+    bot.say("#征求意见 食堂管理办法 3月20日 群：共享员工群\n第一条 六点开门。", sender="wxid_admin",
+            at=at(3, 10), **g)
+    bot.say("希望工会组织叉车证培训", sender="w1", at=at(4, 10), **g)
+    bot.say("路口井盖坏了，晚上很危险", sender="w2", at=at(5, 10), **g)
+    bot.say("#奖励 R1 20", sender="wxid_admin", at=at(5, 11), **g)
+    out = bot.say("早", sender="x", at=at(10, 9), **g)  # the next Monday
+    [weekly] = [r.text for r in out if r.text.startswith("【工会周报】")]
+    # The need asked for no quantity: a confirmation leaves it open until the asker closes it.
+    assert "共享需求 1 个（已解决 0 个，还在征集 1 个），单位回应 1 次。" in weekly
+    assert "企业结对 1 对（资源共享 1 对）。" in weekly
+    assert "Y1《食堂管理办法》" in weekly
+    assert "心愿墙：新心愿 1 条（1人）" in weekly
+    assert "随手拍奖励：1件，1人，共20元。" in weekly

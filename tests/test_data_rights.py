@@ -432,3 +432,47 @@ def test_a_step_on_an_erased_requesters_request_tells_nobody(db_url, make_bot): 
     assert [r.text for r in out] and all("erased" not in " ".join((r.to or "", *r.mentions))
                                          for r in out)
     assert all(r.group is not None and r.group_name == "干部群" for r in out)
+
+
+def test_erasure_reaches_opinions_wishes_shares_photos_and_rewards(db_url, make_bot, tmp_path):  # type: ignore[no-untyped-def]
+    """Issue 28's records: what she said and who she is goes; the counts and amounts stay."""
+    from bot.transports.media import MediaStore
+    from bot.types import InboundMessage
+    from storage.models import Media, Opinion, Request, Reward, Share, Wish
+    from tests.test_hazard_photos import png
+
+    cfg = CONFIG_YAML + f"media: {{dir: {tmp_path / 'media'}, max_bytes: 100000}}\n"
+    bot = make_bot(db=db_url, config_yaml=cfg)
+    bot.say("大家好", sender=WORKER, name=NAME)
+    bot.say("#征求意见 食堂管理办法 群：共享员工群\n第一条 食堂早上六点开门。", sender="wxid_cadre")
+    bot.say(f"意见：开门太晚了，欧阳翠花我建议五点半，电话{PHONE}", sender=WORKER, name=NAME)
+    bot.say("希望工会组织叉车证培训，我想学开叉车", sender=WORKER, name=NAME)
+    bot.say("中午哪些兄弟单位能接待午餐？", sender="wx_base", name="基地老王")
+    bot.say(f"我这还能接待3桌，电话{PHONE}", sender=WORKER, name=NAME)
+    stored = MediaStore(str(tmp_path / "media"), 100000).save("ph1", png())
+    bot.app.handle(InboundMessage(
+        transport="memory", message_id="ph1", chat_id="共享员工群", chat_name="共享员工群",
+        sender_id=WORKER, sender_name=NAME, text=None, time=bot.clock.now(), type="image",
+        raw={"media": stored, "caption": ""}))
+    bot.say("解放路口井盖坏了，晚上很危险", sender=WORKER, name=NAME)  # a place is no trace
+    rid = max(r.id for r in bot.repo.all(Request))
+    bot.say(f"#奖励 R{rid} 20", sender="wxid_cadre")
+    repo = bot.repo
+    before = {"opinions": len(repo.all(Opinion)), "wishes": len(repo.all(Wish)),
+              "shares": len(repo.all(Share)), "rewards": sum(r.amount for r in repo.all(Reward))}
+    assert before["opinions"] == 1 and before["wishes"] == 1 and before["shares"] == 2
+    assert before["rewards"] == 20
+    [stored_path] = [Path(m.path) for m in repo.all(Media) if m.path]
+    assert stored_path.is_file()
+    data = repo.person_data(WORKER)
+    assert [len(data[k]) for k in ("opinions", "wishes", "shares", "photos", "rewards")] == [
+        1, 1, 1, 1, 1]
+    counts = repo.erase_person(WORKER, now=bot.clock.now(), keep_numbers=frozenset())
+    repo.commit()
+    assert counts["opinions"] >= 1 and counts["wishes"] == 1 and counts["media"] == 1
+    assert traces(text_values(db_url)) == []
+    assert not stored_path.exists()
+    after = {"opinions": len(repo.all(Opinion)), "wishes": len(repo.all(Wish)),
+             "shares": len(repo.all(Share)), "rewards": sum(r.amount for r in repo.all(Reward))}
+    assert after == before
+    assert not repo.stored_under(WORKER) and repo.was_erased(WORKER)

@@ -279,3 +279,10 @@ def test_the_ledger_scenario_adds_up_by_hand(tmp_path: Path) -> None:
     assert said["l9"] == "#1 老刘、李四 已确认过，不重复计。"
     assert said["l13"] == ("【2025年3月统计】\n覆盖企业 2 家，共享职工 9 人，调配 10 人次，"
                            "人均增收 600 元。\n另有2人次没有工资数，未计入增收。")
+
+
+def test_the_placement_export_with_no_placements_yet(make_bot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An empty ledger exports (all time, at UTC+8, once overflowed before year 1)."""
+    bot = make_bot(config_yaml=f"cadres: [wxid_admin]\nexports_dir: {tmp_path}\n")
+    out = bot.texts("#导出 调配", sender="wxid_admin")
+    assert out and "抱歉" not in out[0] and list(tmp_path.glob("*.xlsx"))

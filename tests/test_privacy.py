@@ -127,6 +127,19 @@ def _say_everything(bot, rng: random.Random, day: int) -> set[str]:  # type: ign
             f"#帮助 {ph()}", f"#不存在的命令 {ph()}", f"#管理员 添加 {ph()}",
             f"#设置 诉求回显 {'开' if day % 2 else '关'}"]:
         say(cmd, "wxid_admin", group=rng.choice(["共享员工群", "干部群"]), name="郑主席")
+    # Issue 28 (fixed numbers, as above): a shared resource, a consultation, a wish, a reward.
+    s, y = 1 + 2 * day, 1 + day
+    say("中午哪些兄弟单位能接待午餐？电话13911112222", "boss")
+    say("我这还能接待3桌，电话13933334444", "w6")
+    for cmd in [f"#确认共享 S{s} 食堂 3桌", f"#关闭共享 S{s}",
+                "#征求意见 食堂管理办法 群：共享员工群\n第一条 早上六点开门，联系13955556666"]:
+        say(cmd, "wxid_admin", name="郑主席")
+    say("意见：开门太晚了，我是王五，电话13977778888", "w7")
+    say("#心愿 想学电工，有培训叫我13900001111", "w8")
+    for cmd in [f"#意见 Y{y}", f"#意见答复 Y{y} 第1条 已采纳 负责人 王科长", f"#结束征求 Y{y}",
+                "#心愿墙", "#心愿墙 详细", "#供给 W1 12月20日 电工培训，报名打13922223333",
+                f"#奖励 R{r + 3} 5", "#奖励台账"]:
+        say(cmd, "wxid_admin", group=rng.choice(["共享员工群", "干部群"]), name="郑主席")
     say("#暂停", "wxid_admin")
     say(f"#进展 R{r + 1} 还在办，电话{ph()}", "wxid_admin")  # recorded, not said: paused
     say("#恢复", "wxid_admin")

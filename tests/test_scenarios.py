@@ -14,7 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.scenario_privacy import leaks
 from tests.test_cli import CONFIG, daqiao, lines
+
+
+def public_numbers_of(cfg: Path) -> frozenset[str]:
+    from bot.config import load_config
+
+    return load_config(cfg).public_numbers
 
 SCENARIOS = Path(__file__).resolve().parent / "data" / "scenarios"
 NAMES = sorted(p.stem for p in SCENARIOS.glob("*.jsonl") if not p.stem.endswith(".expected"))
@@ -42,6 +49,7 @@ def test_scenario(name: str, tmp_path: Path) -> None:
     got = lines(run.stdout)
     want = lines((SCENARIOS / f"{name}.expected.jsonl").read_bytes())
     assert got == want
+    assert leaks(url, public_numbers_of(cfg)) == []
     again = daqiao("replay", str(SCENARIOS / f"{name}.jsonl"), "--config", str(cfg), "--db", url,
                    *extra, cwd=tmp_path)
     assert again.returncode == 0 and again.stdout == b""
@@ -52,7 +60,10 @@ def test_every_acceptance_scenario_is_here() -> None:
                           "placements", "repost", "roster", "requests", "privacy",
                           "cadre_private", "cadre_unsatisfied", "cadre_holiday", "cadre_friday",
                           "cadre_pressed", "jobs_claims", "jobs_ledger", "jobs_matching",
-                          "jobs_notices"}
+                          "jobs_notices",
+                          "wishes_wall",
+                          "opinions_draft",
+                          "hazard_photo", "share_lunch"}
 
 
 def test_the_scenarios_show_what_issue_4_asks() -> None:

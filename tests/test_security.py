@@ -22,7 +22,7 @@ DASHES = "- - - - - - - - - - - - - - -"
 TARGETED = [c for c in build_registry().commands if c.target is not None]
 READ_ONLY = {"查看"}
 REST = {"修改": "人数 8", "确认": "强制 张三", "派单": "交通局", "办结": "好了", "进展": "在办",
-        "定级": "难事", "待补充": "哪里", "回复": "在办"}
+        "定级": "难事", "待补充": "哪里", "回复": "在办", "奖励": "20"}
 
 
 def _state(bot, target: str, number: int) -> tuple:  # type: ignore[no-untyped-def]

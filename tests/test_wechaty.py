@@ -579,3 +579,177 @@ def test_identities_do_not_take_a_room_by_its_topic_alone(tmp_path) -> None:  # 
     again = ids.room("r1-new", topic="工会干部群", members=["n1", "n2", "n3"],
                      names={"n1": "刘干事", "n2": "老陈", "n3": "郑主席"}, now=T1)
     assert again == "r1"
+
+
+# -- issue 29: Start, back-off, lazy members ---------------------------------------------------
+
+class _Lines(logging.Handler):
+    """The transport's log lines, in order."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.levelname} {record.getMessage()}")
+
+    def index(self, words: str) -> int:
+        return next(i for i, x in enumerate(self.lines) if words in x)
+
+
+@contextmanager
+def _lines() -> Iterator[_Lines]:
+    logger = logging.getLogger("bot.transports.wechaty")
+    h, old = _Lines(), logger.level
+    logger.addHandler(h)
+    logger.setLevel(logging.INFO)
+    try:
+        yield h
+    finally:
+        logger.removeHandler(h)
+        logger.setLevel(old)
+
+
+def test_a_puppet_that_waits_for_start_logs_in_once_it_is_called(cfg):  # type: ignore[no-untyped-def]
+    """The official server's puppet starts on Start, and only a started puppet logs in.
+    The bot calls Start once per event stream, reads events while Start is slow, says what
+    it waits for, and logs in."""
+    fake = FakePuppet()
+    fake.wait_for_start, fake.start_delay = True, 1.0  # no login until Start, and Start is slow
+    fake.start()
+    fake.add_room("r1", ROOM, dict(PEOPLE))
+    clock = SystemClock()
+    t = WechatyTransport(f"127.0.0.1:{fake.port}", clock=clock, reconnect_max=0.3,
+                         identities=Identities(make_engine(cfg.db_url), "wechaty", role_ids=()),
+                         pacer=Pacer(per_chat=0.05, jitter=0.0, per_minute=0),
+                         start_warn=0.3, login_warn=0.3)
+    app = build_app(cfg, t, clock=clock)
+    th = threading.Thread(target=t.run, args=(app.handle,), daemon=True)
+    try:
+        with _lines() as log:
+            th.start()
+            fake.wait_starts(1)
+            _until(lambda: t.starts == 1)  # Start answered (after its second)
+            assert not t.logged_in.is_set()  # nobody has scanned yet
+            _until(lambda: any("still waiting for the WeChat account" in x for x in log.lines))
+            fake.login("bot-1")  # the account logs in
+            assert t.logged_in.wait(30)
+        order = [log.index(w) for w in ("asked the puppet service to start its puppet (Start)",
+                                        "has not answered Start after",
+                                        "started its puppet", "waiting for the WeChat account",
+                                        "still waiting for the WeChat account", "logged in to WeChat")]
+        assert order == sorted(order), log.lines
+        fake.say("r1", "c1", POST)
+        assert "已登记招工 #1" in fake.wait_sent(1)[0].text
+        fake.drop_stream()  # a new stream: Start again, once, on it
+        fake.wait_streams(2)
+        fake.wait_starts(2)
+        fake.say("r1", "c2", "报名 1")
+        assert "报名成功 #1" in _sent(fake, "报名成功").text
+        assert fake.start_streams == [1, 2] and fake.calls["Start"] == 2
+    finally:
+        t.stop()
+        th.join(30)
+        app.close()
+        fake.stop()
+
+
+def test_a_refused_start_is_logged_and_retried(cfg):  # type: ignore[no-untyped-def]
+    fake = FakePuppet()
+    fake.wait_for_start = True
+    fake.start_error = GRPCError(Status.INTERNAL, "puppet start timeout")
+    fake.start()
+    fake.add_room("r1", ROOM, dict(PEOPLE))
+    fake.login("bot-1")
+    clock = SystemClock()
+    t = WechatyTransport(f"127.0.0.1:{fake.port}", clock=clock, reconnect_max=0.2,
+                         identities=Identities(make_engine(cfg.db_url), "wechaty", role_ids=()))
+    app = build_app(cfg, t, clock=clock)
+    th = threading.Thread(target=t.run, args=(app.handle,), daemon=True)
+    try:
+        with _logged("could not start its puppet (Start: INTERNAL puppet start timeout)") as said:
+            th.start()
+            assert said.wait(30)
+        fake.start_error = None  # the puppet comes up on a later try
+        assert t.logged_in.wait(30)
+        assert fake.streams_opened >= 2 and len(fake.start_streams) == fake.streams_opened
+    finally:
+        t.stop()
+        th.join(30)
+        app.close()
+        fake.stop()
+
+
+def test_the_reconnect_delay_starts_afresh_after_a_healthy_session(fake, cfg):  # type: ignore[no-untyped-def]
+    """Failures in a row double the delay; a session that delivered a message (or stayed up
+    `healthy_after` seconds after Start) resets it. A session that only logged in does not."""
+    r = Running(fake, cfg, Pacer(per_chat=0.05, jitter=0.0, per_minute=0),
+                reconnect_base=0.01, healthy_after=30.0)
+    t = r.transport
+    try:
+        r.settle(fake.say("r1", "c1", POST))  # session 1 delivered a message: healthy
+        port = fake.port
+        fake.stop()  # the gateway goes away: every connect is refused
+        _until(lambda: len(t.reconnects) >= 4)
+        fake.port = port
+        fake.start()  # back on the same port: the bot logs in again
+        fake.wait_streams(2)
+        _until(lambda: t.logged_in.is_set())
+        n = len(t.reconnects)
+        fake.drop_stream()  # session 2 only logged in: not healthy, the count goes on
+        fake.wait_streams(3)
+        _until(lambda: t.logged_in.is_set())
+        r.settle(fake.say("r1", "c2", "报名 1"))  # session 3 delivers a message: healthy
+        fake.drop_stream()
+        fake.wait_streams(4)
+        attempts = [a for a, _ in t.reconnects]
+        assert attempts[:4] == [0, 1, 2, 3], attempts  # after session 1, then refusals
+        assert attempts[n] == attempts[n - 1] + 1, attempts  # after session 2
+        assert attempts[n + 1] == 0, attempts  # after session 3
+        # Time counts too: a session up healthy_after seconds after Start is healthy.
+        _until(lambda: t.logged_in.is_set())
+        t.healthy_after = 0.2
+        _until(lambda: t.session_healthy)
+        fake.drop_stream()
+        fake.wait_streams(5)
+        assert t.reconnects[-1][0] == 0, t.reconnects
+    finally:
+        r.stop()
+
+
+def test_room_members_are_fetched_when_needed_and_kept_across_logins(cfg):  # type: ignore[no-untyped-def]
+    """A 500-member room costs no call at login; a message costs one member call for a
+    sender not yet known (and one RoomPayload per room and login); a re-login with the same
+    ids fetches no member again. A re-login that re-issues ids costs one call per member of
+    each room seen again, once: Identities needs their names to tell the room is ours."""
+    fake = FakePuppet().start()
+    members = {f"m{i}": f"工友{i}" for i in range(500)}
+    fake.add_room("r1", ROOM, members, aliases={"m2": "二号"})
+    fake.login("bot-1")
+    r = Running(fake, cfg, Pacer(per_chat=0.05, jitter=0.0, per_minute=0))
+    try:
+        _until(lambda: fake.calls["Start"] == 1)
+        assert [fake.calls[k] for k in ("RoomPayload", "RoomMemberPayload", "RoomMemberList",
+                                        "ContactPayload")] == [0, 0, 0, 0]
+        r.settle(fake.say("r1", "m1", POST), fake.say("r1", "m1", "收到"),
+                 fake.say("r1", "m2", "报名 1"))
+        assert fake.calls["RoomPayload"] == 1 and fake.calls["RoomMemberPayload"] == 2
+        fake.login("bot-1")  # logged in again, same ids
+        _until(lambda: r.transport.ids.login_at is not None and not r.transport._rooms)
+        r.settle(fake.say("r1", "m1", "好的谢谢"), fake.say("r1", "m2", "好的"))
+        assert fake.calls["RoomPayload"] == 2  # once per room and login
+        assert fake.calls["RoomMemberPayload"] == 2 and fake.calls["ContactPayload"] == 2
+        names = {(m.sender_id, m.sender_name) for m in r.rows(Message) if m.sender_id != "self"}
+        assert names == {("m1", "工友1"), ("m2", "二号")}  # the name in this group first
+        # New ids for everyone: every member's name is fetched once, as the evidence
+        # Identities weighs (whether it suffices in a room where few have spoken is
+        # storage.identities' matter, and is not asserted here).
+        fake.relogin("bot-2", {"r1": "r1-new"}, {k: f"{k}-new" for k in members})
+        _until(lambda: r.transport.self_id == "bot-2")
+        r.settle(fake.say("r1-new", "m1-new", "在吗"))
+        assert fake.calls["RoomMemberPayload"] == 2 + 500
+        r.settle(fake.say("r1-new", "m2-new", "在的"))
+        assert fake.calls["RoomMemberPayload"] == 2 + 500  # and the names are kept
+    finally:
+        r.stop()
+        fake.stop()

@@ -197,3 +197,39 @@ def _trial(tmp_path: Path, trial: int) -> None:
             bot.kill()
             bot.wait(10)
         fake.stop()
+
+
+def test_daqiao_run_reaches_a_tls_gateway_by_the_official_variables(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 29: `daqiao run` against a gateway that requires ALPN h2 and presents a
+    certificate for gateway.test (not the address dialled), given the CA and the server
+    name the way the official client takes them; the token goes along, Start is called."""
+    from tests.tls_certs import TestCA  # noqa: PLC0415
+
+    ca = TestCA(tmp_path)
+    fake = FakePuppet(token="insecure_abc", ssl=ca.issue("gateway.test").server_context()).start()
+    fake.add_room("room-1", ROOM, {"c1": "张三"})
+    fake.login("bot-self")
+    env = dict(os.environ, WECHATY_PUPPET_SERVICE_TOKEN="insecure_abc",
+               WECHATY_PUPPET_SERVICE_TLS_CA_CERT=ca.pem.replace("\n", "\\n"),
+               WECHATY_PUPPET_SERVICE_TLS_SERVER_NAME="gateway.test")
+    log = tmp_path / "bot.log"
+    bot = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--transport", "wechaty",
+         "--endpoint", f"127.0.0.1:{fake.port}", "--config", str(_config(tmp_path, pace_seconds=0.2)),
+         "--db", f"sqlite:///{tmp_path / 'bot.db'}"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("a"), stdin=subprocess.DEVNULL)
+    try:
+        fake.wait_streams(1, timeout=60)
+        fake.wait_starts(1, timeout=60)
+        fake.say("room-1", "c1", "我们印刷厂需要3名临时工，一天150，日结")
+        assert "已登记招工 #1" in fake.wait_sent(1, timeout=60)[0].text
+        assert fake.auth_seen[-1] == "Wechaty insecure_abc" and fake.alpn_refused == 0
+        bot.send_signal(signal.SIGTERM)
+        assert bot.wait(60) == 0
+        said = log.read_text(encoding="utf-8")
+        assert "server name 'gateway.test' as configured, trusting the configured CA" in said
+    finally:
+        if bot.poll() is None:
+            bot.kill()
+            bot.wait(10)
+        fake.stop()

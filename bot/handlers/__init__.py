@@ -1,10 +1,24 @@
 """Handlers. Every command router is listed here, in the order help shows them."""
 
-from bot.handlers import admin, claims, help, jobs, placements, requests, rights, roster
+from bot.handlers import (
+    admin,
+    claims,
+    help,
+    jobs,
+    opinions,
+    placements,
+    requests,
+    rights,
+    roster,
+    sharing,
+    wishes,
+)
 from bot.router import Registry, Router
 
 ROUTERS: tuple[Router, ...] = (help.router, jobs.router, claims.router, roster.router,
-                               placements.router, requests.router, rights.router,
+                               placements.router, sharing.router, requests.router, opinions.router,
+                               wishes.router,
+                               rights.router,
                                admin.router)
 
 

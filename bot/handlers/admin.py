@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot import replies
 from bot.context import Ctx
@@ -83,16 +84,19 @@ def _set_paused(ctx: Ctx, paused: bool) -> Reply:
     return ctx.say(replies.paused() if paused else replies.resumed())
 
 
-@router.command("设置", permission="cadre", help="设置本群：摘要时间、诉求回显（干部）",
-                usage="#设置 摘要时间 08:30 / #设置 诉求回显 开|关")
+@router.command("设置", permission="cadre", help="设置本群：摘要时间、诉求回显、仅@模式（干部）",
+                usage="#设置 摘要时间 08:30 / #设置 诉求回显 开|关 / #设置 仅@模式 开|关")
 def cmd_settings(ctx: Ctx) -> Reply:
     if ctx.group is None:
         return ctx.say(replies.group_only())
-    m = re.match(r"^\s*(摘要时间|诉求回显)\s+(\S+)\s*$", ctx.args)
+    # 仅@模式 reaches here as 仅 (the parser takes "@模式" for a mention): both are read.
+    m = re.match(r"^\s*(摘要时间|诉求回显|仅(?:[@＠]?模式|艾特模式)?)\s+(\S+)\s*$", ctx.args)
     if not m:
         return ctx.say(replies.settings_help())
     what, value = m.group(1), m.group(2).replace("：", ":")
     g = ctx.group
+    if what.startswith("仅"):
+        return _mention_only(ctx, value)
     before = {"digest_time": g.digest_time, "echo_requests": g.echo_requests}
     if what == "摘要时间":
         t = re.fullmatch(r"(\d{1,2}):(\d{2})", value)
@@ -109,6 +113,29 @@ def cmd_settings(ctx: Ctx) -> Reply:
                    target=what, before=before,
                    after={"digest_time": g.digest_time, "echo_requests": g.echo_requests})
     return ctx.say(replies.setting_changed(what, value))
+
+
+# Issue 30: a group where the bot sees only messages that @ it (WeCom groups). Stored per group
+# in the state table: "1" on, "0" off; unset, the transport decides (WeCom: on, else off).
+MENTION_ONLY_KEY = "mention_only:{}"
+
+
+def mention_only_setting(repo: Any, group_id: int) -> bool | None:
+    """The group's `#设置 仅@模式`: True, False, or None (never set: the transport decides)."""
+    return {"1": True, "0": False}.get(repo.get_state(MENTION_ONLY_KEY.format(group_id)) or "")
+
+
+def _mention_only(ctx: Ctx, value: str) -> Reply:
+    if value not in ("开", "关"):
+        raise UsageError()
+    g = ctx.group
+    assert g is not None and g.id is not None
+    before = mention_only_setting(ctx.repo, g.id)
+    ctx.repo.set_state(MENTION_ONLY_KEY.format(g.id), "1" if value == "开" else "0")
+    ctx.repo.audit(actor_id=ctx.msg.sender_id, action="设置", now=ctx.now(), group_id=g.id,
+                   target="仅@模式", before={"mention_only": before},
+                   after={"mention_only": value == "开"})
+    return ctx.say(replies.mention_only_on() if value == "开" else replies.mention_only_off())
 
 
 @router.command("摘要", permission="cadre", help="马上发一次本群的岗位摘要（干部）", usage="#摘要")

@@ -217,6 +217,9 @@ def apply_claim(ctx: Ctx, post: Posting, claimant_id: str, name: str, headcount:
     number = post.id or 0
     if post.poster_id == claimant_id:
         return [ctx.say(replies.cannot_claim_own())]
+    # Counted and recorded under the posting's row lock: another bot process on the same
+    # database claiming at once waits, so no posting is ever overfilled.
+    ctx.repo.lock_posting(post)
     mine = [c for c in ctx.repo.claims(number) if c.claimant_id == claimant_id]
     had = sum(c.headcount for c in mine)
     want = max(1, headcount)
@@ -358,6 +361,7 @@ def cmd_claim(ctx: Ctx) -> list[Reply]:
 def cancel(ctx: Ctx, post: Posting) -> Reply:
     """Cancel the sender's claim on a posting; a full posting opens again."""
     ref = post.id or 0
+    ctx.repo.lock_posting(post)  # counted as it stands (see apply_claim)
     c = ctx.repo.cancel_claim(ref, ctx.msg.sender_id, now=ctx.now())
     if c is None:
         return ctx.say(replies.cancel_none(ref))

@@ -300,7 +300,7 @@ def weekly_report(ctx: ClockCtx, when: datetime) -> list[Reply]:
         chart = None
     text = replies.weekly_report(w.start, w.end - timedelta(days=1), w.placements, w.filed,
                                  w.on_time, w.satisfied, chart is not None,
-                                 handled=w.requests.count)
+                                 handled=w.requests.count, more=_week_more(ctx, w))
     file = str(chart) if chart else None
     key = f"weekly:{today.isoformat()}"
     if cadre_group is not None:
@@ -308,6 +308,33 @@ def weekly_report(ctx: ClockCtx, when: datetime) -> list[Reply]:
         return [Reply(text=text, group=cadre_group.id, file=file, time=when, key=key)]
     return [Reply(text=text, to=cadre, file=file, time=when, key=f"{key}:{i}")
             for i, cadre in enumerate(ctx.config.cadres)]
+
+
+def _week_more(ctx: ClockCtx, w: reports.Weekly) -> list[str]:
+    """The Monday report's lines for issue 28's records, each from the one function that
+    counts it for its own command too, and only when there is something to say."""
+    tz = ctx.config.tz
+    lo = datetime.combine(w.start, time(0), tzinfo=tz)
+    hi = datetime.combine(w.end, time(0), tzinfo=tz)
+    out = []
+    shares = ctx.repo.share_figures(None, lo, hi)
+    if shares["needs"]:
+        out.append(replies.share_figures_line(shares))
+    pairs = ctx.repo.firm_pairs(None, lo, hi)
+    if pairs["pairs"]:
+        out.append(replies.firm_pairs_line(pairs).strip())
+    opens = ctx.repo.consultations_open()
+    if opens:
+        out.append(replies.open_consultations_line(
+            [f"Y{c.id}《{c.title}》" for c in reversed(opens)]))
+    if w.wishes is not None and (w.wishes.wishes or w.wishes.waiting):
+        f = w.wishes
+        out.append(replies.wish_report_line(f.wishes, f.people, f.opened, f.answered, f.waiting))
+    rewards = ctx.repo.reward_ledger(lo, hi)
+    if rewards:
+        out.append(replies.rewards_week_line(sum(x.total for x in rewards), len(rewards),
+                                             sum(len(x.items) for x in rewards)))
+    return out
 
 
 def statutory_holiday(day: date) -> bool:

@@ -258,7 +258,7 @@ def cmd_export(ctx: Ctx) -> Reply:
 
 
 @router.command("统计", permission="cadre",
-                help="调配统计（覆盖企业、共享职工、调配人次、人均增收）或诉求统计（干部）",
+                help="调配统计（覆盖企业、共享职工、调配人次、人均增收、企业结对）或诉求统计（干部）",
                 usage="#统计 [诉求] [本周|本月|2025-03]")
 def cmd_stats(ctx: Ctx) -> Reply:
     today = ctx.local(ctx.now()).date()
@@ -278,4 +278,8 @@ def cmd_stats(ctx: Ctx) -> Reply:
                  g.figures.in_progress, g.figures.withdrawn)
                 for g in request_stats(ctx.repo, lo, hi, ctx.now(), scope)]
         return ctx.say(replies.request_stats(title, rows))
-    return ctx.say(replies.stats(title, ctx.repo.placement_stats(scope, lo, hi)))
+    text = replies.stats(title, ctx.repo.placement_stats(scope, lo, hi))
+    pairs = ctx.repo.firm_pairs(scope, lo, hi)  # 企业结对 (issue 28): shown once there is one
+    if pairs["pairs"]:
+        text += replies.firm_pairs_line(pairs)
+    return ctx.say(text)

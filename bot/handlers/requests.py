@@ -1,9 +1,17 @@
-"""Requests (诉求): file with a deadline, route, resolve, and tell the requester."""
+"""Requests (诉求): file with a deadline, route, resolve, and tell the requester.
+
+Hazard photos (随手拍, issue 28): a photo and a text about a problem from the same person in
+the same chat within `media.window_minutes`, in either order, are one request with the photo
+attached and the place the parser read (`hazard_photos`); `#奖励` rewards the reporter and
+`#奖励台账` shows the month's rewards (storage.media.reward_ledger).
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
 
 from bot import replies
 from bot.context import Ctx
@@ -12,7 +20,7 @@ from bot.permissions import is_cadre
 from bot.router import Router
 from bot.types import Reply
 from bot.workcal import WorkCalendar, routine_window
-from storage.models import Request
+from storage.models import Media, Request
 from storage.personal import ERASED
 
 router = Router("requests")
@@ -116,9 +124,11 @@ def _due(ctx: Ctx, req: Request) -> str:
     return replies.when_text(ctx.local(req.deadline), ctx.local(ctx.now()).date())  # type: ignore[arg-type]
 
 
-def file_request(ctx: Ctx, text: str, category: str, urgency: str) -> list[Reply]:
+def file_request(ctx: Ctx, text: str, category: str, urgency: str, *,
+                 location: str | None = None, photos: Sequence[Media] = ()) -> list[Reply]:
     """File a request: answer the requester with what will happen by when, and put the
-    whole of it in front of the cadres (at once for a 急事, else in working hours)."""
+    whole of it in front of the cadres (at once for a 急事, else in working hours).
+    `photos`: stored media sent with it (随手拍), attached; `location`: the place read."""
     now = ctx.now()
     via = "group" if ctx.group else "direct"
     req = ctx.repo.open_request(
@@ -126,7 +136,8 @@ def file_request(ctx: Ctx, text: str, category: str, urgency: str) -> list[Reply
         requester_id=ctx.msg.sender_id, requester_name=ctx.msg.sender_name, via=via, text=text,
         category=category, urgency=urgency, status="filed",
         department=ctx.config.departments.get(category),  # proposed; #派单 confirms it
-        deadline=deadline_for(ctx, urgency, now), message_id=ctx.row.id)
+        deadline=deadline_for(ctx, urgency, now), message_id=ctx.row.id, location=location)
+    kept, large = _attach_photos(ctx, req, photos)
     due = _due(ctx, req)
     echo = ctx.config.echo_in_group
     if ctx.group is not None and ctx.group.echo_requests is not None:
@@ -135,13 +146,35 @@ def file_request(ctx: Ctx, text: str, category: str, urgency: str) -> list[Reply
         text_out = replies.request_ack_echo(req.id or 0, urgency, due, category, text)
     else:
         text_out = replies.request_ack(req.id or 0, urgency, due)
+    if photos:
+        text_out = replies.hazard_ack(text_out, kept, large)
     if ctx.group is not None and ctx.group.paused:
         ack = ctx.dm(ctx.msg.sender_id, text_out)  # a paused group hears nothing: privately
     else:
         ack = ctx.say(text_out, mentions=(ctx.msg.sender_id,))
-    return [ack, *cadre_alert(ctx, req, replies.request_filed_alert(
-        req.id or 0, urgency, category, req.department, due, _who(req), _where(ctx, req),
-        text))]
+    alert = replies.request_filed_alert(req.id or 0, urgency, category, req.department, due,
+                                        _who(req), _where(ctx, req), text)
+    if photos:  # a photo report (随手拍): its place and photos too
+        alert = replies.hazard_alert(alert, location, kept, large)
+    return [ack, *cadre_alert(ctx, req, alert)]
+
+
+def _attach_photos(ctx: Ctx, req: Request, photos: Sequence[Media]) -> tuple[int, int]:
+    """Attach media rows to a request (their archived messages, and the rows themselves);
+    one too large to keep is noted on the request. (kept, too large)."""
+    if not photos:
+        return 0, 0
+    ids = [x for x in req.attachments.split(",") if x]
+    ids += [str(m.message_id) for m in photos if str(m.message_id) not in ids]
+    req.attachments = ",".join(ids)
+    ctx.repo.save_request(req)
+    ctx.repo.attach_media_to(photos, req.id or 0)
+    large = [m for m in photos if m.status == "too_large"]
+    for m in large:
+        ctx.repo.add_request_event(req.id or 0, PHOTO_EVENT, actor_id="bot", now=ctx.now(),
+                                   note=replies.photo_too_large_note(m.bytes,
+                                                                     ctx.config.media_max_bytes))
+    return len([m for m in photos if m.status == "stored"]), len(large)
 
 
 def _who(req: Request) -> str:
@@ -201,23 +234,35 @@ def _repeat(ctx: Ctx, text: str, category: str) -> Request | None:
 
 
 @router.on("request")
-def on_request(ctx: Ctx) -> list[Reply]:
-    p = ctx.parsed
+def on_request(ctx: Ctx, photos: Sequence[Media] = (), text: str | None = None,
+               parsed: object = None) -> list[Reply]:
+    """A request in plain words (with `photos` sent just before it, or `text` said with a
+    photo and its `parsed` reading)."""
+    p = parsed or ctx.parsed
     assert p is not None
-    category = p.category or "其他"
+    category = p.category or "其他"  # type: ignore[attr-defined]
     # Kept as the worker wrote it (the parser's text is normalised for reading, not showing),
     # unless it replies to a quote: then the reply alone.
-    text = (ctx.msg.text or "").strip() if p.quote is None else p.text
+    if text is None:
+        text = (ctx.msg.text or "").strip() if p.quote is None else p.text  # type: ignore[attr-defined]
     again = _repeat(ctx, text, category)
     if again is not None:
-        return _supplement(ctx, again, text)
-    return file_request(ctx, text, category, p.urgency or "small")
+        return _supplement(ctx, again, text, photos)
+    return file_request(ctx, text, category, p.urgency or "small",  # type: ignore[attr-defined]
+                        location=_place(p), photos=photos)
 
 
-def _supplement(ctx: Ctx, req: Request, text: str) -> list[Reply]:
+def _place(p: object) -> str | None:
+    """The place the parser read, cut to its column."""
+    where = getattr(p, "location", None)
+    return str(where)[:64] if where else None
+
+
+def _supplement(ctx: Ctx, req: Request, text: str, photos: Sequence[Media] = ()) -> list[Reply]:
     """A requester adding to an open request of theirs: recorded on it, cadres told."""
     ctx.repo.request_event(req, req.status, actor_id=ctx.msg.sender_id, now=ctx.now(),
                            note=f"补充：{text}")
+    _attach_photos(ctx, req, photos)
     return [ctx.say(replies.request_added_to(req.id or 0), mentions=(ctx.msg.sender_id,)),
             *cadre_alert(ctx, req, replies.request_supplement_alert(req.id or 0, _who(req),
                                                                      text))]
@@ -252,7 +297,9 @@ def cmd_file(ctx: Ctx) -> list[Reply]:
             return [ctx.say(replies.no_permission(f"诉求 {text}", "cadre"))]
         raise UsageError()
     category, urgency = ctx.parser.request_fields(text)
-    return file_request(ctx, text, category, urgency)
+    photos = _pending_photos(ctx)  # 随手拍: a photo sent just before `#诉求 …`
+    place = _place(ctx.parser.parse(text, now=ctx.local(ctx.now()))) if photos else None
+    return file_request(ctx, text, category, urgency, location=place, photos=photos)
 
 
 @router.command("派单", permission="cadre", target="request", help="把诉求派给部门办理（干部）", usage="#派单 R编号 部门，如：#派单 R3 交通局")
@@ -373,20 +420,32 @@ def cmd_withdraw(ctx: Ctx) -> list[Reply]:
 
 @router.command("查看", permission="cadre", target="request", help="看一个诉求的全部记录（干部）",
                 usage="#查看 R编号")
-def cmd_view(ctx: Ctx) -> Reply:
+def cmd_view(ctx: Ctx) -> list[Reply]:
     number, _ = _ref(ctx)
     req = ctx.repo.request(number)
     if req is None:
-        return ctx.say(replies.no_such_request(number))
-    events = [(ctx.local(e.time), _actor(ctx, req, e.actor_id), e.status, e.note)
+        return [ctx.say(replies.no_such_request(number))]
+    events = [(ctx.local(e.time), _actor(ctx, req, e.actor_id),
+               _EVENT_WORDS.get(e.status, e.status), e.note)
               for e in ctx.repo.request_events(number)]
-    # Cadre material: asked in a workers' group, it goes to the cadre privately.
-    return ctx.say(replies.request_record(
+    attached = [int(x) for x in req.attachments.split(",") if x.isdigit()]
+    media = ctx.repo.media_of_messages(attached)
+    text = replies.request_record(
         number, req.urgency, req.category, req.status, req.department, _who(req),
         req.requester_id, _where(ctx, req), ctx.local(req.created_at),
         _due(ctx, req) if req.deadline and req.status in OPEN else None, req.text, events,
-        req.resolution, req.rating, len([x for x in req.attachments.split(",") if x])),
-        audience="cadres")
+        req.resolution, req.rating, len(attached))
+    if media:  # a photo report (随手拍): its place and what was stored
+        text = replies.request_record_media(
+            text, req.location, [(m.kind, m.path, m.bytes, m.status) for m in media])
+    # Cadre material: asked in a workers' group, it goes to the cadre privately (or to the
+    # cadre group), photos too; the workers' group only hears that it was sent.
+    out = [ctx.say(text, audience="cadres")]
+    photos = [m for m in media if m.status == "stored" and m.path and m.kind == "image"]
+    for i, m in enumerate(photos, 1):
+        out.append(replace(ctx.say(replies.request_photo_caption(number, i, len(photos)),
+                                   audience="cadres"), file=m.path))
+    return out
 
 
 def _actor(ctx: Ctx, req: Request, actor_id: str) -> str:
@@ -434,15 +493,23 @@ def _list(ctx: Ctx, which: str) -> Reply:
 ATTACH_WINDOW = timedelta(minutes=30)
 
 
-def attach_media(ctx: Ctx) -> list[Reply] | None:
-    """A photo or file from a requester soon after filing, or while asked for more, is evidence."""
+def attach_media(ctx: Ctx, media: Media | None = None) -> list[Reply] | None:
+    """A photo or file from a requester soon after filing, or while asked for more, is evidence.
+    `media`: what the transport stored of it (storage.media), attached with it."""
     now = ctx.now()
     for req in ctx.repo.requests_by(ctx.msg.sender_id)[::-1]:
         if req.status == "waiting" or (req.status in OPEN and now - req.created_at <= ATTACH_WINDOW):
             req.attachments = ",".join(x for x in (req.attachments, str(ctx.row.id)) if x)
             ctx.repo.save_request(req)
             ctx.repo.request_event(req, req.status, actor_id=ctx.msg.sender_id, now=now,
-                                   note=f"附件 {ctx.msg.type}")
+                                   note=f"发来{replies.MEDIA.get(ctx.msg.type, '附件')}")
+            if media is not None:
+                ctx.repo.attach_media_to([media], req.id or 0)
+                if media.status == "too_large":
+                    ctx.repo.add_request_event(req.id or 0, PHOTO_EVENT, actor_id="bot", now=now,
+                                               note=replies.photo_too_large_note(
+                                                   media.bytes, ctx.config.media_max_bytes))
+                    return [ctx.say(replies.photo_too_large(req.id or 0))]
             return [ctx.say(replies.attachment_added(req.id or 0)),
                     *cadre_alert(ctx, req, replies.request_attachment_alert(
                         req.id or 0, _who(req), ctx.msg.type))]
@@ -533,3 +600,128 @@ def _reopen_unsatisfied(ctx: Ctx, req: Request, rating: int, reason: str) -> lis
                     mentions=(ctx.msg.sender_id,)),
             *cadre_alert(ctx, req, replies.request_unsatisfied_alert(
                 req.id or 0, req.urgency, req.category, _who(req), reason, _due(ctx, req)))]
+
+
+# -- hazard photos (随手拍) and rewards: issue 28 -------------------------------------------
+PHOTO_EVENT = "photo"  # a request event about a photo (one too large to keep)
+REWARD_EVENT = "reward"  # a request event: a reward given or changed
+_EVENT_WORDS = {PHOTO_EVENT: "照片", REWARD_EVENT: "奖励"}
+MEDIA_KINDS = ("image", "file", "video", "voice")
+
+
+def _record_media(ctx: Ctx) -> Media | None:
+    """The media row of a photo or file the transport stored or refused (raw["media"])."""
+    got = (ctx.msg.raw or {}).get("media")
+    if not isinstance(got, dict):
+        return None
+    return ctx.repo.add_media(
+        message_id=ctx.row.id or 0, person_id=ctx.msg.sender_id,
+        group_id=ctx.group.id if ctx.group else None, kind=ctx.msg.type,
+        status=str(got.get("status") or "missing"), path=got.get("path"),
+        size=int(got.get("bytes") or 0), content_type=str(got.get("content_type") or "")[:64],
+        now=ctx.now())
+
+
+@router.first
+def hazard_photos(ctx: Ctx) -> list[Reply] | None:
+    """随手拍: a photo and a text about a problem, in either order within the window, are one
+    request with the photo attached. A photo first is kept quietly until its text comes (or
+    never: a photo with no text stays archived, unanswered); a photo after a request is
+    attached to it (`attach_media`). Other messages are left to the rest of the bot."""
+    msg = ctx.msg
+    if msg.type in MEDIA_KINDS:
+        media = _record_media(ctx)
+        caption = str((msg.raw or {}).get("caption") or "").strip()
+        if msg.type == "image" and caption and media is not None:
+            said = ctx.parser.parse(caption, now=ctx.local(msg.time))
+            if said.intent == "request":
+                return on_request(ctx, photos=[media], text=caption, parsed=said)
+        return attach_media(ctx, media) or []
+    p = ctx.parsed
+    if p is None or p.intent != "request":
+        return None
+    photos = _pending_photos(ctx)
+    if not photos:
+        return None
+    return on_request(ctx, photos=photos)
+
+
+def _pending_photos(ctx: Ctx) -> list[Media]:
+    """The sender's photos in this chat within the window that belong to no request yet."""
+    since = ctx.now() - timedelta(minutes=ctx.config.media_window_minutes)
+    return ctx.repo.unattached_media(ctx.msg.sender_id, ctx.group.id if ctx.group else None,
+                                     since)
+
+
+def _amount(word: str) -> int | None:
+    m = re.fullmatch(r"(\d{1,6})\s*(?:元|块钱?)?", word)
+    return int(m.group(1)) if m else None
+
+
+@router.command("奖励", permission="cadre", target="request",
+                help="给随手拍的诉求人记奖励，私信告诉本人（干部）",
+                usage="#奖励 R编号 金额，如：#奖励 R12 20；改金额：#奖励 R12 30 改")
+def cmd_reward(ctx: Ctx) -> list[Reply]:
+    number, _ = _ref(ctx)
+    words = ctx.rest.split()
+    change = bool(words) and words[-1] in ("改", "修改", "更改")
+    if change:
+        words = words[:-1]
+    amount = _amount("".join(words)) if words else None
+    if amount is None:
+        raise UsageError()
+    req = ctx.repo.request(number)
+    if req is None:
+        return [ctx.say(replies.no_such_request(number))]
+    if req.status == "withdrawn":
+        return [ctx.say(replies.reward_withdrawn(number))]
+    low, high = ctx.config.reward_min, ctx.config.reward_max
+    if not low <= amount <= high:
+        return [ctx.say(replies.reward_out_of_bounds(amount, low, high))]
+    old = ctx.repo.reward(number)
+    if old is not None and not change:
+        return [ctx.say(replies.reward_already(number, old.amount))]
+    if old is None and change:
+        return [ctx.say(replies.reward_nothing_to_change(number))]
+    before = old.amount if old is not None else None
+    now = ctx.now()
+    ctx.repo.set_reward(req, amount, actor_id=ctx.msg.sender_id, now=now)
+    ctx.repo.add_request_event(number, REWARD_EVENT, actor_id=ctx.msg.sender_id, now=now,
+                               note=replies.reward_event_note(amount, before))
+    _audit(ctx, "奖励", number, {"amount": before}, {"amount": amount})
+    reachable = not req.requester_id.startswith(ERASED)
+    out = [ctx.say(replies.reward_recorded(number, amount, _who(req), before, reachable),
+                   audience="cadres")]
+    if reachable:  # always privately: a reward is the reporter's own business
+        out.append(ctx.dm(req.requester_id,
+                          replies.reward_notice(number, req.location, amount, before)))
+    return out
+
+
+def month_of(arg: str, today: date) -> tuple[date, date, str]:
+    """[start, end) and title of 本月 (default) / 上月 / YYYY-MM."""
+    arg = arg.strip()
+    m = re.fullmatch(r"(\d{4})\s*[-年./]\s*(\d{1,2})\s*月?", arg)
+    if m:
+        y, mo = int(m.group(1)), int(m.group(2))
+        if not 1 <= mo <= 12:
+            raise UsageError()
+    elif arg in ("", "本月", "这个月"):
+        y, mo = today.year, today.month
+    elif arg == "上月":
+        y, mo = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    else:
+        raise UsageError()
+    return date(y, mo, 1), date(y + (mo == 12), mo % 12 + 1, 1), f"{y}年{mo}月"
+
+
+@router.command("奖励台账", permission="cadre", help="看一个月的随手拍奖励：每人合计和明细（干部）",
+                usage="#奖励台账 [本月|上月|2026-12]")
+def cmd_reward_ledger(ctx: Ctx) -> Reply:
+    start, end, title = month_of(ctx.args, ctx.local(ctx.now()).date())
+    tz = ctx.config.tz
+    lines = ctx.repo.reward_ledger(datetime.combine(start, time(0), tzinfo=tz),
+                                   datetime.combine(end, time(0), tzinfo=tz))
+    return ctx.say(replies.reward_ledger(title, [
+        (x.name, x.total, [(n, a, p) for n, a, p, _ in x.items]) for x in lines]),
+        audience="cadres")

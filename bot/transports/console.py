@@ -14,7 +14,13 @@ break, and a line ending in a backslash goes on to the next line:
     张三: 招包装工3名\
     日结200
 
-is one message of two lines. Each message the bot sends is printed as `[GROUP] 小桥: TEXT`
+is one message of two lines. A photo or a file is sent by its path (relative to the working
+folder), with what is said with it after the path, if anything:
+
+    李四: [图片] photos/manhole.jpg
+    李四: [文件] 合同.pdf 这是合同
+
+The file is copied under the data folder (`media`, a bot.transports.media.MediaStore). Each message the bot sends is printed as `[GROUP] 小桥: TEXT`
 (`[私信 NAME] 小桥: TEXT` to one person); its later lines follow as they are.
 
 When standard input is a terminal a prompt is shown: on standard output when that is the
@@ -33,7 +39,8 @@ import sys
 import threading
 import uuid
 from collections.abc import Mapping
-from typing import IO
+from dataclasses import replace
+from typing import IO, Any
 
 from bot.context import Clock
 from bot.transports.base import Handle, with_mentions
@@ -45,6 +52,9 @@ log = logging.getLogger(__name__)
 _LINE = re.compile(
     r"^[^\S\n]*(?P<name>[^@:：\n]+?)(?:(?P<at>@)(?P<group>[^:：\n]*?))?[^\S\n]*[:：][^\S\n]*\n?"
     r"(?P<text>.*)$", re.S)
+# [图片] PATH [caption] / [文件] PATH [caption]: a photo or a file from a path.
+_MEDIA = re.compile(r"^\s*\[(?P<kind>图片|照片|文件|视频)\]\s*(?P<path>\S+)(?:\s+(?P<caption>.*))?$", re.S)
+_MEDIA_TYPES = {"图片": "image", "照片": "image", "文件": "file", "视频": "video"}
 PROMPT = "> "  # waiting for a message
 MORE = "... "  # the message goes on (its last line ended in a backslash)
 ECHO = "> "  # before each input line repeated on standard output
@@ -66,6 +76,7 @@ def _isatty(stream: IO[str] | None) -> bool:
 class ConsoleTransport:
     name = "console"
     can_direct = True
+    media: Any = None  # a MediaStore: files named with [图片] PATH are kept (issue 28)
 
     def __init__(self, *, bot_name: str, default_group: str, clock: Clock,
                  stdin: IO[str] | None = None, stdout: IO[str] | None = None,
@@ -101,12 +112,18 @@ class ConsoleTransport:
         name = m.group("name").strip()
         text = m.group("text").replace("\\n", "\n")
         group = (m.group("group") or "").strip() or (None if m.group("at") else self.default_group)
+        kind, raw = "text", None
+        media = _MEDIA.match(text)
+        if media:
+            kind = _MEDIA_TYPES[media.group("kind")]
+            raw = {"path": media.group("path"), "caption": (media.group("caption") or "").strip()}
+            text = None
         return InboundMessage(
             transport=self.name, message_id=uuid.uuid4().hex, chat_id=group, chat_name=group,
             sender_id=self.senders.get(name, name), sender_name=name, text=text,
-            time=self.clock.now(),
+            time=self.clock.now(), type=kind, raw=raw,
             is_group=group is not None,
-            mentions_bot=group is not None and f"@{self.bot_name}" in text)
+            mentions_bot=group is not None and text is not None and f"@{self.bot_name}" in text)
 
     def run(self, handle: Handle) -> None:
         if self.prompt_to is not None:
@@ -124,6 +141,9 @@ class ConsoleTransport:
                 if msg is None:
                     self._unreadable(logical)
                     continue
+                if msg.raw and msg.raw.get("path") and self.media is not None:
+                    kept = self.media.copy(msg.message_id, msg.raw["path"])
+                    msg = replace(msg, raw={**msg.raw, "media": kept})
                 handle(msg)
         finally:
             if self.prompt_to is not None:

@@ -1,4 +1,11 @@
-"""The replay transport: recorded messages from JSONL, replies as JSON lines (cli.md)."""
+"""The replay transport: recorded messages from JSONL, replies as JSON lines (cli.md).
+
+A photo or file is a line of its type with the file's path, relative to the input file's
+folder (or absolute): {"id": "m7", "time": "...", "group": "...", "sender": "...",
+"type": "image", "path": "photos/x.png"}, optionally with a "caption" said with it. The file is
+copied under the data folder (`media`, a bot.transports.media.MediaStore) before the
+message is handled.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +13,10 @@ import codecs
 import json
 import logging
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
-from typing import IO
+from pathlib import Path
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from bot.transports.base import Handle, with_mentions
@@ -74,12 +83,16 @@ def to_message(item: object, tz: ZoneInfo) -> InboundMessage:
 class ReplayTransport:
     name = "replay"
     can_direct = True
+    media: Any = None  # a MediaStore: files named in the input are kept (issue 28)
 
     def __init__(self, source: IO[bytes], *, tz: ZoneInfo, stdout: IO[str] | None = None) -> None:
         self.source, self.tz = source, tz
         self.stdout = stdout or sys.stdout
         self.bad_lines = 0
         self._stop = False
+        # Paths in the input are relative to the input file's folder (standard input: here).
+        name = getattr(source, "name", None)
+        self.base = Path(name).parent if isinstance(name, str) and name != "<stdin>" else Path()
 
     def run(self, handle: Handle) -> None:
         """Each line in order to `handle`; a line that cannot be read loses only itself.
@@ -112,7 +125,16 @@ class ReplayTransport:
             except Exception as e:  # noqa: BLE001 - see above: the line is bad, not the replay
                 self._bad(n, f"unreadable ({type(e).__name__}: {e})")
                 continue
-            handle(msg)
+            handle(self._with_media(msg))
+
+    def _with_media(self, msg: InboundMessage) -> InboundMessage:
+        """A photo or file line with a path: the file kept, the outcome in raw["media"]."""
+        raw = msg.raw or {}
+        path = raw.get("path")
+        if self.media is None or msg.type == "text" or not isinstance(path, str) or not path:
+            return msg
+        got = self.media.copy(msg.message_id, self.base / path)
+        return replace(msg, raw={**raw, "media": got})
 
     def _bad(self, n: int, why: str) -> None:
         self.bad_lines += 1

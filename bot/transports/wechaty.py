@@ -10,8 +10,14 @@ worker thread runs the bot (`handle`), in message order. The bot's `send` is cal
 worker; it paces, then hands the RPC to the loop and waits for it.
 
 What it does about the ways gateways fail:
+- speaks TLS as the official client does (ALPN h2, the CA and server name from
+  WECHATY_PUPPET_SERVICE_TLS_*, else the Wechaty root CA and the token's prefix:
+  bot.transports.wechaty_tls), and calls Start once on each event stream (the official
+  server's puppet logs in only once started), logging what it waits for;
 - reconnects with exponential back-off and jitter when the stream drops or the gateway
-  restarts, and pings (Ding) when the stream goes quiet, reconnecting if nothing comes back;
+  restarts, starting afresh after a healthy session, and pings (Ding) when the stream goes
+  quiet, reconnecting if nothing comes back;
+- fetches a room member's payload when a message needs it, and keeps it across logins;
 - gives the bot our own stable ids for rooms and people (storage.Identities), so a re-login
   with new gateway ids keeps groups, settings and postings;
 - paces sends (per group and overall) and backs off when the gateway says "too often";
@@ -40,12 +46,14 @@ from pathlib import Path
 from typing import Any
 
 from grpclib.client import Channel
+from grpclib.config import Configuration
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError, StreamTerminatedError
 from wechaty_grpc.wechaty import PuppetStub
 
 from bot.context import Clock
 from bot.transports.base import Handle, SendLater, UnknownChat, with_mentions
+from bot.transports.wechaty_tls import TlsSettings, explain
 from bot.types import InboundMessage, Reply
 from storage.repository import Identities, StoreUnavailable
 
@@ -158,23 +166,52 @@ def _when(ts: int) -> datetime:
 class WechatyTransport:
     name = "wechaty"
     can_direct = True
+    media: Any = None  # a bot.transports.media.MediaStore: photos and files are kept (issue 28)
 
     def __init__(self, endpoint: str, *, identities: Identities, clock: Clock,
-                 token: str | None = None, tls: bool = False, bot_name: str = "小桥",
+                 token: str | None = None, tls: bool | None = None,
+                 tls_ca_cert: str | None = None, tls_server_name: str | None = None,
+                 bot_name: str = "小桥",
                  pacer: Pacer | None = None, stale_grace: timedelta = timedelta(minutes=5),
                  reconnect_max: float = 60.0, quiet_ping: float = 30.0, ping_timeout: float = 15.0,
                  send_timeout: float = 30.0, max_inline_wait: float = 5.0,
-                 doubt_grace: float = 3.0) -> None:
+                 doubt_grace: float = 3.0, reconnect_base: float = 0.5,
+                 healthy_after: float = 60.0, start_after: float = 5.0,
+                 start_warn: float = 30.0, login_warn: float = 120.0,
+                 member_ttl: float = 3600.0) -> None:
         host, _, port = endpoint.rpartition(":")
         if not host or not port.isdigit():
             raise ValueError(f"endpoint must be HOST:PORT, not {endpoint!r}")
         self.host, self.port = host, int(port)
-        self.token, self.tls = token, tls
+        self.token = token
+        # TLS as the official client does it (bot.transports.wechaty_tls); tls None: decided
+        # from the CA, the server name and the token's prefix.
+        self.tls_settings = TlsSettings.decide(tls=tls, token=token, ca_cert=tls_ca_cert,
+                                               server_name=tls_server_name)
+        self.tls = self.tls_settings.enabled
         self.ids, self.clock, self.bot_name = identities, clock, bot_name
         self.pacer = pacer or Pacer()
         self.stale_grace = stale_grace
         self.reconnect_max, self.quiet_ping, self.ping_timeout = reconnect_max, quiet_ping, ping_timeout
         self.send_timeout, self.max_inline_wait, self.doubt_grace = send_timeout, max_inline_wait, doubt_grace
+        # Reconnects back off from reconnect_base doubling to reconnect_max, and start again
+        # from reconnect_base after a healthy session: one that delivered a message, or stayed
+        # open healthy_after seconds once the puppet answered Start (see _main).
+        self.reconnect_base, self.healthy_after = reconnect_base, healthy_after
+        # Start is called once per event stream, after its first event or start_after
+        # seconds; a slow Start, and a login that does not come, are logged every
+        # start_warn / login_warn seconds.
+        self.start_after, self.start_warn, self.login_warn = start_after, start_warn, login_warn
+        self.member_ttl = member_ttl  # how long a room member's name is kept
+        self.reconnects: list[tuple[int, float]] = []  # (attempt, delay) of each reconnect
+        self._healthy = self._got_event = False  # of the current session: a message came
+        self._started_at = 0.0  # of the current session: when Start answered
+        if self.tls:
+            try:  # a CA that does not load is a configuration error, not a reason to retry
+                self.tls_settings.context()
+            except ssl.SSLError as e:
+                raise ValueError(f"the TLS CA certificate could not be loaded: {e}") from e
+        self.starts = 0  # Start calls answered
         self.started_at = datetime.now(UTC)
         self.self_id: str | None = None  # the gateway's id of the bot's account
         self.logged_in = threading.Event()
@@ -189,8 +226,15 @@ class WechatyTransport:
         self._ready_at = 0.0  # monotonic time of the last login/ready
         self._last_event = 0.0  # monotonic time of the last event read
         self._backlog = 0  # message events read and not yet handled
+        # Bindings of this login (ext -> our id; cleared at each login, so each room and
+        # contact is bound again through Identities, which needs no RPC):
         self._rooms: dict[str, tuple[str, str, dict[str, str]]] = {}  # ext -> (local, topic, names)
         self._contacts: dict[str, tuple[str, str]] = {}  # ext -> (local, name)
+        # Payloads, kept across logins (a gateway id names the same room or person until a
+        # re-login re-issues ids, and then the new ids are simply not here): fetched when a
+        # message needs them, never for every member of every room at login.
+        self._member_names: dict[tuple[str, str], tuple[str, float]] = {}  # (room, contact) -> (name, when)
+        self._contact_payloads: dict[str, tuple[str, str, float]] = {}  # ext -> (name, weixin, when)
 
     # -- the transport interface ------------------------------------------------------------
     def run(self, handle: Handle) -> None:
@@ -282,7 +326,6 @@ class WechatyTransport:
         attempt = 0
         try:
             while not self._stopping:
-                started = time.monotonic()
                 try:
                     await self._session(inbox)
                     if not self._stopping:
@@ -298,6 +341,15 @@ class WechatyTransport:
                                                                    Status.PERMISSION_DENIED):
                         log.error("the puppet service refused our token (%s); check "
                                   "WECHATY_PUPPET_SERVICE_TOKEN", e.message)
+                    elif self.tls and (hint := explain(e, self.tls_settings, self.host)):
+                        log.error("could not connect to the puppet service at %s:%d: %s",
+                                  self.host, self.port, hint)
+                    elif (not self.tls and not self._got_event
+                          and isinstance(e, StreamTerminatedError | ConnectionResetError)):
+                        log.warning("the puppet service at %s:%d closed the connection before "
+                                    "any event (%s); if it speaks TLS (Wechaty 1.x gateways do "
+                                    "unless told not to), start with --tls", self.host,
+                                    self.port, e)
                     else:
                         log.warning("gateway connection lost (%s: %s); reconnecting",
                                     type(e).__name__, getattr(e, "message", None) or e)
@@ -305,9 +357,14 @@ class WechatyTransport:
                     break
                 self.logged_in.clear()
                 self._close_channel()
-                attempt = 0 if time.monotonic() - started > 60 else attempt + 1
-                delay = min(self.reconnect_max, 0.5 * 2 ** attempt) * random.uniform(0.5, 1.5)
-                log.info("reconnecting in %.1f s (attempt %d)", delay, attempt + 1)
+                # A healthy session (see _session) starts the back-off afresh; failures in a
+                # row double it up to reconnect_max.
+                healthy = self.session_healthy
+                attempt = 0 if healthy else attempt + 1
+                delay = min(self.reconnect_max, self.reconnect_base * 2 ** attempt) * random.uniform(0.5, 1.5)
+                self.reconnects.append((attempt, delay))
+                log.info("reconnecting in %.1f s (attempt %d%s)", delay, attempt + 1,
+                         ", after a healthy session" if healthy else "")
                 try:
                     await asyncio.wait_for(self._stop_event.wait(), delay)
                 except TimeoutError:
@@ -321,6 +378,13 @@ class WechatyTransport:
             self._close_channel()
             self._loop = None
 
+    @property
+    def session_healthy(self) -> bool:
+        """Whether the current (or last) session showed the gateway works: it delivered a
+        message, or stayed open `healthy_after` seconds after the puppet answered Start."""
+        return self._healthy or bool(
+            self._started_at and time.monotonic() - self._started_at >= self.healthy_after)
+
     def _close_channel(self) -> None:
         if self._channel is not None:
             self._channel.close()
@@ -328,31 +392,85 @@ class WechatyTransport:
             self._stub = None
 
     async def _session(self, inbox: asyncio.Queue[InboundMessage]) -> None:
-        """One connection: open the event stream and read it until it ends."""
-        ctx = ssl.create_default_context() if self.tls else None
-        self._channel = Channel(self.host, self.port, ssl=ctx)
+        """One connection: open the event stream, call Start on it, and read it until it ends.
+
+        Start goes out once per stream, after its first event (a gateway sends a heartbeat
+        first) or `start_after` seconds, as the official client does; events are read while
+        it is pending, since a puppet may deliver its login QR code before Start returns."""
+        tls = self.tls_settings
+        ctx = tls.context() if tls.enabled else None
+        config = Configuration(ssl_target_name_override=tls.server_name) if ctx else None
+        self._channel = Channel(self.host, self.port, ssl=ctx, config=config)
         metadata = {"authorization": f"Wechaty {self.token}"} if self.token else None
         self._stub = PuppetStub(self._channel, metadata=metadata)
         self.connects += 1
-        log.info("connecting to the puppet service at %s:%d%s", self.host, self.port,
-                 " (TLS)" if self.tls else "")
+        self._healthy = self._got_event = False
+        self._started_at = 0.0
+        log.info("connecting to the puppet service at %s:%d (%s)", self.host, self.port, tls.why)
         stream = self._stub.event().__aiter__()
-        last = time.monotonic()
+        opened = last = time.monotonic()
         pinged = False
         stop = asyncio.ensure_future(self._stop_event.wait())  # type: ignore[union-attr]
         nxt: asyncio.Future[Any] | None = None
+        start: asyncio.Future[Any] | None = None  # the Start call, once made
+        started_at = 0.0  # when Start answered
+        noted = opened  # when we last said what we wait for
+
+        def begin() -> asyncio.Future[Any]:
+            assert self._stub is not None
+            log.info("event stream open; asked the puppet service to start its puppet (Start) "
+                     "and waiting for its answer")
+            return asyncio.ensure_future(self._stub.start())
+
         try:
             while not self._stopping:
                 # One read stays pending across quiet spells: cancelling a read would end
                 # the stream itself.
                 if nxt is None:
                     nxt = asyncio.ensure_future(stream.__anext__())
-                done, _ = await asyncio.wait({nxt, stop}, timeout=self.quiet_ping,
+                waiting = {nxt, stop} | ({start} if start is not None and not started_at else set())
+                timeout = self.quiet_ping if start is not None else min(self.quiet_ping, self.start_after)
+                if start is not None and not started_at:
+                    timeout = min(timeout, self.start_warn)
+                elif started_at and not self.logged_in.is_set():
+                    timeout = min(timeout, self.login_warn)
+                done, _ = await asyncio.wait(waiting, timeout=timeout,
                                              return_when=asyncio.FIRST_COMPLETED)
                 if stop in done:
                     return
-                if nxt not in done:  # quiet: is the gateway still there?
-                    if pinged and time.monotonic() - last > self.quiet_ping + self.ping_timeout:
+                now = time.monotonic()
+                if start is None and (self._got_event or now - opened >= self.start_after):
+                    start, noted = begin(), now
+                if start is not None and not started_at:
+                    if start.done():
+                        try:
+                            start.result()
+                        except GRPCError as e:  # the session ends; _main says how it goes on
+                            log.error("the puppet service could not start its puppet (Start: "
+                                      "%s %s)", e.status.name, e.message)
+                            raise
+                        started_at = noted = self._started_at = time.monotonic()
+                        self.starts += 1
+                        if self.logged_in.is_set():
+                            log.info("the puppet service started its puppet (%.1f s); logged in "
+                                     "already", started_at - opened)
+                        else:
+                            log.info("the puppet service started its puppet (%.1f s); waiting "
+                                     "for the WeChat account to log in (a login QR code is "
+                                     "logged when the gateway asks for a scan)", started_at - opened)
+                    elif now - noted >= self.start_warn:
+                        log.warning("the puppet service has not answered Start after %.0f s; "
+                                    "still waiting (events are read meanwhile)", now - opened)
+                        noted = now
+                elif started_at and not self.logged_in.is_set() and now - noted >= self.login_warn:
+                    log.warning("still waiting for the WeChat account to log in (%.0f s since "
+                                "the puppet started)", now - started_at)
+                    noted = now
+                if nxt not in done:
+                    if now - last < self.quiet_ping:
+                        continue  # woken for Start or a note, not because it is quiet
+                    # Quiet: is the gateway still there?
+                    if pinged and now - last > self.quiet_ping + self.ping_timeout:
                         raise TimeoutError("no event and no answer to a ding")
                     pinged = True
                     await asyncio.wait_for(self._stub.ding(data="daqiao"), self.ping_timeout)
@@ -364,12 +482,21 @@ class WechatyTransport:
                     return
                 last, pinged = time.monotonic(), False
                 self._last_event = last
+                first = not self._got_event
+                self._got_event = True
                 await self._on_event(ev, inbox)
+                if int(ev.type) == EV_MESSAGE:
+                    self._healthy = True  # a message came through: the gateway works
+                if first and start is None:
+                    start, noted = begin(), time.monotonic()
         finally:
             stop.cancel()
             if nxt is not None:
                 nxt.cancel()
                 nxt.add_done_callback(_quiet)
+            if start is not None and not start.done():
+                start.cancel()
+                start.add_done_callback(_quiet)
 
     async def _process(self, inbox: asyncio.Queue[InboundMessage], handle: Handle,
                        worker: ThreadPoolExecutor) -> None:
@@ -447,13 +574,16 @@ class WechatyTransport:
         room_id = p.room_id or ""
         now = datetime.now(UTC)
         if room_id:
-            local_room, topic, names = await self._room(room_id)
+            local_room, topic, _ = await self._room(room_id)
         else:
-            local_room, topic, names = None, None, {}
+            local_room, topic = None, None
         if from_self:
             sender_local, sender_name = "self", self.bot_name
         else:
-            sender_local, sender_name = await self._contact(p.from_id, names.get(p.from_id))
+            # The name this person carries in this room: one RoomMemberPayload, when first
+            # needed (kept across logins, see _member_name).
+            in_room = await self._member_name(room_id, p.from_id) if room_id else None
+            sender_local, sender_name = await self._contact(p.from_id, in_room)
         text = p.text if kind == "text" else (p.filename or None)
         mentioned = bool(self.self_id) and self.self_id in list(p.mention_ids)
         mentioned = mentioned or (kind == "text" and f"@{self.bot_name}" in (p.text or ""))
@@ -467,8 +597,12 @@ class WechatyTransport:
             raw["to_local"] = await self._local_contact(p.to_id)
         # Who was @-mentioned, by the gateway's ids: our ids of them (a mention's text is only
         # a display name; handlers resolve people by these where they can).
-        mentions = tuple([(await self._contact(x, names.get(x)))[0]
+        mentions = tuple([(await self._contact(x, self._known_name(room_id, x)))[0]
                           for x in p.mention_ids if x and x != self.self_id])
+        if kind in ("image", "file", "video") and not from_self and not stale and self.media:
+            from bot.transports.media import fetch_wechaty  # noqa: PLC0415 - issue 28 hook
+
+            raw["media"] = await fetch_wechaty(self._stub, p.id or mid, kind, self.media)
         return InboundMessage(
             transport=self.name, message_id=p.id or mid, chat_id=local_room, chat_name=topic,
             sender_id=sender_local, sender_name=sender_name, text=text, time=min(when, now),
@@ -477,6 +611,13 @@ class WechatyTransport:
             mentions=mentions, is_from_self=from_self, raw=raw)
 
     async def _room(self, ext: str) -> tuple[str, str, dict[str, str]]:
+        """Our id, the topic and the member names fetched for a gateway room.
+
+        One RoomPayload per room and login (its topic and member ids). Member payloads are
+        fetched one by one when a message needs a member's name (_member_name), except where
+        binding the room may move it onto a room stored under another id, after a re-login
+        that re-issued ids: there Identities needs every member's name as its evidence for
+        whether the room and its people are the ones it knew (storage.identities)."""
         cached = self._rooms.get(ext)
         if cached is not None:
             return cached
@@ -490,17 +631,46 @@ class WechatyTransport:
         except GRPCError as e:
             log.warning("room %s: no payload (%s)", ext, e.message)
             member_ids = []
-        for cid in member_ids:
-            try:
-                mp = await self._stub.room_member_payload(id=ext, member_id=cid)
-                names[cid] = mp.room_alias or mp.name  # the name set in this group first
-            except GRPCError:
-                continue
+        evidence = self._may_move(ext, topic)
+        if evidence:
+            log.info("room %s (%s) is new under this id: fetching its %d members' names to "
+                     "tell whether it is a group we know", ext, topic, len(member_ids))
+            for cid in member_ids:
+                name = await self._member_name(ext, cid)
+                if name is not None:
+                    names[cid] = name
         known = [self._contacts[c][0] if c in self._contacts else c for c in member_ids]
         local = self.ids.room(ext, topic=topic, members=known, now=datetime.now(UTC),
-                              names={c: names.get(c, "") for c in member_ids})
+                              names={c: names.get(c, "") for c in member_ids} if evidence else None)
         self._rooms[ext] = (local, topic or local, names)
         return self._rooms[ext]
+
+    def _may_move(self, ext: str, topic: str) -> bool:
+        """Whether binding room `ext` may move it onto a stored room of another gateway id:
+        it is not bound under `ext`, and a room of its topic is stored under another id."""
+        if self.ids.external("room", ext) == ext:
+            return False  # bound under this id since it was first seen
+        known = self.ids.room_named(topic) if topic else None
+        return known is not None and self.ids.external("room", known) != ext
+
+    def _known_name(self, room: str, contact: str) -> str | None:
+        got = self._member_names.get((room, contact)) if room else None
+        return got[0] if got is not None and time.monotonic() - got[1] < self.member_ttl else None
+
+    async def _member_name(self, room: str, contact: str) -> str | None:
+        """The name `contact` carries in `room` (its room alias, else its name): one
+        RoomMemberPayload, kept `member_ttl` seconds and across logins."""
+        name = self._known_name(room, contact)
+        if name is not None:
+            return name
+        assert self._stub is not None
+        try:
+            mp = await self._stub.room_member_payload(id=room, member_id=contact)
+        except GRPCError:
+            return None
+        name = mp.room_alias or mp.name  # the name set in this group first
+        self._member_names[(room, contact)] = (name, time.monotonic())
+        return name
 
     async def _contact(self, ext: str, room_name: str | None) -> tuple[str, str]:
         cached = self._contacts.get(ext)
@@ -508,11 +678,16 @@ class WechatyTransport:
             return cached
         assert self._stub is not None
         name, weixin = room_name or "", ""
-        try:
-            cp = await self._stub.contact_payload(id=ext)
-            name, weixin = room_name or cp.name, cp.weixin
-        except GRPCError:
-            pass
+        got = self._contact_payloads.get(ext)
+        if got is None or time.monotonic() - got[2] >= self.member_ttl:
+            try:
+                cp = await self._stub.contact_payload(id=ext)
+                got = (cp.name, cp.weixin, time.monotonic())
+                self._contact_payloads[ext] = got
+            except GRPCError:
+                got = None
+        if got is not None:
+            name, weixin = room_name or got[0], got[1]
         local = self.ids.contact(ext, name=name or ext, weixin=weixin, now=datetime.now(UTC))
         self._contacts[ext] = (local, name or ext)
         return self._contacts[ext]

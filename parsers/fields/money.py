@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import NamedTuple
 
 from parsers.models import Pay
 
@@ -131,18 +133,56 @@ def _bare_clause(before: str, after: str) -> bool:
     return (not before or before[-1] in "，,。 \n") and (not after or after[0] in "，,。 \n")
 
 
+class _Near(NamedTuple):
+    """What the words around one figure say of it (find_pay)."""
+
+    not_money: bool  # an age, a height, a count: no pay
+    unit: str | None  # the unit a word after it, else before it, gives
+    people_before: bool
+    need_before: bool
+    money: bool  # a money word after or before it
+    money_before: bool
+
+
+@lru_cache(maxsize=2048)
+def _near(before: str, after: str) -> _Near:
+    """The words around a figure, read once per distinct pair of windows: a long run of
+    figures (1，1，1…) has few distinct ones, and every figure was read with some twenty
+    patterns."""
+    not_money = bool((_NOT_MONEY_AFTER.match(after) and not _MONEY_AFTER.match(after))
+                     or _NOT_MONEY_BEFORE.search(before))
+    unit = next((name for name, rx in _UNIT_AFTER if rx.match(after)), None)
+    if unit is None:
+        unit = next((name for name, rx in _UNIT_BEFORE if rx.search(before)), None)
+    money_before = _MONEY_BEFORE.search(before) is not None
+    return _Near(not_money, unit, _PEOPLE_BEFORE.search(before) is not None,
+                 _NEED_BEFORE.search(before) is not None,
+                 _MONEY_AFTER.match(after) is not None or money_before, money_before)
+
+
 def find_pay(text: str) -> Pay | None:
     """The first pay figure with a unit that can be read from the text; 计件 with no figure is
     a piece rate of no stated amount (min and max None). A figure that is an age (年龄50以下),
     a height, a headcount or a time of day is no pay."""
     text = _spoken_money(text)
     candidates: list[tuple[int, Pay]] = []
+    # What the whole text says (a piece, a job, a day or a month's work) is read once, when a
+    # figure first needs it: read again for every figure, a long run of figures (1，1，1…)
+    # took time quadratic in the text's length.
+    said: dict[re.Pattern[str], bool] = {}
+
+    def context(rx: re.Pattern[str]) -> bool:
+        seen = said.get(rx)
+        if seen is None:
+            seen = said[rx] = rx.search(text) is not None
+        return seen
+
     for m in _FIGURE.finditer(text):
         f1, m1, f2, m2 = m.group(1), m.group(2), m.group(3), m.group(4)
         after = text[m.end():m.end() + 12]
         before = text[max(0, m.start() - 10):m.start()]
-        if (_NOT_MONEY_AFTER.match(after) and not _MONEY_AFTER.match(after)) \
-                or _NOT_MONEY_BEFORE.search(before):
+        near = _near(before, after)
+        if near.not_money:
             continue
         # 5-6千: the multiplier of the upper figure applies to the lower one too.
         if f2 is not None and m1 is None and m2 is not None:
@@ -151,33 +191,23 @@ def find_pay(text: str) -> Pay | None:
         hi = _val(f2, m2) if f2 is not None else lo
         if f2 is not None and hi < lo:
             continue
-        unit = None
-        for name, rx in _UNIT_AFTER:
-            if rx.match(after):
-                unit = name
-                break
-        if unit is None:
-            for name, rx in _UNIT_BEFORE:
-                if rx.search(before):
-                    unit = name
-                    break
-        if unit is None and (_PEOPLE_BEFORE.search(before)
-                             or (lo < 100 and _NEED_BEFORE.search(before))):
+        unit = near.unit
+        if unit is None and (near.people_before or (lo < 100 and near.need_before)):
             continue
         if unit is None:
-            money = _MONEY_AFTER.match(after) or _MONEY_BEFORE.search(before)
-            if _PIECE_CONTEXT.search(text) and lo < 20 and money:
+            money = near.money
+            if context(_PIECE_CONTEXT) and lo < 20 and money:
                 unit = "piece"
-            elif _JOB_CONTEXT.search(text) and (money or _bare_clause(before, after)):
+            elif context(_JOB_CONTEXT) and (money or _bare_clause(before, after)):
                 unit = "job"
-            elif _DAILY_CONTEXT.search(text) and 50 <= lo < 1000:
+            elif context(_DAILY_CONTEXT) and 50 <= lo < 1000:
                 unit = "day"
-            elif ((money or _MONTHLY_CONTEXT.search(text) or _bare_clause(before, after))
+            elif ((money or context(_MONTHLY_CONTEXT) or _bare_clause(before, after))
                   and 1000 <= lo <= 30000):
                 unit = "month"  # 三千八 standing alone in a post is a month's pay
             elif money and 100 <= lo < 1000:
                 unit = "day"
-            elif money and 10 <= lo < 100 and _MONEY_BEFORE.search(before):
+            elif money and 10 <= lo < 100 and near.money_before:
                 unit = "hour"
         if unit is None:
             continue

@@ -82,6 +82,14 @@ _NOT_NEAR = {"公司", "单位", "学校", "医院", "车站", "地铁", "市区
              "码头", "路口", "门口", "楼道", "港口", "桥下", "河边", "山上", "新开", "刚开"}
 
 
+# 解放路和人民路路口, 中山路与解放路交叉口: a junction of two roads is one place, as written
+# (the road names' own characters: not a preposition or a pronoun before the first).
+_ROAD = r"(?:路|街|大道)"
+_JUNCTION = re.compile(
+    r"((?:(?![在到去从往我你他她的是了和与跟就])[\u4e00-\u9fff]){1,4}" + _ROAD + r")"
+    r"(和|与|跟|、)([\u4e00-\u9fff]{1,4}?" + _ROAD + r")的?(十字路口|路口|交叉口|交汇处)")
+
+
 def _tidy(place: str) -> str | None:
     place = _RELATION.sub("", place).strip()
     if len(place) < 2 or place in _GENERIC or place.endswith(_NOT_PLACE_END):
@@ -93,6 +101,8 @@ def find_location(text: str, lex: Lexicon) -> str | None:
     """The most specific place named: a labelled address first, else the longest place run."""
     rx = lex.place_rx
     assert rx is not None, "Lexicon.load builds the place pattern"
+    if j := _JUNCTION.search(text):
+        return j.group(1) + j.group(2) + j.group(3) + j.group(4)
     for m in _LABELLED.finditer(text):
         val = m.group(1)
         inner = [p for p in (_tidy(x.group(0)) for x in rx.finditer(val)) if p]

@@ -59,7 +59,9 @@ _HARD = re.compile(_alt("request_urgency", "hard"))
 _PAY = re.compile(PAY)
 _GATHERING = re.compile(_alt("request_urgency", "gathering"))
 _BOSS_GONE = re.compile(_alt("request_urgency", "boss_gone"))
-_MANY = re.compile(_alt("request_urgency", "many"))
+# A match starting inside a run of digits extends to the run's start, where it is found first:
+# only there may it start (a run of 2,000 digits was read from every digit).
+_MANY = re.compile(r"(?:(?<!\d)|(?!\d))(?:" + _alt("request_urgency", "many") + ")")
 
 
 # Saying outright that something is dangerous makes it a hazard unless another category has

@@ -361,7 +361,7 @@ def find_task(text: str, lex: Lexicon, job: str | None, employer: str | None,
                      text)
     if m and is_task(m.group(1)):
         return m.group(1)
-    m = re.search(r"\d+\s*(?:多|来|余)?\s*(?:个|名)?人\s*([\u4e00-\u9fff]{2,9})", text) \
+    m = re.search(r"(?<!\d)\d+\s*(?:多|来|余)?\s*(?:个|名)?人\s*([\u4e00-\u9fff]{2,9})", text) \
         or re.search(r"(?:需要|要|缺|找|请)人(?:帮忙|帮着|来)?([\u4e00-\u9fff]{2,9})", text)
     if m:
         task = _HELP.sub("", m.group(1))[:6]

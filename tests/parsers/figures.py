@@ -62,7 +62,7 @@ def _same(a: float | None, b: float | None) -> bool:
 
 def check(parsed: Parsed, key: str, want: object) -> bool:
     """Whether a parse's field `key` is a case's labelled value."""
-    got = parsed.to_json()[key]
+    got = parsed.to_json().get(key)  # a share's keys are there for a share only
     if key in LENIENT:
         return _lenient(want, got)  # type: ignore[arg-type]
     if key in ("pay", "age"):  # figures match as numbers; an absent end (None) only None
@@ -76,7 +76,8 @@ def check(parsed: Parsed, key: str, want: object) -> bool:
 
 
 def _wrong_fields(parsed: Parsed, case: Case) -> dict[str, Any]:
-    return {k: parsed.to_json()[k] for k, v in case.fields.items() if not check(parsed, k, v)}
+    return {k: parsed.to_json().get(k) for k, v in case.fields.items()
+            if not check(parsed, k, v)}
 
 
 def case_misses(parser: Parser, case: Case) -> list[str]:
@@ -138,7 +139,10 @@ def measure_set(name: str, parser: Parser, rules_parser: Parser) -> dict[str, An
         return _score_cases(rules_parser)
     if name == CHITCHAT:
         chat = load_chitchat()
-        loud = {t for t in chat if parser.parse(t, now=DEFAULT_TIME).intent != "other"}
+        # As the contract reads them: a unit's offer alone (我这还能接待3桌) is the bot's
+        # share_offer, "other" to the contract, and recorded without a word (bot/handlers/sharing.py).
+        loud = {t for t in chat
+                if parser.parse(t, now=DEFAULT_TIME).to_json()["intent"] != "other"}
         return {"lines": len(chat), "loud": sorted(loud)}
     return _score_shared(parser, SHARED_SETS[name])
 

@@ -18,7 +18,8 @@ EXAMPLES = [(r.name, t) for r in ALL for t in r.examples]
 def test_every_rule_has_examples_and_a_counter_example(rule: Rule) -> None:
     assert len(rule.examples) >= 2 and len(rule.counter) >= 1
     assert rule.why, "a rule says what it is for"
-    assert rule.name.split(".")[0] in {"quiet", "claim", "offer", "query", "request", "job_post"}
+    assert rule.name.split(".")[0] in {"quiet", "claim", "offer", "query", "request", "job_post",
+                                         "share"}
 
 
 @pytest.mark.parametrize(("name", "text"), EXAMPLES, ids=[f"{n}:{t[:12]}" for n, t in EXAMPLES])

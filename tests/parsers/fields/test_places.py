@@ -35,6 +35,10 @@ LOCATION = {
     "suffix-district": ("江东区招保洁", "江东区"),
     "suffix-town": ("长安镇五金厂急招啤机工10名", "长安镇"),
     "suffix-road": ("本人女，42岁，想找周末钟点工的活，住江亭路", "江亭路"),
+    # issue 28: a hazard's place is often a junction of two roads, one place as written
+    "junction": ("解放路和人民路路口井盖坏了，晚上很危险", "解放路和人民路路口"),
+    "junction-crossing": ("中山路与解放路交叉口红绿灯坏了", "中山路与解放路交叉口"),
+    "junction-after-zai": ("在解放路和人民路的路口摔了一跤", "解放路和人民路路口"),
     "suffix-street": ("永鑫步行街门口停车难，送外卖没地方停电动车", "永鑫步行街"),
     "suffix-community": ("文昌社区驿站的饮水机坏了好几天了", "文昌社区"),
     "suffix-gate": ("园区东门的路灯不亮，晚上下班很危险", "园区东门"),
