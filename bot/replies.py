@@ -1221,6 +1221,13 @@ def consultation_already_closed(number: int) -> str:
     return f"征求意见 Y{number} 已经结束了。"
 
 
+# An unnamed opinion as the results message prints it (storage.opinions.public_text): a
+# person's name in it, and a phone number (left out altogether: its last digits point at
+# whoever wrote it).
+OPINION_SOMEONE = "某职工"
+OPINION_NO_PHONE = "（电话略）"
+
+
 def opinion_public_line(seq: int, text: str, author: str | None, outcome: str) -> str:
     by = f"（{author}）" if author else ""
     return f"{seq}. {text}{by}\n   结果：{outcome}"

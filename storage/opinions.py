@@ -16,12 +16,11 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from parsers.fields.phone import mask_phones
+from parsers.fields.phone import all_phone_spans, mask_phones
 from storage.base import StoreBase
 from storage.models import Binding, Consultation, Group, Member, Message, Opinion
 
 OUTCOMES = ("已采纳", "部分采纳", "暂不采纳", "已解释")
-NAME_MASK = "某职工"
 
 
 @dataclass(frozen=True)
@@ -43,12 +42,15 @@ def group_ids_of(c: Consultation) -> list[int]:
     return [int(x) for x in c.group_ids.split("\n") if x.strip()]
 
 
-def public_text(text: str, names: Iterable[str]) -> str:
+def public_text(text: str, names: Iterable[str], *, name_mask: str, phone_mask: str) -> str:
     """An opinion's text as a workers' group may read it when its author is not named:
-    every known person's name in it replaced, phone numbers masked."""
+    every known person's name in it replaced, and phone numbers left out altogether (even
+    masked, a number with its last four digits points at whoever wrote it)."""
     out = text
     for n in sorted({n for n in names if n and len(n) >= 2}, key=len, reverse=True):
-        out = out.replace(n, NAME_MASK)
+        out = out.replace(n, name_mask)
+    for a, b in reversed(all_phone_spans(out)):
+        out = out[:a] + phone_mask + out[b:]
     return mask_phones(out)
 
 

@@ -186,6 +186,7 @@ def test_the_close_sends_anonymised_results_to_every_group(db_url, make_bot) -> 
         assert res.startswith("【征求意见 Y1 结果】2025年职代会工作报告")
         assert "1. 我是某职工，宿舍热水时间太短" in res and "结果：已采纳，负责人：王科长" in res
         assert "职工11" not in res and "13912345678" not in res and "1391234" not in res
+        assert "电话（电话略）" in res and "****" not in res  # not even masked digits
         assert "2. 食堂增加夜宵窗口（职工21）\n   结果：待答复" in res or \
             "2. 建议食堂增加夜宵窗口（职工21）\n   结果：待答复" in res
         assert "2人提了意见，群里共9人，参与率22%" in res

@@ -448,7 +448,8 @@ def cmd_close(ctx: Ctx) -> list[Reply]:
 # -- the results --------------------------------------------------------------------------
 def public_line(op: Opinion, names: set[str]) -> str:
     """One opinion as a workers' group may read it: its author and words only with consent."""
-    text = op.text if op.named else public_text(op.text, names)
+    text = op.text if op.named else public_text(
+        op.text, names, name_mask=replies.OPINION_SOMEONE, phone_mask=replies.OPINION_NO_PHONE)
     return replies.opinion_public_line(op.seq, text, op.author_name if op.named else None,
                                        replies.opinion_outcome_text(op.outcome, op.owner,
                                                                     op.note))
