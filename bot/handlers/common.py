@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from bot import replies
 from bot.context import Ctx
@@ -69,3 +69,11 @@ def claimant_notices(repo: Repository, post: Posting, text: str, when: datetime,
         else:
             out.append(Reply(text=text, to=c.claimant_id, time=when, key=key))
     return out
+
+
+def month_span(year: int, month: int) -> tuple[date, date, str]:
+    """[start, end) of a month and its title (2025年3月): what #统计 and #奖励台账 count."""
+    if not 1 <= month <= 12:
+        raise UsageError()
+    return date(year, month, 1), date(year + (month == 12), month % 12 + 1, 1), \
+        f"{year}年{month}月"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot import replies
 from bot.context import Ctx
-from bot.handlers.common import UsageError, ref_arg
+from bot.handlers.common import UsageError, month_span, ref_arg
 from bot.handlers.people import Unresolved, by_name, mentioned
 from bot.permissions import is_cadre
 from bot.router import Router
@@ -225,16 +225,10 @@ def period(arg: str, today: date) -> tuple[date, date, str]:
         return start, start + timedelta(days=7), "本周"
     m = re.fullmatch(r"(\d{4})-(\d{1,2})", arg)
     if m:
-        y, mo = int(m.group(1)), int(m.group(2))
-        if not 1 <= mo <= 12:
-            raise UsageError()
-    elif arg in ("", "本月", "这个月"):
-        y, mo = today.year, today.month
-    else:
-        raise UsageError()
-    start = date(y, mo, 1)
-    end = date(y + (mo == 12), mo % 12 + 1, 1)
-    return start, end, f"{y}年{mo}月"
+        return month_span(int(m.group(1)), int(m.group(2)))
+    if arg in ("", "本月", "这个月"):
+        return month_span(today.year, today.month)
+    raise UsageError()
 
 
 @router.command("导出", permission="cadre", help="导出台账（诉求、岗位、调配）为 Excel（干部）",

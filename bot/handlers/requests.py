@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 from bot import replies
 from bot.context import Ctx
-from bot.handlers.common import UsageError, ref_arg
+from bot.handlers.common import UsageError, month_span, ref_arg
 from bot.permissions import is_cadre
 from bot.router import Router
 from bot.types import Reply
@@ -703,16 +703,13 @@ def month_of(arg: str, today: date) -> tuple[date, date, str]:
     arg = arg.strip()
     m = re.fullmatch(r"(\d{4})\s*[-年./]\s*(\d{1,2})\s*月?", arg)
     if m:
-        y, mo = int(m.group(1)), int(m.group(2))
-        if not 1 <= mo <= 12:
-            raise UsageError()
-    elif arg in ("", "本月", "这个月"):
-        y, mo = today.year, today.month
-    elif arg == "上月":
-        y, mo = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-    else:
-        raise UsageError()
-    return date(y, mo, 1), date(y + (mo == 12), mo % 12 + 1, 1), f"{y}年{mo}月"
+        return month_span(int(m.group(1)), int(m.group(2)))
+    if arg in ("", "本月", "这个月"):
+        return month_span(today.year, today.month)
+    if arg == "上月":
+        last = today.replace(day=1) - timedelta(days=1)
+        return month_span(last.year, last.month)
+    raise UsageError()
 
 
 @router.command("奖励台账", permission="cadre", help="看一个月的随手拍奖励：每人合计和明细（干部）",

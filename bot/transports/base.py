@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.types import InboundMessage, Reply
+
+_log = logging.getLogger(__name__)
 
 Handle = Callable[[InboundMessage], None]
 
@@ -49,3 +54,35 @@ def with_mentions(reply: Reply) -> str:
     if not names or reply.group is None:
         return text
     return " ".join(f"@{n}" for n in names) + " " + text
+
+
+class InboxWorker:
+    """The receiving side the gateways share: messages from the connection's queue are handed
+    to the bot one at a time on the worker thread, `on_idle` runs there every second the
+    queue is empty, and one failure is logged without stopping the bot. A gateway sets
+    `on_idle` and counts `_backlog` up as it queues a message."""
+
+    on_idle: Callable[[], None] | None
+    _backlog: int
+
+    async def _process(self, inbox: asyncio.Queue[InboundMessage], handle: Handle,
+                       worker: ThreadPoolExecutor) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                msg = await asyncio.wait_for(inbox.get(), 1.0)
+            except TimeoutError:
+                if self.on_idle is not None:
+                    await loop.run_in_executor(worker, self._safe, self.on_idle)
+                continue
+            try:
+                await loop.run_in_executor(worker, self._safe, handle, msg)
+            finally:
+                self._backlog -= 1
+
+    @staticmethod
+    def _safe(fn: Callable[..., None], *args: Any) -> None:
+        try:
+            fn(*args)
+        except Exception:  # noqa: BLE001 - one bad message must not stop the bot
+            _log.exception("the bot failed on %r", args[:1])

@@ -52,7 +52,7 @@ from grpclib.exceptions import GRPCError, StreamTerminatedError
 from wechaty_grpc.wechaty import PuppetStub
 
 from bot.context import Clock
-from bot.transports.base import Handle, SendLater, UnknownChat, with_mentions
+from bot.transports.base import Handle, InboxWorker, SendLater, UnknownChat, with_mentions
 from bot.transports.wechaty_tls import TlsSettings, explain
 from bot.types import InboundMessage, Reply
 from storage.repository import Identities, StoreUnavailable
@@ -163,7 +163,7 @@ def _when(ts: int) -> datetime:
         return datetime.now(UTC)
 
 
-class WechatyTransport:
+class WechatyTransport(InboxWorker):
     name = "wechaty"
     can_direct = True
     media: Any = None  # a bot.transports.media.MediaStore: photos and files are kept (issue 28)
@@ -497,28 +497,6 @@ class WechatyTransport:
             if start is not None and not start.done():
                 start.cancel()
                 start.add_done_callback(_quiet)
-
-    async def _process(self, inbox: asyncio.Queue[InboundMessage], handle: Handle,
-                       worker: ThreadPoolExecutor) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            try:
-                msg = await asyncio.wait_for(inbox.get(), 1.0)
-            except TimeoutError:
-                if self.on_idle is not None:
-                    await loop.run_in_executor(worker, self._safe, self.on_idle)
-                continue
-            try:
-                await loop.run_in_executor(worker, self._safe, handle, msg)
-            finally:
-                self._backlog -= 1
-
-    @staticmethod
-    def _safe(fn: Callable[..., None], *args: Any) -> None:
-        try:
-            fn(*args)
-        except Exception:  # noqa: BLE001 - one bad message must not stop the bot
-            log.exception("the bot failed on %r", args[:1])
 
     # -- events -----------------------------------------------------------------------------
     async def _on_event(self, ev: Any, inbox: asyncio.Queue[InboundMessage]) -> None:

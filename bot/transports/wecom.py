@@ -61,7 +61,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from bot import replies
 from bot.context import Clock
-from bot.transports.base import Handle, SendLater, UnknownChat, with_mentions
+from bot.transports.base import Handle, InboxWorker, SendLater, UnknownChat, with_mentions
 from bot.transports.wechaty import Pacer, split_text
 from bot.types import InboundMessage, Reply
 from storage.repository import Identities, StoreUnavailable
@@ -169,7 +169,7 @@ def _when(ts: Any) -> datetime:
         return datetime.now(UTC)
 
 
-class WecomTransport:
+class WecomTransport(InboxWorker):
     name = "wecom"
 
     def __init__(self, *, bot_id: str, secret: str, identities: Identities, clock: Clock,
@@ -530,28 +530,6 @@ class WecomTransport:
             stop.cancel()
             if nxt is not None:
                 nxt.cancel()
-
-    async def _process(self, inbox: asyncio.Queue[InboundMessage], handle: Handle,
-                       worker: ThreadPoolExecutor) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            try:
-                msg = await asyncio.wait_for(inbox.get(), 1.0)
-            except TimeoutError:
-                if self.on_idle is not None:
-                    await loop.run_in_executor(worker, self._safe, self.on_idle)
-                continue
-            try:
-                await loop.run_in_executor(worker, self._safe, handle, msg)
-            finally:
-                self._backlog -= 1
-
-    @staticmethod
-    def _safe(fn: Callable[..., None], *args: Any) -> None:
-        try:
-            fn(*args)
-        except Exception:  # noqa: BLE001 - one bad message must not stop the bot
-            log.exception("the bot failed on %r", args[:1])
 
     # -- inbound ----------------------------------------------------------------------------
     def _on_event(self, frame: dict[str, Any]) -> None:
