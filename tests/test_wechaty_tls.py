@@ -10,6 +10,7 @@ import logging
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -118,6 +119,10 @@ def test_the_fake_gateway_drops_a_tls_client_without_alpn_h2(ca: TestCA) -> None
     transport's plain `ssl.create_default_context()` offered none)."""
     with _gateway(ca.issue("gateway.test").server_context()) as fake:
         assert _handshake(fake.port, None, ca, "gateway.test") is None
+        # The server counts the refusal on its own thread, after the client saw the close.
+        deadline = time.monotonic() + 5
+        while fake.alpn_refused == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
         assert fake.alpn_refused == 1
         assert _handshake(fake.port, ["h2"], ca, "gateway.test") == "h2"
         assert fake.alpn_refused == 1
